@@ -1,0 +1,40 @@
+/* The lmatch command-line host: shared helpers. Uses only the public API. */
+#ifndef LMATCH_CLI_H
+#define LMATCH_CLI_H
+
+#include <libmatch/libmatch.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Progress on stderr, only when stderr is a terminal. */
+typedef struct cli_progress {
+    bool tty;
+    const char *label;
+    int last_pct;
+} cli_progress;
+void cli_progress_init(cli_progress *p, const char *label);
+int cli_progress_cb(void *user, uint64_t done, uint64_t total); /* lm_progress_fn */
+void cli_progress_done(cli_progress *p);
+
+/* A file written to PATH.tmp and renamed on success, so a failed run never
+ * leaves a half-written file under the final name. */
+typedef struct cli_out {
+    FILE *f;
+    char path[4096];
+    char tmp[4112];
+} cli_out;
+int cli_out_open(cli_out *o, const char *dir, const char *name);
+int cli_out_commit(cli_out *o); /* 0 or -1 (message printed) */
+void cli_out_abort(cli_out *o);
+int cli_mkdirs(const char *dir);
+
+const char *cli_mode_name(int32_t mode);
+const char *cli_constraint_name(int32_t c);
+double cli_now(void);
+/* Print "lmatch: WHAT: status text (detail)" to stderr and return 1. */
+int cli_fail(const char *what, int status, const char *detail);
+
+int cmd_demo(int argc, char **argv);
+#endif

@@ -1,0 +1,141 @@
+/* lmatch: command-line host for libmatch. */
+#include "cli.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: lmatch COMMAND [options]\n"
+            "\n"
+            "commands:\n"
+            "  demo [--out DIR] [--seed N] [--k N] [--threads N]\n"
+            "                 generate the embedded demo pools of three labour-market regions,\n"
+            "                 run the nightly batch and print a summary; CSV results in DIR\n"
+            "                 (default out/demo)\n"
+            "  --version      print the library version\n"
+            "  --help         this text\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("lmatch %s (libmatch %s)\n", LM_VERSION_STRING, lm_version_string());
+        return 0;
+    }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
+    fprintf(stderr, "lmatch: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}
+
+/* ---- helpers ---- */
+void cli_progress_init(cli_progress *p, const char *label) {
+    p->tty = isatty(2) != 0;
+    p->label = label;
+    p->last_pct = -1;
+}
+
+int cli_progress_cb(void *user, uint64_t done, uint64_t total) {
+    cli_progress *p = user;
+    if (!p->tty || total == 0) return 0;
+    int pct = (int)(done * 100 / total);
+    if (pct == p->last_pct) return 0;
+    p->last_pct = pct;
+    int w = 40, fill = pct * w / 100;
+    fprintf(stderr, "\r%-28.28s [", p->label);
+    for (int i = 0; i < w; i++) fputc(i < fill ? '#' : '.', stderr);
+    fprintf(stderr, "] %3d%%", pct);
+    fflush(stderr);
+    return 0;
+}
+
+void cli_progress_done(cli_progress *p) {
+    if (p->tty && p->last_pct >= 0) fprintf(stderr, "\r%*s\r", 80, "");
+}
+
+int cli_mkdirs(const char *dir) {
+    char buf[4096];
+    size_t n = strlen(dir);
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, dir, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+                fprintf(stderr, "lmatch: cannot create directory %s: %s\n", buf, strerror(errno));
+                return -1;
+            }
+            buf[i] = c;
+        }
+    }
+    return 0;
+}
+
+int cli_out_open(cli_out *o, const char *dir, const char *name) {
+    memset(o, 0, sizeof *o);
+    if ((size_t)snprintf(o->path, sizeof o->path, "%s/%s", dir, name) >= sizeof o->path) {
+        fprintf(stderr, "lmatch: path too long: %s/%s\n", dir, name);
+        return -1;
+    }
+    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
+    o->f = fopen(o->tmp, "w");
+    if (!o->f) {
+        fprintf(stderr, "lmatch: cannot write %s: %s\n", o->tmp, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int cli_out_commit(cli_out *o) {
+    int bad = ferror(o->f);
+    if (fclose(o->f) != 0) bad = 1;
+    o->f = NULL;
+    if (bad || rename(o->tmp, o->path) != 0) {
+        fprintf(stderr, "lmatch: writing %s failed: %s\n", o->path, strerror(errno));
+        remove(o->tmp);
+        return -1;
+    }
+    return 0;
+}
+
+void cli_out_abort(cli_out *o) {
+    if (o->f) fclose(o->f);
+    o->f = NULL;
+    if (o->tmp[0]) remove(o->tmp);
+}
+
+const char *cli_mode_name(int32_t mode) {
+    static const char *const names[] = {"walk", "bike", "pt", "car"};
+    return mode >= 0 && mode < LM_MODE_COUNT ? names[mode] : "-";
+}
+
+const char *cli_constraint_name(int32_t c) {
+    static const char *const names[] = {"none",  "visibility", "target_group", "readiness", "loonwaarde", "flags",
+                                        "hours", "dates",      "slots",        "travel",    "min_score"};
+    return c >= 0 && c <= LM_CONSTRAINT_MIN_SCORE ? names[c] : "?";
+}
+
+double cli_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int cli_fail(const char *what, int status, const char *detail) {
+    fprintf(stderr, "lmatch: %s: %s%s%s%s\n", what, lm_strerror(status), detail && *detail ? " (" : "",
+            detail ? detail : "", detail && *detail ? ")" : "");
+    return 1;
+}

@@ -1,0 +1,353 @@
+/* The engine: policy, travel model, options; single queries, explanations and
+ * the nightly batch (top-k both ways). */
+#include "internal.h"
+#include "topk.h"
+
+#include <string.h>
+#include <time.h>
+
+struct lm_engine {
+    double pol[LM_POLICY_KEY_COUNT];
+    lm_travel *travel; /* referenced, frozen */
+    int64_t threads;
+    int64_t kernel;    /* requested: LM_KERNEL_AUTO or a specific one */
+    lm_err err;
+};
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int lm_engine_create(lm_engine **out, const lm_policy *policy, lm_travel *travel) {
+    if (!out) return LM_ERR_NULL;
+    *out = NULL;
+    lm_engine *e = lm__calloc(1, sizeof *e);
+    if (!e) return LM_ERR_NOMEM;
+    if (policy) memcpy(e->pol, policy->v, sizeof e->pol);
+    else lm__policy_defaults(e->pol);
+    if (travel) {
+        e->travel = lm__travel_ref(travel);
+    } else {
+        int st = lm_travel_create(&e->travel);
+        if (st) {
+            lm__free(e);
+            return st;
+        }
+    }
+    lm__travel_freeze(e->travel);
+    *out = e;
+    return LM_OK;
+}
+
+void lm_engine_free(lm_engine *e) {
+    if (!e) return;
+    lm_travel_free(e->travel);
+    lm__free(e);
+}
+
+const char *lm_engine_errmsg(const lm_engine *e) { return e ? e->err.msg : "engine is NULL"; }
+
+int lm_engine_set_policy(lm_engine *e, const lm_policy *policy) {
+    if (!e) return LM_ERR_NULL;
+    if (!policy) return lm__fail(&e->err, LM_ERR_NULL, "set policy: policy is NULL");
+    memcpy(e->pol, policy->v, sizeof e->pol);
+    lm__clear(&e->err);
+    return LM_OK;
+}
+
+int lm_engine_set_i64(lm_engine *e, int32_t option, int64_t value) {
+    if (!e) return LM_ERR_NULL;
+    switch (option) {
+    case LM_ENGINE_THREADS:
+        if (value < 0 || value > 1024)
+            return lm__fail(&e->err, LM_ERR_RANGE, "threads %lld not in 0..1024", (long long)value);
+        e->threads = value;
+        break;
+    case LM_ENGINE_KERNEL:
+        if (value < LM_KERNEL_AUTO || value > LM_KERNEL_AVX512)
+            return lm__fail(&e->err, LM_ERR_RANGE, "kernel %lld unknown", (long long)value);
+        if (value != LM_KERNEL_AUTO && value > lm__cpu_best_kernel())
+            return lm__fail(&e->err, LM_ERR_UNSUPPORTED, "kernel %lld not supported by this CPU", (long long)value);
+        e->kernel = value;
+        break;
+    default: return lm__fail(&e->err, LM_ERR_RANGE, "engine option %d unknown", (int)option);
+    }
+    lm__clear(&e->err);
+    return LM_OK;
+}
+
+int lm_engine_get_i64(int64_t *out, const lm_engine *e, int32_t option) {
+    if (!out || !e) return LM_ERR_NULL;
+    switch (option) {
+    case LM_ENGINE_THREADS: *out = e->threads; return LM_OK;
+    case LM_ENGINE_KERNEL: *out = e->kernel == LM_KERNEL_AUTO ? lm__cpu_best_kernel() : e->kernel; return LM_OK;
+    default: return LM_ERR_RANGE;
+    }
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+static int check_query(lm_engine *e, const lm_snapshot *s, const lm_viewer *v, const char *what) {
+    if (!s) return lm__fail(&e->err, LM_ERR_NULL, "%s: snapshot is NULL", what);
+    if (!v) return lm__fail(&e->err, LM_ERR_NULL, "%s: viewer is NULL", what);
+    if (v->struct_size < sizeof(lm_viewer))
+        return lm__fail(&e->err, LM_ERR_INVALID, "%s: viewer struct_size %zu too small (use LM_VIEWER_INIT)", what,
+                        v->struct_size);
+    if (v->municipality < 0 || v->region < 0)
+        return lm__fail(&e->err, LM_ERR_RANGE, "%s: viewer municipality/region must be >= 0", what);
+    return LM_OK;
+}
+
+static void ctx_init(lm_eval_ctx *E, const lm_engine *e, const lm_snapshot *s, const lm_viewer *v) {
+    memset(E, 0, sizeof *E);
+    E->snap = s;
+    E->LC = &s->layouts->cand;
+    E->LV = &s->layouts->vac;
+    lm__policy_eval(&E->pol, e->pol);
+    E->travel = e->travel;
+    E->viewer.struct_size = sizeof E->viewer;
+    E->viewer.org = v->org;
+    E->viewer.municipality = v->municipality;
+    E->viewer.region = v->region;
+}
+
+static bool cand_visible(const lm_eval_ctx *E, uint32_t slot) {
+    const lm_tbl *cs = E->snap->side[LM_SIDE_CANDIDATE];
+    lm_chunk *c = lm__chunk_of(cs, slot);
+    uint32_t r = slot & (LM_CHUNK_ROWS - 1);
+    return lm__visible(&E->viewer, LM_COLP(c, E->LC, LM_COL_ORG, int64_t)[r], LM_COLP(c, E->LC, LM_COL_MUNI, int32_t)[r],
+                       LM_COLP(c, E->LC, LM_COL_REGION, int32_t)[r], LM_COLP(c, E->LC, LM_COL_SCOPE, uint8_t)[r]);
+}
+
+static inline bool slot_live(const lm_tbl *s, const lm_layout *L, uint32_t slot) {
+    return LM_COLP(lm__chunk_of(s, slot), L, LM_COL_LIVE, uint8_t)[slot & (LM_CHUNK_ROWS - 1)] != 0;
+}
+
+static inline int64_t slot_id(const lm_tbl *s, const lm_layout *L, uint32_t slot) {
+    return LM_COLP(lm__chunk_of(s, slot), L, LM_COL_ID, int64_t)[slot & (LM_CHUNK_ROWS - 1)];
+}
+
+static lm_results *results_new(const lm_engine *e, const lm_eval_ctx *E) {
+    lm_results *r = lm__calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->snap = lm__snapshot_ref(E->snap);
+    r->ctx = *E;
+    r->travel_ref = lm__travel_ref(e->travel);
+    r->ctx.travel = r->travel_ref;
+    r->stat[LM_STAT_POLICY_VERSION] = E->pol.version;
+    r->stat[LM_STAT_SNAPSHOT_VERSION] = (double)E->snap->version;
+    r->stat[LM_STAT_KERNEL] = (double)(e->kernel == LM_KERNEL_AUTO ? lm__cpu_best_kernel() : e->kernel);
+    r->stat[LM_STAT_THREADS] = 1;
+    return r;
+}
+
+/* Move sorted heaps into direction `dir` of the results. */
+static int results_fill(lm_results *r, int dir, size_t nlists, const uint32_t *slots, lm_topk *heaps) {
+    size_t total = 0;
+    for (size_t i = 0; i < nlists; i++) total += heaps[i].n;
+    r->lists[dir] = lm__malloc((nlists ? nlists : 1) * sizeof *r->lists[dir]);
+    r->hits[dir] = lm__malloc((total ? total : 1) * sizeof *r->hits[dir]);
+    if (!r->lists[dir] || !r->hits[dir]) return LM_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < nlists; i++) {
+        lm__topk_sort(&heaps[i]);
+        r->lists[dir][i] = (lm_reslist){slots[i], heaps[i].n, k};
+        for (uint32_t j = 0; j < heaps[i].n; j++)
+            r->hits[dir][k++] = (lm_hit){heaps[i].e[j].slot, heaps[i].e[j].score, heaps[i].e[j].dot};
+    }
+    r->nlists[dir] = nlists;
+    r->nhits[dir] = total;
+    return LM_OK;
+}
+
+/* ---- single queries ------------------------------------------------------ */
+static int query_one(lm_results **out, lm_engine *e, const lm_snapshot *s, const lm_viewer *v, int64_t id,
+                     uint32_t k, int dir) {
+    const char *what = dir == LM_DIR_VACANCY ? "query vacancy" : "query candidate";
+    if (!out) return e ? lm__fail(&e->err, LM_ERR_NULL, "%s: out is NULL", what) : LM_ERR_NULL;
+    *out = NULL;
+    if (!e) return LM_ERR_NULL;
+    int st = check_query(e, s, v, what);
+    if (st) return st;
+    if (k < 1 || k > LM_MAX_K) return lm__fail(&e->err, LM_ERR_RANGE, "%s: k = %u not in 1..%d", what, k, LM_MAX_K);
+    double t0 = now_s();
+    lm_eval_ctx E;
+    ctx_init(&E, e, s, v);
+    int side = dir == LM_DIR_VACANCY ? LM_SIDE_VACANCY : LM_SIDE_CANDIDATE;
+    int64_t slot = lm__side_find(s->side[side], id);
+    /* An invisible candidate is reported exactly like a missing one. */
+    if (slot < 0 || (side == LM_SIDE_CANDIDATE && !cand_visible(&E, (uint32_t)slot)))
+        return lm__fail(&e->err, LM_ERR_UNKNOWN_ID, "%s: no %s with id %lld", what,
+                        side == LM_SIDE_VACANCY ? "vacancy" : "candidate", (long long)id);
+    lm_topk h = {lm__malloc((size_t)k * sizeof(lm_topk_ent)), 0, k};
+    if (!h.e) return lm__fail(&e->err, LM_ERR_NOMEM, "%s: out of memory", what);
+    const lm_tbl *other = s->side[side == LM_SIDE_VACANCY ? LM_SIDE_CANDIDATE : LM_SIDE_VACANCY];
+    const lm_layout *LO = side == LM_SIDE_VACANCY ? E.LC : E.LV;
+    uint64_t scored = 0, feasible = 0;
+    for (uint32_t o = 0; o < other->nslots; o++) {
+        if (!slot_live(other, LO, o)) continue;
+        scored++;
+        float score;
+        int con = side == LM_SIDE_VACANCY ? lm__pair_eval(&E, o, (uint32_t)slot, NAN, &score, NULL)
+                                          : lm__pair_eval(&E, (uint32_t)slot, o, NAN, &score, NULL);
+        if (con == LM_CONSTRAINT_NONE) {
+            feasible++;
+            if (!lm__topk_admits(&h, score)) continue;
+            lm_topk_ent x = {score, NAN, o, 0, slot_id(other, LO, o)};
+            lm__topk_push(&h, x);
+        }
+    }
+    lm_results *r = results_new(e, &E);
+    uint32_t s32 = (uint32_t)slot;
+    if (!r || results_fill(r, dir, 1, &s32, &h)) {
+        lm_results_free(r);
+        lm__free(h.e);
+        return lm__fail(&e->err, LM_ERR_NOMEM, "%s: out of memory", what);
+    }
+    lm__free(h.e);
+    r->lists[dir ^ 1] = NULL;
+    r->stat[LM_STAT_PAIRS_SCORED] = (double)scored;
+    r->stat[LM_STAT_PAIRS_FEASIBLE] = (double)feasible;
+    r->stat[LM_STAT_SECONDS] = now_s() - t0;
+    *out = r;
+    lm__clear(&e->err);
+    return LM_OK;
+}
+
+int lm_engine_query_vacancy(lm_results **out, lm_engine *e, const lm_snapshot *s, const lm_viewer *v, int64_t id,
+                            uint32_t k) {
+    return query_one(out, e, s, v, id, k, LM_DIR_VACANCY);
+}
+
+int lm_engine_query_candidate(lm_results **out, lm_engine *e, const lm_snapshot *s, const lm_viewer *v,
+                              int64_t id, uint32_t k) {
+    return query_one(out, e, s, v, id, k, LM_DIR_CANDIDATE);
+}
+
+int lm_engine_explain(lm_match *out, size_t out_size, lm_engine *e, const lm_snapshot *s, const lm_viewer *v,
+                      int64_t vacancy_id, int64_t candidate_id) {
+    if (!e) return LM_ERR_NULL;
+    if (!out) return lm__fail(&e->err, LM_ERR_NULL, "explain: out is NULL");
+    if (out_size < sizeof(lm_match))
+        return lm__fail(&e->err, LM_ERR_INVALID, "explain: out_size %zu < sizeof(lm_match) %zu", out_size,
+                        sizeof(lm_match));
+    int st = check_query(e, s, v, "explain");
+    if (st) return st;
+    lm_eval_ctx E;
+    ctx_init(&E, e, s, v);
+    int64_t vs = lm__side_find(s->side[LM_SIDE_VACANCY], vacancy_id);
+    if (vs < 0) return lm__fail(&e->err, LM_ERR_UNKNOWN_ID, "explain: no vacancy with id %lld", (long long)vacancy_id);
+    int64_t cs = lm__side_find(s->side[LM_SIDE_CANDIDATE], candidate_id);
+    if (cs < 0 || !cand_visible(&E, (uint32_t)cs))
+        return lm__fail(&e->err, LM_ERR_UNKNOWN_ID, "explain: no candidate with id %lld", (long long)candidate_id);
+    lm__pair_eval(&E, (uint32_t)cs, (uint32_t)vs, NAN, NULL, out);
+    lm__clear(&e->err);
+    return LM_OK;
+}
+
+/* ---- the batch ----------------------------------------------------------- */
+int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const lm_viewer *v,
+                    const lm_batch_options *opts) {
+    static const char what[] = "batch";
+    if (!out) return e ? lm__fail(&e->err, LM_ERR_NULL, "batch: out is NULL") : LM_ERR_NULL;
+    *out = NULL;
+    if (!e) return LM_ERR_NULL;
+    int st = check_query(e, s, v, what);
+    if (st) return st;
+    lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+    if (opts) {
+        if (opts->struct_size < sizeof o)
+            return lm__fail(&e->err, LM_ERR_INVALID, "batch: options struct_size %zu too small", opts->struct_size);
+        o = *opts;
+    }
+    if (o.k_candidates < 1 || o.k_candidates > LM_MAX_K || o.k_vacancies < 1 || o.k_vacancies > LM_MAX_K)
+        return lm__fail(&e->err, LM_ERR_RANGE, "batch: k_candidates %u and k_vacancies %u must be in 1..%d",
+                        o.k_candidates, o.k_vacancies, LM_MAX_K);
+    if (o.vacancy_region < 0) return lm__fail(&e->err, LM_ERR_RANGE, "batch: vacancy_region %d < 0", o.vacancy_region);
+
+    double t0 = now_s();
+    lm_eval_ctx E;
+    ctx_init(&E, e, s, v);
+    const lm_tbl *cs = s->side[LM_SIDE_CANDIDATE], *vs = s->side[LM_SIDE_VACANCY];
+    size_t nv = 0, nc = 0;
+    uint32_t *vslots = lm__malloc((vs->nlive ? vs->nlive : 1) * sizeof *vslots);
+    uint32_t *cslots = lm__malloc((cs->nlive ? cs->nlive : 1) * sizeof *cslots);
+    lm_topk *vh = NULL, *ch = NULL;
+    lm_topk_ent *vstore = NULL, *cstore = NULL;
+    lm_results *r = NULL;
+    if (!vslots || !cslots) goto nomem;
+    for (uint32_t i = 0; i < vs->nslots; i++) {
+        if (!slot_live(vs, E.LV, i)) continue;
+        if (o.vacancy_region && LM_COLP(lm__chunk_of(vs, i), E.LV, LM_COL_REGION, int32_t)[i & (LM_CHUNK_ROWS - 1)] != o.vacancy_region)
+            continue;
+        vslots[nv++] = i;
+    }
+    for (uint32_t i = 0; i < cs->nslots; i++)
+        if (slot_live(cs, E.LC, i) && cand_visible(&E, i)) cslots[nc++] = i;
+    size_t nvs, ncs;
+    if (!lm__mul(&nvs, nv ? nv : 1, o.k_candidates) || !lm__mul(&ncs, nc ? nc : 1, o.k_vacancies)) {
+        st = lm__fail(&e->err, LM_ERR_LIMIT, "batch: result size overflows");
+        goto fail;
+    }
+    vh = lm__calloc(nv ? nv : 1, sizeof *vh);
+    ch = lm__calloc(nc ? nc : 1, sizeof *ch);
+    vstore = lm__malloc(nvs * sizeof *vstore);
+    cstore = lm__malloc(ncs * sizeof *cstore);
+    if (!vh || !ch || !vstore || !cstore) goto nomem;
+    for (size_t i = 0; i < nv; i++) vh[i] = (lm_topk){vstore + i * o.k_candidates, 0, o.k_candidates};
+    for (size_t i = 0; i < nc; i++) ch[i] = (lm_topk){cstore + i * o.k_vacancies, 0, o.k_vacancies};
+    int64_t *cids = lm__malloc((nc ? nc : 1) * sizeof *cids);
+    if (!cids) goto nomem;
+    for (size_t j = 0; j < nc; j++) cids[j] = slot_id(cs, E.LC, cslots[j]);
+
+    uint64_t scored = 0, feasible = 0;
+    size_t step = nv / 200 + 1;
+    for (size_t i = 0; i < nv; i++) {
+        if (o.progress && i % step == 0 && o.progress(o.progress_user, i, nv)) {
+            lm__free(cids);
+            st = lm__fail(&e->err, LM_ERR_CANCELLED, "batch: cancelled by the progress callback at %zu of %zu", i, nv);
+            goto fail;
+        }
+        uint32_t vslot = vslots[i];
+        if (lm__vacancy_open(&E, vslot) != LM_CONSTRAINT_NONE) continue;
+        int64_t vid = slot_id(vs, E.LV, vslot);
+        scored += nc;
+        for (size_t j = 0; j < nc; j++) {
+            float score;
+            if (lm__pair_eval(&E, cslots[j], vslot, NAN, &score, NULL) != LM_CONSTRAINT_NONE) continue;
+            feasible++;
+            /* The dot is recomputed by explanations; keep it so scores repeat exactly. */
+            if (lm__topk_admits(&vh[i], score)) lm__topk_push(&vh[i], (lm_topk_ent){score, NAN, cslots[j], 0, cids[j]});
+            if (lm__topk_admits(&ch[j], score)) lm__topk_push(&ch[j], (lm_topk_ent){score, NAN, vslot, 0, vid});
+        }
+    }
+    lm__free(cids);
+    if (o.progress && o.progress(o.progress_user, nv, nv)) {
+        st = lm__fail(&e->err, LM_ERR_CANCELLED, "batch: cancelled by the progress callback at the end");
+        goto fail;
+    }
+    r = results_new(e, &E);
+    if (!r || results_fill(r, LM_DIR_VACANCY, nv, vslots, vh) || results_fill(r, LM_DIR_CANDIDATE, nc, cslots, ch))
+        goto nomem;
+    r->stat[LM_STAT_PAIRS_SCORED] = (double)scored;
+    r->stat[LM_STAT_PAIRS_FEASIBLE] = (double)feasible;
+    r->stat[LM_STAT_SECONDS] = now_s() - t0;
+    *out = r;
+    r = NULL;
+    st = LM_OK;
+    lm__clear(&e->err);
+    goto done;
+nomem:
+    st = lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
+fail:
+done:
+    lm_results_free(r);
+    lm__free(vslots);
+    lm__free(cslots);
+    lm__free(vh);
+    lm__free(ch);
+    lm__free(vstore);
+    lm__free(cstore);
+    return st;
+}

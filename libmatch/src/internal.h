@@ -1,0 +1,228 @@
+/* Internal declarations shared by the library's source files. Not installed. */
+#ifndef LM_INTERNAL_H
+#define LM_INTERNAL_H
+
+#include "libmatch/libmatch.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LM_HIDDEN __attribute__((visibility("hidden")))
+
+/* ---- memory (mem.c): every allocation goes through here so that tests can
+ * fail the Nth one (LM_FAULT_INJECTION builds only). */
+LM_HIDDEN void *lm__malloc(size_t n);
+LM_HIDDEN void *lm__calloc(size_t count, size_t size);
+LM_HIDDEN void *lm__realloc(void *p, size_t n);
+LM_HIDDEN void *lm__aligned_alloc(size_t align, size_t n); /* free with lm__free */
+LM_HIDDEN void lm__free(void *p);
+/* Overflow-safe a*b (+c); false on overflow. */
+static inline bool lm__mul(size_t *out, size_t a, size_t b) {
+    return !__builtin_mul_overflow(a, b, out);
+}
+static inline bool lm__muladd(size_t *out, size_t a, size_t b, size_t c) {
+    size_t t;
+    return !__builtin_mul_overflow(a, b, &t) && !__builtin_add_overflow(t, c, out);
+}
+
+/* ---- errors (error.c) */
+#define LM_ERRMSG_CAP 256
+typedef struct lm_err {
+    char msg[LM_ERRMSG_CAP];
+} lm_err;
+/* Format msg into e (if e) and return status. */
+LM_HIDDEN int lm__fail(lm_err *e, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline void lm__clear(lm_err *e) {
+    if (e) e->msg[0] = '\0';
+}
+
+/* ---- geometry */
+#define LM_EARTH_RADIUS_KM 6371.0088
+/* Unit vector on the sphere; NaN components when lat/lon unknown or invalid. */
+static inline void lm__latlon_xyz(double out[3], double lat, double lon) {
+    if (!isfinite(lat) || !isfinite(lon)) {
+        out[0] = out[1] = out[2] = NAN;
+        return;
+    }
+    double la = lat * (M_PI / 180.0), lo = lon * (M_PI / 180.0);
+    out[0] = cos(la) * cos(lo);
+    out[1] = cos(la) * sin(lo);
+    out[2] = sin(la);
+}
+/* Great-circle km between two unit vectors (chord -> arc). */
+static inline double lm__xyz_km(const double a[3], const double b[3]) {
+    double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
+    double chord = sqrt(dx * dx + dy * dy + dz * dz);
+    if (chord > 2.0) chord = 2.0;
+    return 2.0 * asin(chord * 0.5) * LM_EARTH_RADIUS_KM;
+}
+
+/* ---- travel (travel.c) */
+/* Take / drop a reference. lm_travel_free() drops the creator's reference. */
+LM_HIDDEN lm_travel *lm__travel_ref(lm_travel *t);
+/* Make read-only (attached to an engine). */
+LM_HIDDEN void lm__travel_freeze(lm_travel *t);
+/* One-way minutes for one mode between two places; INFINITY when unreachable
+ * or unknown. A place is a zone (0 = none) and a unit vector (NaN = none).
+ * Uses the mode's matrix when both zones are in it, else the geometric
+ * estimate when both positions are known. Thread-safe on a frozen model. */
+LM_HIDDEN double lm__travel_pair(const lm_travel *t, int mode, int32_t zone_a, const double xyz_a[3],
+                                 int32_t zone_b, const double xyz_b[3]);
+/* Whether mode has a matrix (for fast paths). */
+LM_HIDDEN bool lm__travel_has_matrix(const lm_travel *t, int mode);
+
+/* ---- policy (policy.c) */
+struct lm_policy {
+    double v[LM_POLICY_KEY_COUNT];
+    lm_err err;
+};
+/* Policy values resolved for scoring: weights normalised to sum 1. */
+typedef struct lm_policy_eval {
+    double version;
+    float w_comp, w_travel, w_hours, w_ready, w_prio;
+    float max_travel_min;
+    float min_score;
+    int32_t as_of_day;
+    uint32_t allowed_modes;
+} lm_policy_eval;
+LM_HIDDEN void lm__policy_defaults(double v[LM_POLICY_KEY_COUNT]);
+LM_HIDDEN void lm__policy_eval(lm_policy_eval *out, const double v[LM_POLICY_KEY_COUNT]);
+
+/* ---- the chunked column store (pool.c)
+ *
+ * Each side (candidates, vacancies) is a sequence of chunks of LM_CHUNK_ROWS
+ * row slots. A chunk is one allocation with every column at a fixed offset.
+ * Published chunks are immutable and reference-counted: an update batch copies
+ * the chunks it touches into a new side version, so snapshots share all the
+ * rest. Removed rows leave a dead slot (live = 0) that a later add reuses. */
+#define LM_CHUNK_SHIFT 8
+#define LM_CHUNK_ROWS (1u << LM_CHUNK_SHIFT)
+#define LM_NPART 256 /* id-index partitions, copied on write */
+
+enum {
+    /* both sides */
+    LM_COL_ID,      /* int64 */
+    LM_COL_ORG,     /* int64: owner_org / employer_id */
+    LM_COL_MUNI,    /* int32 */
+    LM_COL_REGION,  /* int32 */
+    LM_COL_ZONE,    /* int32 */
+    LM_COL_XYZ,     /* double[3], NaN if unknown */
+    LM_COL_LATLON,  /* double[2] as given */
+    LM_COL_LIVE,    /* uint8 */
+    LM_COL_HMIN,    /* float */
+    LM_COL_HMAX,    /* float */
+    LM_COL_FLAGS,   /* uint64: capability flags / required flags */
+    LM_COL_GROUPS,  /* uint32: groups / accepted groups */
+    LM_COL_READY,   /* uint8: readiness / max readiness */
+    LM_COL_LW,      /* float: loonwaarde / min loonwaarde */
+    LM_COL_DAY,     /* int32: available_from / open_until */
+    LM_COL_NORM,    /* float: |c| of the raw candidate vector / |w*r| */
+    LM_COL_VEC,     /* float[dim]: unit vector (candidate c/|c|, vacancy w*r/|w*r|) */
+    /* candidates only */
+    LM_COL_MODES,   /* uint8 */
+    LM_COL_MAXMIN,  /* float: own one-way limit, 0 if none */
+    LM_COL_SCOPE,   /* uint8 */
+    LM_COL_PRIO,    /* float */
+    /* vacancies only */
+    LM_COL_SLOTS,   /* int32 */
+    LM_NCOLS
+};
+
+typedef struct lm_layout {
+    size_t off[LM_NCOLS]; /* byte offset of each column in a chunk; 0 = absent */
+    size_t chunk_bytes;
+    uint32_t dim;
+    uint32_t vec_stride; /* floats per row in LM_COL_VEC (dim rounded up to 16) */
+} lm_layout;
+
+/* A chunk: this header, then the columns at 64-byte aligned offsets from the
+ * chunk's start (the first at LM_CHUNK_HDR). Allocated 64-byte aligned. */
+typedef struct lm_chunk {
+    atomic_int ref;
+} lm_chunk;
+#define LM_CHUNK_HDR 64
+#define LM_COLP(ch, L, col, type) ((type *)(void *)((unsigned char *)(ch) + (L)->off[col]))
+
+struct lm_idx_part;
+/* An immutable version of one side. */
+typedef struct lm_tbl {
+    atomic_int ref;
+    const lm_layout *L;  /* owned by the pool's shared layout block */
+    uint32_t nchunks;
+    uint32_t nslots;     /* high-water slot count */
+    size_t nlive;
+    lm_chunk **chunks;
+    struct lm_idx_part *parts[LM_NPART];
+} lm_tbl;
+
+/* Layouts are shared by pool and snapshots (they outlive the pool). */
+typedef struct lm_layouts {
+    atomic_int ref;
+    lm_layout cand, vac;
+} lm_layouts;
+
+struct lm_snapshot {
+    atomic_int ref;
+    uint32_t dim;
+    uint64_t version;
+    lm_layouts *layouts;
+    lm_tbl *side[2]; /* [LM_SIDE_CANDIDATE], [LM_SIDE_VACANCY] */
+};
+
+/* Slot of id in a side, or -1. */
+LM_HIDDEN int64_t lm__side_find(const lm_tbl *s, int64_t id);
+static inline lm_chunk *lm__chunk_of(const lm_tbl *s, uint32_t slot) {
+    return s->chunks[slot >> LM_CHUNK_SHIFT];
+}
+
+/* ---- scoring (score.c) */
+/* Everything the pair evaluation needs, resolved once per query. */
+typedef struct lm_eval_ctx {
+    const lm_snapshot *snap;
+    const lm_layout *LC, *LV;
+    lm_policy_eval pol;
+    const lm_travel *travel;
+    lm_viewer viewer;
+} lm_eval_ctx;
+LM_HIDDEN bool lm__visible(const lm_viewer *v, int64_t owner, int32_t muni, int32_t region, uint8_t scope);
+/* Evaluate a pair of slots (both live). Returns the lm_constraint (NONE if
+ * feasible); *out_score gets the score (0 if infeasible) when out_score is
+ * given. With m == NULL it stops at the first failing filter; with m it fills
+ * every field. `dot` is the competence dot product if the caller has it
+ * already, or NAN to compute it. */
+LM_HIDDEN int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float dot, float *out_score,
+                            lm_match *m);
+LM_HIDDEN float lm__dot(const float *a, const float *b, uint32_t n);
+/* Hard filters that do not depend on the pair (vacancy side): constraint or 0. */
+LM_HIDDEN int lm__vacancy_open(const lm_eval_ctx *E, uint32_t vslot);
+
+/* ---- results (results.c) */
+typedef struct lm_hit {
+    uint32_t slot;  /* row slot of the other side */
+    float score;
+    float dot;      /* competence dot product, so explanations repeat the score exactly */
+} lm_hit;
+typedef struct lm_reslist {
+    uint32_t slot;   /* this side's slot */
+    uint32_t len;
+    size_t first;    /* index into hits */
+} lm_reslist;
+struct lm_results {
+    lm_snapshot *snap;  /* referenced */
+    lm_eval_ctx ctx;    /* for explanations at copy time */
+    lm_travel *travel_ref;
+    size_t nlists[2];
+    lm_reslist *lists[2];
+    size_t nhits[2];
+    lm_hit *hits[2];
+    double stat[8];
+};
+LM_HIDDEN lm_snapshot *lm__snapshot_ref(const lm_snapshot *s);
+
+/* ---- CPU features (kernels.c) */
+LM_HIDDEN int lm__cpu_best_kernel(void);
+#endif

@@ -1,0 +1,82 @@
+/* Policy: scoring weights and limits with a caller-set version number. */
+#include "internal.h"
+
+static const struct {
+    const char *name;
+    double def, lo, hi;
+    bool integer;
+} keys[LM_POLICY_KEY_COUNT] = {
+    [LM_POLICY_VERSION] = {"version", 1, 0, 4294967295.0, true},
+    [LM_POLICY_W_COMPETENCE] = {"w_competence", 0.6, 0, 1000, false},
+    [LM_POLICY_W_TRAVEL] = {"w_travel", 0.2, 0, 1000, false},
+    [LM_POLICY_W_HOURS] = {"w_hours", 0.1, 0, 1000, false},
+    [LM_POLICY_W_READINESS] = {"w_readiness", 0.1, 0, 1000, false},
+    [LM_POLICY_W_PRIORITY] = {"w_priority", 0.0, 0, 1000, false},
+    [LM_POLICY_MAX_TRAVEL_MIN] = {"max_travel_min", 90, 1e-3, 1440, false},
+    [LM_POLICY_MIN_SCORE] = {"min_score", 0, 0, 1, false},
+    [LM_POLICY_AS_OF_DAY] = {"as_of_day", 0, 0, 2147483647.0, true},
+    [LM_POLICY_ALLOWED_MODES] = {"allowed_modes", LM_MODES_ALL, 1, LM_MODES_ALL, true},
+};
+
+void lm__policy_defaults(double v[LM_POLICY_KEY_COUNT]) {
+    for (int i = 0; i < LM_POLICY_KEY_COUNT; i++) v[i] = keys[i].def;
+}
+
+void lm__policy_eval(lm_policy_eval *o, const double v[LM_POLICY_KEY_COUNT]) {
+    double sum = v[LM_POLICY_W_COMPETENCE] + v[LM_POLICY_W_TRAVEL] + v[LM_POLICY_W_HOURS] +
+                 v[LM_POLICY_W_READINESS] + v[LM_POLICY_W_PRIORITY];
+    o->version = v[LM_POLICY_VERSION];
+    o->w_comp = (float)(v[LM_POLICY_W_COMPETENCE] / sum);
+    o->w_travel = (float)(v[LM_POLICY_W_TRAVEL] / sum);
+    o->w_hours = (float)(v[LM_POLICY_W_HOURS] / sum);
+    o->w_ready = (float)(v[LM_POLICY_W_READINESS] / sum);
+    o->w_prio = (float)(v[LM_POLICY_W_PRIORITY] / sum);
+    o->max_travel_min = (float)v[LM_POLICY_MAX_TRAVEL_MIN];
+    o->min_score = (float)v[LM_POLICY_MIN_SCORE];
+    o->as_of_day = (int32_t)v[LM_POLICY_AS_OF_DAY];
+    o->allowed_modes = (uint32_t)v[LM_POLICY_ALLOWED_MODES];
+}
+
+int lm_policy_create(lm_policy **out) {
+    if (!out) return LM_ERR_NULL;
+    *out = NULL;
+    lm_policy *p = lm__calloc(1, sizeof *p);
+    if (!p) return LM_ERR_NOMEM;
+    lm__policy_defaults(p->v);
+    *out = p;
+    return LM_OK;
+}
+
+void lm_policy_free(lm_policy *p) { lm__free(p); }
+
+const char *lm_policy_errmsg(const lm_policy *p) { return p ? p->err.msg : "policy is NULL"; }
+
+int lm_policy_set_f64(lm_policy *p, int32_t key, double value) {
+    if (!p) return LM_ERR_NULL;
+    if (key < 0 || key >= LM_POLICY_KEY_COUNT)
+        return lm__fail(&p->err, LM_ERR_RANGE, "unknown policy key %d", (int)key);
+    if (!isfinite(value))
+        return lm__fail(&p->err, LM_ERR_NONFINITE, "policy %s: value is not finite", keys[key].name);
+    if (value < keys[key].lo || value > keys[key].hi)
+        return lm__fail(&p->err, LM_ERR_RANGE, "policy %s: %g outside [%g, %g]", keys[key].name, value,
+                        keys[key].lo, keys[key].hi);
+    if (keys[key].integer && value != floor(value))
+        return lm__fail(&p->err, LM_ERR_RANGE, "policy %s: %g is not an integer", keys[key].name, value);
+    if (key >= LM_POLICY_W_COMPETENCE && key <= LM_POLICY_W_PRIORITY) {
+        double sum = value;
+        for (int k = LM_POLICY_W_COMPETENCE; k <= LM_POLICY_W_PRIORITY; k++)
+            if (k != key) sum += p->v[k];
+        if (!(sum > 0))
+            return lm__fail(&p->err, LM_ERR_RANGE, "policy %s: all weights would be 0", keys[key].name);
+    }
+    p->v[key] = value;
+    lm__clear(&p->err);
+    return LM_OK;
+}
+
+int lm_policy_get_f64(double *out, const lm_policy *p, int32_t key) {
+    if (!out || !p) return LM_ERR_NULL;
+    if (key < 0 || key >= LM_POLICY_KEY_COUNT) return LM_ERR_RANGE;
+    *out = p->v[key];
+    return LM_OK;
+}

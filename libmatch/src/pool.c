@@ -1,0 +1,752 @@
+/* The pool: two sides of chunked, copy-on-write columns plus an id index.
+ *
+ * An update batch is validated completely first, then builds a new immutable
+ * side version that shares every untouched chunk and index partition with the
+ * current one, and is swapped in under the pool's mutex. A failure at any step
+ * (bad row, out of memory) frees what the batch built and changes nothing.
+ * Snapshots hold references to side versions, so they never see half a batch. */
+#include "internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL /* keeps xxHash's symbols out of our ABI */
+#include <xxhash.h>
+
+/* uthash must never exit(): OOM is recorded in a local `hash_oom` flag. */
+#define HASH_NONFATAL_OOM 1
+#define uthash_malloc(sz) lm__malloc(sz)
+#define uthash_free(ptr, sz) lm__free(ptr)
+#define uthash_nonfatal_oom(obj) (hash_oom = true)
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = (unsigned)XXH3_64bits((keyptr), (keylen)))
+#include <uthash.h>
+
+typedef struct lm_idx_ent {
+    int64_t id;
+    uint32_t slot;
+    UT_hash_handle hh;
+} lm_idx_ent;
+
+struct lm_idx_part {
+    atomic_int ref;
+    size_t n;
+    lm_idx_ent *ents; /* n entries, one allocation */
+    lm_idx_ent *head;
+};
+
+struct lm_pool {
+    pthread_mutex_t mu;
+    uint32_t dim;
+    uint64_t version;
+    lm_layouts *layouts;
+    lm_tbl *side[2];
+    uint32_t *free_slots[2];
+    size_t nfree[2], capfree[2];
+    lm_snapshot *cur; /* cached snapshot of the current version, or NULL */
+    lm_err err;
+};
+
+static unsigned part_of(int64_t id) { return (unsigned)(XXH3_64bits(&id, sizeof id) >> 56); }
+
+/* ---- reference counting -------------------------------------------------- */
+static void chunk_unref(lm_chunk *c) {
+    if (c && atomic_fetch_sub(&c->ref, 1) == 1) lm__free(c);
+}
+
+static void part_free(struct lm_idx_part *p) {
+    bool hash_oom = false;
+    (void)hash_oom;
+    HASH_CLEAR(hh, p->head);
+    lm__free(p->ents);
+    lm__free(p);
+}
+
+static void part_unref(struct lm_idx_part *p) {
+    if (p && atomic_fetch_sub(&p->ref, 1) == 1) part_free(p);
+}
+
+static void side_unref(lm_tbl *s) {
+    if (!s || atomic_fetch_sub(&s->ref, 1) != 1) return;
+    for (uint32_t i = 0; i < s->nchunks; i++) chunk_unref(s->chunks[i]);
+    for (int p = 0; p < LM_NPART; p++) part_unref(s->parts[p]);
+    lm__free(s->chunks);
+    lm__free(s);
+}
+
+static void layouts_unref(lm_layouts *l) {
+    if (l && atomic_fetch_sub(&l->ref, 1) == 1) lm__free(l);
+}
+
+lm_snapshot *lm__snapshot_ref(const lm_snapshot *s) {
+    lm_snapshot *m = (lm_snapshot *)s;
+    atomic_fetch_add(&m->ref, 1);
+    return m;
+}
+
+void lm_snapshot_free(lm_snapshot *s) {
+    if (!s || atomic_fetch_sub(&s->ref, 1) != 1) return;
+    side_unref(s->side[0]);
+    side_unref(s->side[1]);
+    layouts_unref(s->layouts);
+    lm__free(s);
+}
+
+/* ---- layout -------------------------------------------------------------- */
+static void layout_init(lm_layout *L, uint32_t dim, int side) {
+    static const size_t common[][2] = {
+        {LM_COL_ID, 8},    {LM_COL_ORG, 8},   {LM_COL_MUNI, 4},   {LM_COL_REGION, 4}, {LM_COL_ZONE, 4},
+        {LM_COL_XYZ, 24},  {LM_COL_LATLON, 16}, {LM_COL_LIVE, 1}, {LM_COL_HMIN, 4},   {LM_COL_HMAX, 4},
+        {LM_COL_FLAGS, 8}, {LM_COL_GROUPS, 4}, {LM_COL_READY, 1}, {LM_COL_LW, 4},     {LM_COL_DAY, 4},
+        {LM_COL_NORM, 4},
+    };
+    static const size_t cand[][2] = {{LM_COL_MODES, 1}, {LM_COL_MAXMIN, 4}, {LM_COL_SCOPE, 1}, {LM_COL_PRIO, 4}};
+    static const size_t vac[][2] = {{LM_COL_SLOTS, 4}};
+    memset(L, 0, sizeof *L);
+    L->dim = dim;
+    L->vec_stride = (dim + 15u) & ~15u;
+    size_t off = LM_CHUNK_HDR;
+#define PLACE(tab)                                                                       \
+    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {                            \
+        L->off[tab[i][0]] = off;                                                         \
+        off += (tab[i][1] * LM_CHUNK_ROWS + 63u) & ~(size_t)63u;                        \
+    }
+    PLACE(common)
+    if (side == LM_SIDE_CANDIDATE) {
+        PLACE(cand)
+    } else {
+        PLACE(vac)
+    }
+#undef PLACE
+    L->off[LM_COL_VEC] = off;
+    off += (size_t)L->vec_stride * 4u * LM_CHUNK_ROWS;
+    L->chunk_bytes = off;
+}
+
+/* ---- pool lifecycle ------------------------------------------------------ */
+static lm_tbl *side_new(const lm_layout *L) {
+    lm_tbl *s = lm__calloc(1, sizeof *s);
+    if (!s) return NULL;
+    atomic_init(&s->ref, 1);
+    s->L = L;
+    return s;
+}
+
+int lm_pool_create(lm_pool **out, uint32_t dim) {
+    if (!out) return LM_ERR_NULL;
+    *out = NULL;
+    if (dim < 1 || dim > LM_MAX_DIM) return LM_ERR_RANGE;
+    lm_pool *p = lm__calloc(1, sizeof *p);
+    if (!p) return LM_ERR_NOMEM;
+    p->layouts = lm__calloc(1, sizeof *p->layouts);
+    if (!p->layouts) goto nomem;
+    atomic_init(&p->layouts->ref, 1);
+    layout_init(&p->layouts->cand, dim, LM_SIDE_CANDIDATE);
+    layout_init(&p->layouts->vac, dim, LM_SIDE_VACANCY);
+    p->side[0] = side_new(&p->layouts->cand);
+    p->side[1] = side_new(&p->layouts->vac);
+    if (!p->side[0] || !p->side[1]) goto nomem;
+    if (pthread_mutex_init(&p->mu, NULL) != 0) goto nomem;
+    p->dim = dim;
+    *out = p;
+    return LM_OK;
+nomem:
+    side_unref(p->side[0]);
+    side_unref(p->side[1]);
+    layouts_unref(p->layouts);
+    lm__free(p);
+    return LM_ERR_NOMEM;
+}
+
+void lm_pool_free(lm_pool *p) {
+    if (!p) return;
+    lm_snapshot_free(p->cur);
+    side_unref(p->side[0]);
+    side_unref(p->side[1]);
+    layouts_unref(p->layouts);
+    lm__free(p->free_slots[0]);
+    lm__free(p->free_slots[1]);
+    pthread_mutex_destroy(&p->mu);
+    lm__free(p);
+}
+
+const char *lm_pool_errmsg(const lm_pool *p) { return p ? p->err.msg : "pool is NULL"; }
+
+uint32_t lm_pool_dim(const lm_pool *p) { return p ? p->dim : 0; }
+
+int lm_pool_count(size_t *out, lm_pool *p, int32_t side) {
+    if (!out || !p) return LM_ERR_NULL;
+    if (side != LM_SIDE_CANDIDATE && side != LM_SIDE_VACANCY) return LM_ERR_RANGE;
+    pthread_mutex_lock(&p->mu);
+    *out = p->side[side]->nlive;
+    pthread_mutex_unlock(&p->mu);
+    return LM_OK;
+}
+
+int lm_pool_snapshot(lm_snapshot **out, lm_pool *p) {
+    if (!out || !p) return LM_ERR_NULL;
+    *out = NULL;
+    pthread_mutex_lock(&p->mu);
+    if (!p->cur) {
+        lm_snapshot *s = lm__calloc(1, sizeof *s);
+        if (!s) {
+            pthread_mutex_unlock(&p->mu);
+            return lm__fail(&p->err, LM_ERR_NOMEM, "snapshot: out of memory");
+        }
+        atomic_init(&s->ref, 1); /* the pool's cached reference */
+        s->dim = p->dim;
+        s->version = p->version;
+        s->layouts = p->layouts;
+        atomic_fetch_add(&p->layouts->ref, 1);
+        for (int i = 0; i < 2; i++) {
+            s->side[i] = p->side[i];
+            atomic_fetch_add(&s->side[i]->ref, 1);
+        }
+        p->cur = s;
+    }
+    *out = lm__snapshot_ref(p->cur);
+    pthread_mutex_unlock(&p->mu);
+    return LM_OK;
+}
+
+/* ---- snapshot accessors -------------------------------------------------- */
+int64_t lm__side_find(const lm_tbl *s, int64_t id) {
+    const struct lm_idx_part *pt = s->parts[part_of(id)];
+    if (!pt) return -1;
+    lm_idx_ent *e = NULL;
+    HASH_FIND(hh, pt->head, &id, sizeof id, e);
+    return e ? (int64_t)e->slot : -1;
+}
+
+int lm_snapshot_count(size_t *out, const lm_snapshot *s, int32_t side) {
+    if (!out || !s) return LM_ERR_NULL;
+    if (side != LM_SIDE_CANDIDATE && side != LM_SIDE_VACANCY) return LM_ERR_RANGE;
+    *out = s->side[side]->nlive;
+    return LM_OK;
+}
+
+uint32_t lm_snapshot_dim(const lm_snapshot *s) { return s ? s->dim : 0; }
+uint64_t lm_snapshot_version(const lm_snapshot *s) { return s ? s->version : 0; }
+
+int lm_snapshot_ids(int64_t *out, size_t capacity, size_t *out_needed, const lm_snapshot *s, int32_t side) {
+    if (!s) return LM_ERR_NULL;
+    if (side != LM_SIDE_CANDIDATE && side != LM_SIDE_VACANCY) return LM_ERR_RANGE;
+    const lm_tbl *sd = s->side[side];
+    if (out_needed) *out_needed = sd->nlive;
+    if (capacity < sd->nlive) return LM_ERR_BUFFER;
+    if (sd->nlive && !out) return LM_ERR_NULL;
+    size_t k = 0;
+    for (uint32_t slot = 0; slot < sd->nslots; slot++) {
+        lm_chunk *c = lm__chunk_of(sd, slot);
+        uint32_t r = slot & (LM_CHUNK_ROWS - 1);
+        if (LM_COLP(c, sd->L, LM_COL_LIVE, uint8_t)[r]) out[k++] = LM_COLP(c, sd->L, LM_COL_ID, int64_t)[r];
+    }
+    return LM_OK;
+}
+
+int lm_snapshot_contains(int *out, const lm_snapshot *s, int32_t side, int64_t id) {
+    if (!out || !s) return LM_ERR_NULL;
+    if (side != LM_SIDE_CANDIDATE && side != LM_SIDE_VACANCY) return LM_ERR_RANGE;
+    *out = lm__side_find(s->side[side], id) >= 0;
+    return LM_OK;
+}
+
+/* ---- validation ---------------------------------------------------------- */
+#define ROWFAIL(st, ...) return lm__fail(err, st, __VA_ARGS__)
+
+static bool finite_all(const float *v, size_t n, size_t *bad) {
+    for (size_t j = 0; j < n; j++)
+        if (!isfinite(v[j])) {
+            *bad = j;
+            return false;
+        }
+    return true;
+}
+
+static int check_place(lm_err *err, const char *what, size_t i, int64_t id, const int32_t *muni,
+                       const int32_t *region, const int32_t *zone, const double *lat, const double *lon) {
+    if (muni[i] <= 0) ROWFAIL(LM_ERR_RANGE, "%s row %zu (id %lld): municipality %d must be > 0", what, i, (long long)id, muni[i]);
+    if (region && region[i] < 0) ROWFAIL(LM_ERR_RANGE, "%s row %zu (id %lld): region %d must be >= 0", what, i, (long long)id, region[i]);
+    if (zone && zone[i] < 0) ROWFAIL(LM_ERR_RANGE, "%s row %zu (id %lld): zone %d must be >= 0", what, i, (long long)id, zone[i]);
+    double la = lat ? lat[i] : NAN, lo = lon ? lon[i] : NAN;
+    if (isinf(la) || isinf(lo)) ROWFAIL(LM_ERR_NONFINITE, "%s row %zu (id %lld): infinite coordinate", what, i, (long long)id);
+    if (isnan(la) != isnan(lo)) ROWFAIL(LM_ERR_RANGE, "%s row %zu (id %lld): give both lat and lon, or neither (NaN)", what, i, (long long)id);
+    if (!isnan(la) && (la < -90 || la > 90 || lo < -180 || lo > 180))
+        ROWFAIL(LM_ERR_RANGE, "%s row %zu (id %lld): coordinates (%g, %g) out of range", what, i, (long long)id, la, lo);
+    if (isnan(la) && !(zone && zone[i] > 0))
+        ROWFAIL(LM_ERR_RANGE, "%s row %zu (id %lld): needs a zone or coordinates", what, i, (long long)id);
+    return LM_OK;
+}
+
+static int check_hours(lm_err *err, const char *what, size_t i, int64_t id, const float *hmin, const float *hmax) {
+    float a = hmin ? hmin[i] : 0.f, b = hmax ? hmax[i] : 80.f;
+    if (!isfinite(a) || !isfinite(b)) ROWFAIL(LM_ERR_NONFINITE, "%s row %zu (id %lld): hours not finite", what, i, (long long)id);
+    if (a < 0 || b > 80 || a > b)
+        ROWFAIL(LM_ERR_RANGE, "%s row %zu (id %lld): hours %g..%g must satisfy 0 <= min <= max <= 80", what, i, (long long)id, a, b);
+    return LM_OK;
+}
+
+static int check_cands(lm_err *err, const lm_candidate_cols *c, size_t n, uint32_t dim) {
+    if (!c->id) ROWFAIL(LM_ERR_NULL, "candidates: column id is NULL");
+    if (!c->owner_org) ROWFAIL(LM_ERR_NULL, "candidates: column owner_org is NULL");
+    if (!c->municipality) ROWFAIL(LM_ERR_NULL, "candidates: column municipality is NULL");
+    if (!c->groups) ROWFAIL(LM_ERR_NULL, "candidates: column groups is NULL");
+    if (!c->vectors) ROWFAIL(LM_ERR_NULL, "candidates: column vectors is NULL");
+    if (c->dim != dim) ROWFAIL(LM_ERR_DIMENSION, "candidates: dim %u, pool has %u", c->dim, dim);
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = c->id[i];
+        int st = check_place(err, "candidate", i, id, c->municipality, c->region, c->zone, c->lat, c->lon);
+        if (st) return st;
+        if ((st = check_hours(err, "candidate", i, id, c->hours_min, c->hours_max))) return st;
+        if (c->groups[i] == 0 || (c->groups[i] & ~(uint32_t)LM_GROUP_ALL))
+            ROWFAIL(LM_ERR_RANGE, "candidate row %zu (id %lld): target groups 0x%x empty or unknown", i, (long long)id, c->groups[i]);
+        if (c->readiness && (c->readiness[i] < 1 || c->readiness[i] > 5))
+            ROWFAIL(LM_ERR_RANGE, "candidate row %zu (id %lld): readiness %u not in 1..5", i, (long long)id, c->readiness[i]);
+        if (c->loonwaarde) {
+            if (!isfinite(c->loonwaarde[i])) ROWFAIL(LM_ERR_NONFINITE, "candidate row %zu (id %lld): loonwaarde not finite", i, (long long)id);
+            if (c->loonwaarde[i] < 0 || c->loonwaarde[i] > 200)
+                ROWFAIL(LM_ERR_RANGE, "candidate row %zu (id %lld): loonwaarde %g not in 0..200", i, (long long)id, c->loonwaarde[i]);
+        }
+        size_t bad;
+        if (!finite_all(c->vectors + i * dim, dim, &bad))
+            ROWFAIL(LM_ERR_NONFINITE, "candidate row %zu (id %lld): vector[%zu] not finite", i, (long long)id, bad);
+        if (c->modes && (c->modes[i] == 0 || c->modes[i] > LM_MODES_ALL))
+            ROWFAIL(LM_ERR_RANGE, "candidate row %zu (id %lld): travel modes 0x%x empty or unknown", i, (long long)id, c->modes[i]);
+        if (c->max_minutes) {
+            if (!isfinite(c->max_minutes[i])) ROWFAIL(LM_ERR_NONFINITE, "candidate row %zu (id %lld): max_minutes not finite", i, (long long)id);
+            if (c->max_minutes[i] < 0 || c->max_minutes[i] > 1440)
+                ROWFAIL(LM_ERR_RANGE, "candidate row %zu (id %lld): max_minutes %g not in 0..1440", i, (long long)id, c->max_minutes[i]);
+        }
+        if (c->available_from && c->available_from[i] < 0)
+            ROWFAIL(LM_ERR_RANGE, "candidate row %zu (id %lld): available_from %d < 0", i, (long long)id, c->available_from[i]);
+        if (c->scope && c->scope[i] > LM_SCOPE_NATIONAL)
+            ROWFAIL(LM_ERR_RANGE, "candidate row %zu (id %lld): scope %u unknown", i, (long long)id, c->scope[i]);
+        if (c->priority) {
+            if (!isfinite(c->priority[i])) ROWFAIL(LM_ERR_NONFINITE, "candidate row %zu (id %lld): priority not finite", i, (long long)id);
+            if (c->priority[i] < 0 || c->priority[i] > 1)
+                ROWFAIL(LM_ERR_RANGE, "candidate row %zu (id %lld): priority %g not in 0..1", i, (long long)id, c->priority[i]);
+        }
+    }
+    return LM_OK;
+}
+
+static int check_vacs(lm_err *err, const lm_vacancy_cols *c, size_t n, uint32_t dim) {
+    if (!c->id) ROWFAIL(LM_ERR_NULL, "vacancies: column id is NULL");
+    if (!c->employer_id) ROWFAIL(LM_ERR_NULL, "vacancies: column employer_id is NULL");
+    if (!c->municipality) ROWFAIL(LM_ERR_NULL, "vacancies: column municipality is NULL");
+    if (!c->vectors) ROWFAIL(LM_ERR_NULL, "vacancies: column vectors is NULL");
+    if (c->dim != dim) ROWFAIL(LM_ERR_DIMENSION, "vacancies: dim %u, pool has %u", c->dim, dim);
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = c->id[i];
+        int st = check_place(err, "vacancy", i, id, c->municipality, c->region, c->zone, c->lat, c->lon);
+        if (st) return st;
+        if ((st = check_hours(err, "vacancy", i, id, c->hours_min, c->hours_max))) return st;
+        size_t bad;
+        if (!finite_all(c->vectors + i * dim, dim, &bad))
+            ROWFAIL(LM_ERR_NONFINITE, "vacancy row %zu (id %lld): vector[%zu] not finite", i, (long long)id, bad);
+        if (c->weights) {
+            if (!finite_all(c->weights + i * dim, dim, &bad))
+                ROWFAIL(LM_ERR_NONFINITE, "vacancy row %zu (id %lld): weights[%zu] not finite", i, (long long)id, bad);
+            for (uint32_t j = 0; j < dim; j++)
+                if (c->weights[i * dim + j] < 0)
+                    ROWFAIL(LM_ERR_RANGE, "vacancy row %zu (id %lld): weights[%u] < 0", i, (long long)id, j);
+        }
+        if (c->slots && (c->slots[i] < 0 || c->slots[i] > 1000000))
+            ROWFAIL(LM_ERR_RANGE, "vacancy row %zu (id %lld): slots %d not in 0..1000000", i, (long long)id, c->slots[i]);
+        if (c->accepted_groups && (c->accepted_groups[i] == 0 || (c->accepted_groups[i] & ~(uint32_t)LM_GROUP_ALL)))
+            ROWFAIL(LM_ERR_RANGE, "vacancy row %zu (id %lld): accepted groups 0x%x empty or unknown", i, (long long)id, c->accepted_groups[i]);
+        if (c->min_loonwaarde) {
+            if (!isfinite(c->min_loonwaarde[i])) ROWFAIL(LM_ERR_NONFINITE, "vacancy row %zu (id %lld): min_loonwaarde not finite", i, (long long)id);
+            if (c->min_loonwaarde[i] < 0 || c->min_loonwaarde[i] > 200)
+                ROWFAIL(LM_ERR_RANGE, "vacancy row %zu (id %lld): min_loonwaarde %g not in 0..200", i, (long long)id, c->min_loonwaarde[i]);
+        }
+        if (c->max_readiness && (c->max_readiness[i] < 1 || c->max_readiness[i] > 5))
+            ROWFAIL(LM_ERR_RANGE, "vacancy row %zu (id %lld): max_readiness %u not in 1..5", i, (long long)id, c->max_readiness[i]);
+        if (c->open_until && c->open_until[i] < 0)
+            ROWFAIL(LM_ERR_RANGE, "vacancy row %zu (id %lld): open_until %d < 0", i, (long long)id, c->open_until[i]);
+    }
+    return LM_OK;
+}
+
+/* ---- row writers --------------------------------------------------------- */
+static void write_unit(float *dst, uint32_t stride, const float *v, const float *w, uint32_t dim, float *norm_out) {
+    double ss = 0;
+    for (uint32_t j = 0; j < dim; j++) {
+        double x = (double)v[j] * (w ? (double)w[j] : 1.0);
+        ss += x * x;
+    }
+    double nrm = sqrt(ss);
+    for (uint32_t j = 0; j < dim; j++) {
+        double x = (double)v[j] * (w ? (double)w[j] : 1.0);
+        dst[j] = nrm > 0 ? (float)(x / nrm) : 0.f;
+    }
+    for (uint32_t j = dim; j < stride; j++) dst[j] = 0.f;
+    *norm_out = (float)nrm;
+}
+
+static void write_common(lm_chunk *ch, const lm_layout *L, uint32_t r, int64_t id, int64_t org, int32_t muni,
+                         const int32_t *region, const int32_t *zone, const double *lat, const double *lon,
+                         const float *hmin, const float *hmax, size_t i) {
+    LM_COLP(ch, L, LM_COL_ID, int64_t)[r] = id;
+    LM_COLP(ch, L, LM_COL_ORG, int64_t)[r] = org;
+    LM_COLP(ch, L, LM_COL_MUNI, int32_t)[r] = muni;
+    LM_COLP(ch, L, LM_COL_REGION, int32_t)[r] = region ? region[i] : 0;
+    LM_COLP(ch, L, LM_COL_ZONE, int32_t)[r] = zone ? zone[i] : 0;
+    double la = lat ? lat[i] : NAN, lo = lon ? lon[i] : NAN;
+    LM_COLP(ch, L, LM_COL_LATLON, double)[2 * r] = la;
+    LM_COLP(ch, L, LM_COL_LATLON, double)[2 * r + 1] = lo;
+    lm__latlon_xyz(LM_COLP(ch, L, LM_COL_XYZ, double) + 3 * r, la, lo);
+    LM_COLP(ch, L, LM_COL_HMIN, float)[r] = hmin ? hmin[i] : 0.f;
+    LM_COLP(ch, L, LM_COL_HMAX, float)[r] = hmax ? hmax[i] : 80.f;
+    LM_COLP(ch, L, LM_COL_LIVE, uint8_t)[r] = 1;
+}
+
+static void write_cand(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *cols, size_t i) {
+    const lm_candidate_cols *c = cols;
+    write_common(ch, L, r, c->id[i], c->owner_org[i], c->municipality[i], c->region, c->zone, c->lat, c->lon,
+                 c->hours_min, c->hours_max, i);
+    LM_COLP(ch, L, LM_COL_FLAGS, uint64_t)[r] = c->flags ? c->flags[i] : 0;
+    LM_COLP(ch, L, LM_COL_GROUPS, uint32_t)[r] = c->groups[i];
+    LM_COLP(ch, L, LM_COL_READY, uint8_t)[r] = c->readiness ? c->readiness[i] : LM_READY_A;
+    LM_COLP(ch, L, LM_COL_LW, float)[r] = c->loonwaarde ? c->loonwaarde[i] : 100.f;
+    LM_COLP(ch, L, LM_COL_DAY, int32_t)[r] = c->available_from ? c->available_from[i] : 0;
+    LM_COLP(ch, L, LM_COL_MODES, uint8_t)[r] = c->modes ? c->modes[i] : LM_MODES_ALL;
+    LM_COLP(ch, L, LM_COL_MAXMIN, float)[r] = c->max_minutes ? c->max_minutes[i] : 0.f;
+    LM_COLP(ch, L, LM_COL_SCOPE, uint8_t)[r] = c->scope ? c->scope[i] : LM_SCOPE_ORG;
+    LM_COLP(ch, L, LM_COL_PRIO, float)[r] = c->priority ? c->priority[i] : 0.f;
+    write_unit(LM_COLP(ch, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride, L->vec_stride,
+               c->vectors + i * L->dim, NULL, L->dim, LM_COLP(ch, L, LM_COL_NORM, float) + r);
+}
+
+static void write_vac(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *cols, size_t i) {
+    const lm_vacancy_cols *c = cols;
+    write_common(ch, L, r, c->id[i], c->employer_id[i], c->municipality[i], c->region, c->zone, c->lat, c->lon,
+                 c->hours_min, c->hours_max, i);
+    LM_COLP(ch, L, LM_COL_FLAGS, uint64_t)[r] = c->required_flags ? c->required_flags[i] : 0;
+    LM_COLP(ch, L, LM_COL_GROUPS, uint32_t)[r] = c->accepted_groups ? c->accepted_groups[i] : LM_GROUP_ALL;
+    LM_COLP(ch, L, LM_COL_READY, uint8_t)[r] = c->max_readiness ? c->max_readiness[i] : LM_READY_E;
+    LM_COLP(ch, L, LM_COL_LW, float)[r] = c->min_loonwaarde ? c->min_loonwaarde[i] : 0.f;
+    LM_COLP(ch, L, LM_COL_DAY, int32_t)[r] = c->open_until ? c->open_until[i] : INT32_MAX;
+    LM_COLP(ch, L, LM_COL_SLOTS, int32_t)[r] = c->slots ? c->slots[i] : 1;
+    write_unit(LM_COLP(ch, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride, L->vec_stride,
+               c->vectors + i * L->dim, c->weights ? c->weights + i * L->dim : NULL, L->dim,
+               LM_COLP(ch, L, LM_COL_NORM, float) + r);
+}
+
+/* ---- the batch transaction ------------------------------------------------ */
+typedef struct idpos {
+    int64_t id;
+    size_t row;
+} idpos;
+
+static int cmp_idpos(const void *a, const void *b) {
+    const idpos *x = a, *y = b;
+    if (x->id != y->id) return x->id < y->id ? -1 : 1;
+    return x->row < y->row ? -1 : (x->row > y->row);
+}
+
+/* Sorted copy of the batch's ids; LM_ERR_DUPLICATE if one is there twice. */
+static int sorted_ids(lm_err *err, const char *what, const int64_t *ids, size_t n, idpos **out) {
+    idpos *v = lm__malloc(n * sizeof *v);
+    if (!v) return lm__fail(err, LM_ERR_NOMEM, "%s: out of memory", what);
+    for (size_t i = 0; i < n; i++) v[i] = (idpos){ids[i], i};
+    qsort(v, n, sizeof *v, cmp_idpos);
+    for (size_t i = 1; i < n; i++)
+        if (v[i].id == v[i - 1].id) {
+            int st = lm__fail(err, LM_ERR_DUPLICATE, "%s row %zu: id %lld appears twice in the batch (also row %zu)",
+                              what, v[i].row, (long long)v[i].id, v[i - 1].row);
+            lm__free(v);
+            return st;
+        }
+    *out = v;
+    return LM_OK;
+}
+
+/* Build partition p of the new side: old entries minus `del` plus `add`. */
+static struct lm_idx_part *part_build(const struct lm_idx_part *old, const int64_t *del, size_t ndel,
+                                      const lm_idx_ent *add, size_t nadd) {
+    size_t nold = old ? old->n : 0;
+    struct lm_idx_part *np = lm__calloc(1, sizeof *np);
+    if (!np) return NULL;
+    atomic_init(&np->ref, 1);
+    size_t cap = nold + nadd;
+    np->ents = lm__malloc((cap ? cap : 1) * sizeof *np->ents);
+    if (!np->ents) {
+        lm__free(np);
+        return NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < nold; i++) {
+        int64_t id = old->ents[i].id;
+        /* del is sorted */
+        size_t lo = 0, hi = ndel;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (del[mid] < id) lo = mid + 1; else hi = mid;
+        }
+        if (lo < ndel && del[lo] == id) continue;
+        np->ents[k].id = id;
+        np->ents[k].slot = old->ents[i].slot;
+        k++;
+    }
+    for (size_t i = 0; i < nadd; i++) {
+        np->ents[k].id = add[i].id;
+        np->ents[k].slot = add[i].slot;
+        k++;
+    }
+    np->n = k;
+    bool hash_oom = false;
+    for (size_t i = 0; i < k && !hash_oom; i++) {
+        lm_idx_ent *e = &np->ents[i];
+        HASH_ADD(hh, np->head, id, sizeof e->id, e);
+    }
+    if (hash_oom) {
+        part_free(np);
+        return NULL;
+    }
+    return np;
+}
+
+typedef void (*row_writer)(lm_chunk *, const lm_layout *, uint32_t, const void *, size_t);
+
+/* Apply a validated batch: rows to write (ids, cols, writer) and/or ids to
+ * remove. All-or-nothing. Called with the pool's mutex held. */
+static int apply(lm_pool *p, int side, const char *what, const int64_t *ids, size_t n, bool add_only,
+                 const void *cols, row_writer writer, const int64_t *del_ids, size_t ndel) {
+    lm_err *err = &p->err;
+    const lm_tbl *cur = p->side[side];
+    const lm_layout *L = cur->L;
+    int st = LM_OK;
+    idpos *sorted = NULL;
+    uint32_t *slot_of = NULL;      /* per written row */
+    int64_t *del_sorted = NULL;    /* ids to drop from the index */
+    uint32_t *freed = NULL;        /* slots freed by removal */
+    lm_idx_ent *adds = NULL;       /* new ids with their slots, grouped by partition */
+    size_t *padd = NULL, *pdel = NULL;
+    lm_tbl *ns = NULL;
+    lm_chunk **newch = NULL;
+    size_t nnew = 0, ndel_ids = 0;
+    size_t nfree_used = 0;
+
+    size_t nrows = ids ? n : ndel;
+    if ((st = sorted_ids(err, what, ids ? ids : del_ids, nrows, &sorted))) return st;
+
+    /* Resolve slots. */
+    size_t pops = 0;
+    uint32_t nslots = cur->nslots;
+    if (ids) {
+        slot_of = lm__malloc(n * sizeof *slot_of);
+        adds = lm__malloc(n * sizeof *adds);
+        if (!slot_of || !adds) { st = lm__fail(err, LM_ERR_NOMEM, "%s: out of memory", what); goto out; }
+        size_t nlive_new = cur->nlive;
+        for (size_t k = 0; k < n; k++) {
+            size_t i = sorted[k].row;
+            int64_t found = lm__side_find(cur, ids[i]);
+            if (found >= 0) {
+                if (add_only) {
+                    st = lm__fail(err, LM_ERR_DUPLICATE, "%s row %zu: id %lld already in the pool", what, i, (long long)ids[i]);
+                    goto out;
+                }
+                slot_of[i] = (uint32_t)found;
+                continue;
+            }
+            if (++nlive_new > LM_MAX_ROWS) {
+                st = lm__fail(err, LM_ERR_LIMIT, "%s: more than %d rows", what, LM_MAX_ROWS);
+                goto out;
+            }
+            uint32_t s;
+            if (pops < p->nfree[side]) s = p->free_slots[side][p->nfree[side] - 1 - pops++];
+            else s = nslots++;
+            slot_of[i] = s;
+            adds[nnew].id = ids[i];
+            adds[nnew].slot = s;
+            nnew++;
+        }
+    } else {
+        freed = lm__malloc(ndel * sizeof *freed);
+        del_sorted = lm__malloc(ndel * sizeof *del_sorted);
+        if (!freed || !del_sorted) { st = lm__fail(err, LM_ERR_NOMEM, "%s: out of memory", what); goto out; }
+        for (size_t k = 0; k < ndel; k++) {
+            int64_t found = lm__side_find(cur, sorted[k].id);
+            if (found < 0) {
+                st = lm__fail(err, LM_ERR_UNKNOWN_ID, "%s row %zu: id %lld is not in the pool", what, sorted[k].row,
+                              (long long)sorted[k].id);
+                goto out;
+            }
+            freed[k] = (uint32_t)found;
+            del_sorted[k] = sorted[k].id; /* already sorted */
+        }
+        ndel_ids = ndel;
+    }
+
+    /* New side version sharing everything untouched. */
+    uint32_t nchunks = (nslots + LM_CHUNK_ROWS - 1) >> LM_CHUNK_SHIFT;
+    ns = lm__calloc(1, sizeof *ns);
+    if (!ns) { st = LM_ERR_NOMEM; goto nomem; }
+    atomic_init(&ns->ref, 1);
+    ns->L = L;
+    ns->nchunks = nchunks;
+    ns->nslots = nslots;
+    ns->chunks = lm__calloc(nchunks ? nchunks : 1, sizeof *ns->chunks);
+    newch = lm__calloc(nchunks ? nchunks : 1, sizeof *newch); /* copies made by this batch */
+    if (!ns->chunks || !newch) { st = LM_ERR_NOMEM; goto nomem; }
+    const uint32_t *touch = ids ? slot_of : freed;
+    size_t ntouch = ids ? n : ndel;
+    for (size_t i = 0; i < ntouch; i++) {
+        uint32_t c = touch[i] >> LM_CHUNK_SHIFT;
+        if (newch[c]) continue;
+        newch[c] = lm__aligned_alloc(64, L->chunk_bytes);
+        if (!newch[c]) { st = LM_ERR_NOMEM; goto nomem; }
+        if (c < cur->nchunks) memcpy(newch[c], cur->chunks[c], L->chunk_bytes);
+        else memset(newch[c], 0, L->chunk_bytes);
+        atomic_init(&newch[c]->ref, 1);
+    }
+    /* Index partitions that change. */
+    padd = lm__calloc(LM_NPART + 1, sizeof *padd);
+    pdel = lm__calloc(LM_NPART + 1, sizeof *pdel);
+    if (!padd || !pdel) { st = LM_ERR_NOMEM; goto nomem; }
+    if (nnew) { /* group adds by partition (counting sort) */
+        lm_idx_ent *tmp = lm__malloc(nnew * sizeof *tmp);
+        if (!tmp) { st = LM_ERR_NOMEM; goto nomem; }
+        for (size_t i = 0; i < nnew; i++) padd[part_of(adds[i].id) + 1]++;
+        for (int q = 0; q < LM_NPART; q++) padd[q + 1] += padd[q];
+        size_t fill[LM_NPART];
+        memcpy(fill, padd, sizeof fill);
+        for (size_t i = 0; i < nnew; i++) tmp[fill[part_of(adds[i].id)]++] = adds[i];
+        lm__free(adds);
+        adds = tmp;
+    }
+    if (ndel_ids) { /* group deletions by partition, each group sorted */
+        int64_t *tmp = lm__malloc(ndel_ids * sizeof *tmp);
+        if (!tmp) { st = LM_ERR_NOMEM; goto nomem; }
+        for (size_t i = 0; i < ndel_ids; i++) pdel[part_of(del_sorted[i]) + 1]++;
+        for (int q = 0; q < LM_NPART; q++) pdel[q + 1] += pdel[q];
+        size_t fill[LM_NPART];
+        memcpy(fill, pdel, sizeof fill);
+        for (size_t i = 0; i < ndel_ids; i++) tmp[fill[part_of(del_sorted[i])]++] = del_sorted[i];
+        lm__free(del_sorted);
+        del_sorted = tmp;
+    }
+    for (int q = 0; q < LM_NPART; q++) {
+        size_t na = padd[q + 1] - padd[q], nd = pdel[q + 1] - pdel[q];
+        if (!na && !nd) continue;
+        ns->parts[q] = part_build(cur->parts[q], del_sorted ? del_sorted + pdel[q] : NULL, nd,
+                                  adds ? adds + padd[q] : NULL, na);
+        if (!ns->parts[q]) { st = LM_ERR_NOMEM; goto nomem; }
+    }
+    /* Free-slot stack must be able to take the freed slots before we commit. */
+    if (ndel_ids && p->nfree[side] + ndel_ids > p->capfree[side]) {
+        size_t cap = (p->nfree[side] + ndel_ids) * 2;
+        uint32_t *fs = lm__realloc(p->free_slots[side], cap * sizeof *fs);
+        if (!fs) { st = LM_ERR_NOMEM; goto nomem; }
+        p->free_slots[side] = fs;
+        p->capfree[side] = cap;
+    }
+
+    /* Commit: nothing below can fail. */
+    for (uint32_t c = 0; c < nchunks; c++) {
+        if (newch[c]) ns->chunks[c] = newch[c];
+        else {
+            ns->chunks[c] = cur->chunks[c];
+            atomic_fetch_add(&ns->chunks[c]->ref, 1);
+        }
+    }
+    for (int q = 0; q < LM_NPART; q++)
+        if (!ns->parts[q] && cur->parts[q]) {
+            ns->parts[q] = cur->parts[q];
+            atomic_fetch_add(&ns->parts[q]->ref, 1);
+        }
+    if (ids) {
+        for (size_t i = 0; i < n; i++)
+            writer(ns->chunks[slot_of[i] >> LM_CHUNK_SHIFT], L, slot_of[i] & (LM_CHUNK_ROWS - 1), cols, i);
+        ns->nlive = cur->nlive + nnew;
+        nfree_used = pops;
+        p->nfree[side] -= nfree_used;
+    } else {
+        for (size_t i = 0; i < ndel; i++) {
+            lm_chunk *ch = ns->chunks[freed[i] >> LM_CHUNK_SHIFT];
+            LM_COLP(ch, L, LM_COL_LIVE, uint8_t)[freed[i] & (LM_CHUNK_ROWS - 1)] = 0;
+            p->free_slots[side][p->nfree[side]++] = freed[i];
+        }
+        ns->nlive = cur->nlive - ndel;
+    }
+    side_unref(p->side[side]);
+    p->side[side] = ns;
+    ns = NULL;
+    p->version++;
+    lm_snapshot_free(p->cur);
+    p->cur = NULL;
+    lm__clear(err);
+    goto out;
+
+nomem:
+    st = lm__fail(err, LM_ERR_NOMEM, "%s: out of memory; nothing changed", what);
+    if (ns) {
+        for (uint32_t c = 0; newch && c < ns->nchunks; c++) lm__free(newch[c]);
+        for (int q = 0; q < LM_NPART; q++)
+            if (ns->parts[q]) part_free(ns->parts[q]);
+        lm__free(ns->chunks);
+        lm__free(ns);
+    }
+out:
+    lm__free(newch);
+    lm__free(padd);
+    lm__free(pdel);
+    lm__free(sorted);
+    lm__free(slot_of);
+    lm__free(adds);
+    lm__free(freed);
+    lm__free(del_sorted);
+    return st;
+}
+
+static int batch_args(lm_pool *p, const void *cols, size_t struct_size, size_t min_size, size_t n, const char *what) {
+    if (!p) return LM_ERR_NULL;
+    if (!cols) return lm__fail(&p->err, LM_ERR_NULL, "%s: columns struct is NULL", what);
+    if (struct_size < min_size)
+        return lm__fail(&p->err, LM_ERR_INVALID, "%s: struct_size %zu too small (use the _INIT macro)", what, struct_size);
+    if (n == 0) return lm__fail(&p->err, LM_ERR_INVALID, "%s: empty batch (n = 0)", what);
+    if (n > LM_MAX_BATCH) return lm__fail(&p->err, LM_ERR_LIMIT, "%s: batch of %zu rows exceeds %d", what, n, LM_MAX_BATCH);
+    return LM_OK;
+}
+
+static int put_cands(lm_pool *p, const lm_candidate_cols *c, size_t n, bool add_only) {
+    const char *what = add_only ? "add candidates" : "upsert candidates";
+    int st = batch_args(p, c, c ? c->struct_size : 0, sizeof *c, n, what);
+    if (st) return st;
+    pthread_mutex_lock(&p->mu);
+    st = check_cands(&p->err, c, n, p->dim);
+    if (!st) st = apply(p, LM_SIDE_CANDIDATE, what, c->id, n, add_only, c, write_cand, NULL, 0);
+    pthread_mutex_unlock(&p->mu);
+    return st;
+}
+
+static int put_vacs(lm_pool *p, const lm_vacancy_cols *c, size_t n, bool add_only) {
+    const char *what = add_only ? "add vacancies" : "upsert vacancies";
+    int st = batch_args(p, c, c ? c->struct_size : 0, sizeof *c, n, what);
+    if (st) return st;
+    pthread_mutex_lock(&p->mu);
+    st = check_vacs(&p->err, c, n, p->dim);
+    if (!st) st = apply(p, LM_SIDE_VACANCY, what, c->id, n, add_only, c, write_vac, NULL, 0);
+    pthread_mutex_unlock(&p->mu);
+    return st;
+}
+
+static int remove_side(lm_pool *p, int side, const int64_t *ids, size_t n) {
+    const char *what = side == LM_SIDE_CANDIDATE ? "remove candidates" : "remove vacancies";
+    if (!p) return LM_ERR_NULL;
+    if (!ids) return lm__fail(&p->err, LM_ERR_NULL, "%s: ids is NULL", what);
+    if (n == 0) return lm__fail(&p->err, LM_ERR_INVALID, "%s: empty batch (n = 0)", what);
+    if (n > LM_MAX_BATCH) return lm__fail(&p->err, LM_ERR_LIMIT, "%s: batch of %zu rows exceeds %d", what, n, LM_MAX_BATCH);
+    pthread_mutex_lock(&p->mu);
+    int st = apply(p, side, what, NULL, 0, false, NULL, NULL, ids, n);
+    pthread_mutex_unlock(&p->mu);
+    return st;
+}
+
+int lm_pool_add_candidates(lm_pool *p, const lm_candidate_cols *c, size_t n) { return put_cands(p, c, n, true); }
+int lm_pool_upsert_candidates(lm_pool *p, const lm_candidate_cols *c, size_t n) { return put_cands(p, c, n, false); }
+int lm_pool_add_vacancies(lm_pool *p, const lm_vacancy_cols *c, size_t n) { return put_vacs(p, c, n, true); }
+int lm_pool_upsert_vacancies(lm_pool *p, const lm_vacancy_cols *c, size_t n) { return put_vacs(p, c, n, false); }
+int lm_pool_remove_candidates(lm_pool *p, const int64_t *ids, size_t n) { return remove_side(p, LM_SIDE_CANDIDATE, ids, n); }
+int lm_pool_remove_vacancies(lm_pool *p, const int64_t *ids, size_t n) { return remove_side(p, LM_SIDE_VACANCY, ids, n); }

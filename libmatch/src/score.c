@@ -1,0 +1,115 @@
+/* Hard filters and the score of one pair (docs/scoring.md). Every path that
+ * scores pairs (queries, batch, explanations) ends here or in the batch's
+ * copy of these rules in engine.c, which the property tests hold equal. */
+#include "internal.h"
+
+bool lm__visible(const lm_viewer *v, int64_t owner, int32_t muni, int32_t region, uint8_t scope) {
+    if (v->org == owner) return true;
+    switch (scope) {
+    case LM_SCOPE_NATIONAL: return true;
+    case LM_SCOPE_REGION: return region != 0 && v->region == region;
+    case LM_SCOPE_MUNICIPALITY: return muni != 0 && v->municipality == muni;
+    default: return false;
+    }
+}
+
+int lm__vacancy_open(const lm_eval_ctx *E, uint32_t vslot) {
+    const lm_tbl *vs = E->snap->side[LM_SIDE_VACANCY];
+    const lm_layout *L = E->LV;
+    lm_chunk *ch = lm__chunk_of(vs, vslot);
+    uint32_t r = vslot & (LM_CHUNK_ROWS - 1);
+    if (E->pol.as_of_day > 0 && LM_COLP(ch, L, LM_COL_DAY, int32_t)[r] < E->pol.as_of_day) return LM_CONSTRAINT_DATES;
+    if (LM_COLP(ch, L, LM_COL_SLOTS, int32_t)[r] <= 0) return LM_CONSTRAINT_SLOTS;
+    return LM_CONSTRAINT_NONE;
+}
+
+float lm__dot(const float *a, const float *b, uint32_t n) {
+    float s = 0.f;
+    for (uint32_t j = 0; j < n; j++) s += a[j] * b[j];
+    return s;
+}
+
+int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float dot, float *out_score, lm_match *m) {
+    const lm_tbl *cs = E->snap->side[LM_SIDE_CANDIDATE], *vs = E->snap->side[LM_SIDE_VACANCY];
+    const lm_layout *LC = E->LC, *LV = E->LV;
+    lm_chunk *cc = lm__chunk_of(cs, cslot), *vc = lm__chunk_of(vs, vslot);
+    uint32_t cr = cslot & (LM_CHUNK_ROWS - 1), vr = vslot & (LM_CHUNK_ROWS - 1);
+    int con = LM_CONSTRAINT_NONE;
+#define SET(c)                                                                     \
+    do {                                                                           \
+        if (!con) con = (c);                                                       \
+        if (!m) return con;                                                        \
+    } while (0)
+
+    if (!lm__visible(&E->viewer, LM_COLP(cc, LC, LM_COL_ORG, int64_t)[cr], LM_COLP(cc, LC, LM_COL_MUNI, int32_t)[cr],
+                     LM_COLP(cc, LC, LM_COL_REGION, int32_t)[cr], LM_COLP(cc, LC, LM_COL_SCOPE, uint8_t)[cr]))
+        SET(LM_CONSTRAINT_VISIBILITY);
+    if (!(LM_COLP(cc, LC, LM_COL_GROUPS, uint32_t)[cr] & LM_COLP(vc, LV, LM_COL_GROUPS, uint32_t)[vr]))
+        SET(LM_CONSTRAINT_TARGET_GROUP);
+    uint8_t ready = LM_COLP(cc, LC, LM_COL_READY, uint8_t)[cr];
+    if (ready > LM_COLP(vc, LV, LM_COL_READY, uint8_t)[vr]) SET(LM_CONSTRAINT_READINESS);
+    if (LM_COLP(cc, LC, LM_COL_LW, float)[cr] < LM_COLP(vc, LV, LM_COL_LW, float)[vr]) SET(LM_CONSTRAINT_LOONWAARDE);
+    uint64_t need = LM_COLP(vc, LV, LM_COL_FLAGS, uint64_t)[vr];
+    if ((LM_COLP(cc, LC, LM_COL_FLAGS, uint64_t)[cr] & need) != need) SET(LM_CONSTRAINT_FLAGS);
+    float cmin = LM_COLP(cc, LC, LM_COL_HMIN, float)[cr], cmax = LM_COLP(cc, LC, LM_COL_HMAX, float)[cr];
+    float vmin = LM_COLP(vc, LV, LM_COL_HMIN, float)[vr], vmax = LM_COLP(vc, LV, LM_COL_HMAX, float)[vr];
+    float lo = cmin > vmin ? cmin : vmin, hi = cmax < vmax ? cmax : vmax;
+    if (lo > hi) SET(LM_CONSTRAINT_HOURS);
+    int32_t open_until = LM_COLP(vc, LV, LM_COL_DAY, int32_t)[vr];
+    if (LM_COLP(cc, LC, LM_COL_DAY, int32_t)[cr] > open_until || (E->pol.as_of_day > 0 && open_until < E->pol.as_of_day))
+        SET(LM_CONSTRAINT_DATES);
+    if (LM_COLP(vc, LV, LM_COL_SLOTS, int32_t)[vr] <= 0) SET(LM_CONSTRAINT_SLOTS);
+
+    /* Travel: the best allowed mode against the tighter of the two limits. */
+    float limit = E->pol.max_travel_min, own = LM_COLP(cc, LC, LM_COL_MAXMIN, float)[cr];
+    if (own > 0 && own < limit) limit = own;
+    uint32_t modes = LM_COLP(cc, LC, LM_COL_MODES, uint8_t)[cr] & E->pol.allowed_modes;
+    const double *cx = LM_COLP(cc, LC, LM_COL_XYZ, double) + 3 * cr, *vx = LM_COLP(vc, LV, LM_COL_XYZ, double) + 3 * vr;
+    int32_t cz = LM_COLP(cc, LC, LM_COL_ZONE, int32_t)[cr], vz = LM_COLP(vc, LV, LM_COL_ZONE, int32_t)[vr];
+    double best = INFINITY;
+    int best_mode = -1;
+    for (int md = 0; md < LM_MODE_COUNT; md++) {
+        if (!(modes & (1u << md))) continue;
+        double t = lm__travel_pair(E->travel, md, cz, cx, vz, vx);
+        if (t < best) {
+            best = t;
+            best_mode = md;
+        }
+    }
+    if (!(best <= limit)) SET(LM_CONSTRAINT_TRAVEL);
+
+    /* Components, each in [0, 1]. */
+    if (isnan(dot))
+        dot = lm__dot(LM_COLP(cc, LC, LM_COL_VEC, float) + (size_t)cr * LC->vec_stride,
+                      LM_COLP(vc, LV, LM_COL_VEC, float) + (size_t)vr * LV->vec_stride, LC->dim);
+    float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
+    float trav = best <= limit ? 1.f - (float)best / limit : 0.f;
+    float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
+    float hours = lo > hi ? 0.f : (len > 0.f ? (hi - lo) / len : 1.f);
+    float rdy = (float)(5 - ready) * 0.25f;
+    float prio = LM_COLP(cc, LC, LM_COL_PRIO, float)[cr];
+    const lm_policy_eval *P = &E->pol;
+    float score = P->w_comp * comp + P->w_travel * trav + P->w_hours * hours + P->w_ready * rdy + P->w_prio * prio;
+    if (score > 1.f) score = 1.f;
+    if (!con && score < P->min_score) SET(LM_CONSTRAINT_MIN_SCORE);
+#undef SET
+    if (out_score) *out_score = con ? 0.f : score;
+    if (m) {
+        m->vacancy_id = LM_COLP(vc, LV, LM_COL_ID, int64_t)[vr];
+        m->candidate_id = LM_COLP(cc, LC, LM_COL_ID, int64_t)[cr];
+        m->rank = 0;
+        m->constraint = con;
+        m->score = con ? 0.f : score;
+        m->competence = comp;
+        m->travel = trav;
+        m->hours = hours;
+        m->readiness = rdy;
+        m->priority = prio;
+        m->travel_minutes = (float)best;
+        m->travel_mode = best_mode;
+        m->candidate_municipality = LM_COLP(cc, LC, LM_COL_MUNI, int32_t)[cr];
+        m->vacancy_municipality = LM_COLP(vc, LV, LM_COL_MUNI, int32_t)[vr];
+        m->reserved = 0;
+    }
+    return con;
+}

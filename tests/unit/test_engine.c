@@ -1,0 +1,429 @@
+/* Engine: queries, batch and explanations against the brute-force reference. */
+#include "testutil.h"
+
+static lm_viewer viewer(int64_t org, int32_t muni, int32_t region) {
+    lm_viewer v = LM_VIEWER_INIT;
+    v.org = org;
+    v.municipality = muni;
+    v.region = region;
+    return v;
+}
+
+/* Reference top-k for vacancy j (or candidate i when by_cand). */
+static size_t ref_list(const tu_data *d, const tu_policy *P, const lm_viewer *v, size_t idx, int by_cand, tu_hit *out) {
+    size_t n = 0;
+    size_t other = by_cand ? d->nv : d->nc;
+    for (size_t o = 0; o < other; o++) {
+        double s = by_cand ? tu_ref_score(d, P, v, idx, o) : tu_ref_score(d, P, v, o, idx);
+        if (s < 0) continue;
+        out[n].score = s;
+        out[n].id = by_cand ? d->v_id[o] : d->c_id[o];
+        n++;
+    }
+    qsort(out, n, sizeof *out, tu_hit_cmp);
+    return n;
+}
+
+static void check_results_list(const tu_data *d, const tu_policy *P, const lm_viewer *v, lm_results *r, int dir,
+                               size_t list, size_t k, const char *what) {
+    int64_t id;
+    size_t first, len;
+    cr_assert_eq(lm_results_list(&id, &first, &len, r, dir, list), LM_OK);
+    size_t idx = SIZE_MAX;
+    const int64_t *ids = dir == LM_DIR_VACANCY ? d->v_id : d->c_id;
+    size_t n = dir == LM_DIR_VACANCY ? d->nv : d->nc;
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] == id) idx = i;
+    cr_assert_neq(idx, SIZE_MAX, "%s: list id %lld not in the data", what, (long long)id);
+    tu_hit *ref = malloc((dir == LM_DIR_VACANCY ? d->nc : d->nv) * sizeof *ref + 1);
+    size_t nref = ref_list(d, P, v, idx, dir == LM_DIR_CANDIDATE, ref);
+    lm_match *m = calloc(len + 1, sizeof *m);
+    size_t copied = 0;
+    cr_assert_eq(lm_results_copy(m, sizeof *m, len, &copied, r, dir, first), LM_OK);
+    cr_assert_eq(copied, len);
+    int64_t *got = malloc((len + 1) * sizeof *got);
+    float *sc = malloc((len + 1) * sizeof *sc);
+    for (size_t q = 0; q < len; q++) {
+        got[q] = dir == LM_DIR_VACANCY ? m[q].candidate_id : m[q].vacancy_id;
+        sc[q] = m[q].score;
+        cr_assert_eq(m[q].rank, q + 1);
+        cr_assert_eq(m[q].constraint, LM_CONSTRAINT_NONE);
+        cr_assert_eq(dir == LM_DIR_VACANCY ? m[q].vacancy_id : m[q].candidate_id, id);
+    }
+    tu_assert_topk(got, sc, len, ref, nref, k, 1e-5, what);
+    free(ref);
+    free(m);
+    free(got);
+    free(sc);
+}
+
+/* Property: on random pools of several sizes, dims and filter densities, the
+ * library's top-k equals the reference's, for single queries and the batch. */
+Test(engine, property_topk_matches_reference) {
+    struct {
+        size_t nc, nv;
+        uint32_t dim;
+        double density;
+        uint32_t k;
+    } cases[] = {{1, 1, 1, 1.0, 1}, {40, 30, 3, 1.0, 5}, {300, 120, 16, 0.7, 10}, {700, 90, 64, 0.3, 20},
+                 {257, 513, 17, 0.9, 7}, {50, 400, 130, 0.5, 50}};
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        tu_data d;
+        tu_generate(&d, 1000 + t, cases[t].nc, cases[t].nv, cases[t].dim, cases[t].density);
+        lm_pool *p = tu_pool(&d);
+        lm_snapshot *s;
+        cr_assert_eq(lm_pool_snapshot(&s, p), LM_OK);
+        lm_engine *e;
+        cr_assert_eq(lm_engine_create(&e, NULL, NULL), LM_OK);
+        tu_policy P = tu_default_policy();
+        lm_viewer v = viewer(2, 3, 1);
+        char what[64];
+        /* single queries */
+        for (size_t j = 0; j < d.nv && j < 25; j++) {
+            lm_results *r;
+            cr_assert_eq(lm_engine_query_vacancy(&r, e, s, &v, d.v_id[j], cases[t].k), LM_OK, "%s", lm_engine_errmsg(e));
+            snprintf(what, sizeof what, "case %zu vacancy %zu", t, j);
+            check_results_list(&d, &P, &v, r, LM_DIR_VACANCY, 0, cases[t].k, what);
+            lm_results_free(r);
+        }
+        for (size_t i = 0; i < d.nc && i < 25; i++) {
+            lm_results *r;
+            int st = lm_engine_query_candidate(&r, e, s, &v, d.c_id[i], cases[t].k);
+            if (!tu_visible(&v, d.c_org[i], d.c_muni[i], d.c_region[i], d.c_scope[i])) {
+                cr_assert_eq(st, LM_ERR_UNKNOWN_ID);
+                continue;
+            }
+            cr_assert_eq(st, LM_OK, "%s", lm_engine_errmsg(e));
+            snprintf(what, sizeof what, "case %zu candidate %zu", t, i);
+            check_results_list(&d, &P, &v, r, LM_DIR_CANDIDATE, 0, cases[t].k, what);
+            lm_results_free(r);
+        }
+        /* the batch, both ways */
+        lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+        o.k_candidates = cases[t].k;
+        o.k_vacancies = cases[t].k > 2 ? cases[t].k - 2 : 1;
+        lm_results *b;
+        cr_assert_eq(lm_engine_batch(&b, e, s, &v, &o), LM_OK, "%s", lm_engine_errmsg(e));
+        size_t nl, nrows;
+        cr_assert_eq(lm_results_lists(&nl, b, LM_DIR_VACANCY), LM_OK);
+        cr_assert_eq(nl, d.nv);
+        cr_assert_eq(lm_results_count(&nrows, b, LM_DIR_VACANCY), LM_OK);
+        if (d.nc > 1) cr_assert(nrows > d.nv / 4, "case %zu: the batch must find matches (%zu rows)", t, nrows);
+        for (size_t l = 0; l < nl; l++) {
+            snprintf(what, sizeof what, "case %zu batch vacancy list %zu", t, l);
+            check_results_list(&d, &P, &v, b, LM_DIR_VACANCY, l, o.k_candidates, what);
+        }
+        size_t nvis = 0;
+        for (size_t i = 0; i < d.nc; i++) nvis += tu_visible(&v, d.c_org[i], d.c_muni[i], d.c_region[i], d.c_scope[i]);
+        cr_assert_eq(lm_results_lists(&nl, b, LM_DIR_CANDIDATE), LM_OK);
+        cr_assert_eq(nl, nvis, "batch lists every visible candidate");
+        for (size_t l = 0; l < nl; l++) {
+            snprintf(what, sizeof what, "case %zu batch candidate list %zu", t, l);
+            check_results_list(&d, &P, &v, b, LM_DIR_CANDIDATE, l, o.k_vacancies, what);
+        }
+        lm_results_free(b);
+        lm_engine_free(e);
+        lm_snapshot_free(s);
+        lm_pool_free(p);
+        tu_free(&d);
+    }
+}
+
+/* Explanations agree with the reference for every pair, feasible or not. */
+Test(engine, explain_every_pair) {
+    tu_data d;
+    tu_generate(&d, 77, 60, 40, 8, 0.6);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_engine *e;
+    lm_engine_create(&e, NULL, NULL);
+    tu_policy P = tu_default_policy();
+    lm_viewer v = viewer(1, 2, 1);
+    size_t feasible = 0;
+    for (size_t i = 0; i < d.nc; i++)
+        for (size_t j = 0; j < d.nv; j++) {
+            lm_match m;
+            int st = lm_engine_explain(&m, sizeof m, e, s, &v, d.v_id[j], d.c_id[i]);
+            double ref = tu_ref_score(&d, &P, &v, i, j);
+            if (!tu_visible(&v, d.c_org[i], d.c_muni[i], d.c_region[i], d.c_scope[i])) {
+                cr_assert_eq(st, LM_ERR_UNKNOWN_ID);
+                cr_assert(strstr(lm_engine_errmsg(e), "candidate"));
+                continue;
+            }
+            cr_assert_eq(st, LM_OK);
+            cr_assert_eq(m.candidate_id, d.c_id[i]);
+            cr_assert_eq(m.vacancy_id, d.v_id[j]);
+            cr_assert_eq(m.candidate_municipality, d.c_muni[i]);
+            if (ref < 0) {
+                cr_assert_neq(m.constraint, LM_CONSTRAINT_NONE);
+                cr_assert_eq(m.score, 0.f);
+            } else {
+                feasible++;
+                cr_assert_eq(m.constraint, LM_CONSTRAINT_NONE);
+                cr_assert(fabs(m.score - ref) < 1e-5, "score %f ref %f", m.score, ref);
+                double w = 0.6 * m.competence + 0.2 * m.travel + 0.1 * m.hours + 0.1 * m.readiness;
+                cr_assert(fabs(w - m.score) < 1e-5, "components add up to the score");
+                cr_assert(m.travel_mode >= 0 && m.travel_mode < LM_MODE_COUNT);
+            }
+        }
+    cr_assert(feasible > 20, "the test needs feasible pairs (%zu)", feasible);
+    lm_engine_free(e);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}
+
+/* A policy change (weights, min score, travel limit, modes, as-of date) is
+ * applied exactly as the reference does. */
+Test(engine, policy_variants_match_reference) {
+    tu_data d;
+    tu_generate(&d, 4242, 200, 60, 12, 0.8);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_policy *pol;
+    cr_assert_eq(lm_policy_create(&pol), LM_OK);
+    tu_policy P = tu_default_policy();
+    lm_policy_set_f64(pol, LM_POLICY_W_COMPETENCE, 1.0); P.w[0] = 1.0;
+    lm_policy_set_f64(pol, LM_POLICY_W_PRIORITY, 0.5); P.w[4] = 0.5;
+    lm_policy_set_f64(pol, LM_POLICY_MAX_TRAVEL_MIN, 45); P.max_min = 45;
+    lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, 0.3); P.min_score = 0.3;
+    lm_policy_set_f64(pol, LM_POLICY_ALLOWED_MODES, 1u << LM_MODE_BIKE | 1u << LM_MODE_PT); P.modes = 6;
+    lm_policy_set_f64(pol, LM_POLICY_AS_OF_DAY, 150); P.as_of = 150;
+    lm_engine *e;
+    cr_assert_eq(lm_engine_create(&e, pol, NULL), LM_OK);
+    lm_viewer v = viewer(3, 1, 1);
+    for (size_t j = 0; j < d.nv; j++) {
+        lm_results *r;
+        cr_assert_eq(lm_engine_query_vacancy(&r, e, s, &v, d.v_id[j], 15), LM_OK);
+        check_results_list(&d, &P, &v, r, LM_DIR_VACANCY, 0, 15, "policy variant");
+        double ver;
+        lm_results_stat(&ver, r, LM_STAT_POLICY_VERSION);
+        cr_assert_eq(ver, 1.0);
+        lm_results_free(r);
+    }
+    lm_engine_free(e);
+    lm_policy_free(pol);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}
+
+static int count_progress(void *user, uint64_t done, uint64_t total) {
+    uint64_t *u = user;
+    cr_assert(done <= total);
+    u[0]++;
+    u[1] = done;
+    return 0;
+}
+static int cancel_progress(void *user, uint64_t done, uint64_t total) {
+    (void)total;
+    (void)user;
+    return done > 0;
+}
+
+Test(engine, batch_progress_and_cancel) {
+    tu_data d;
+    tu_generate(&d, 5, 100, 300, 4, 1.0);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_engine *e;
+    lm_engine_create(&e, NULL, NULL);
+    lm_viewer v = viewer(1, 1, 1);
+    lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+    uint64_t u[2] = {0, 0};
+    o.progress = count_progress;
+    o.progress_user = u;
+    lm_results *r = NULL;
+    cr_assert_eq(lm_engine_batch(&r, e, s, &v, &o), LM_OK);
+    cr_assert(u[0] >= 2);
+    cr_assert_eq(u[1], d.nv, "the last report says done == total");
+    lm_results_free(r);
+    o.progress = cancel_progress;
+    r = (lm_results *)1;
+    cr_assert_eq(lm_engine_batch(&r, e, s, &v, &o), LM_ERR_CANCELLED);
+    cr_assert_null(r);
+    cr_assert(strstr(lm_engine_errmsg(e), "cancel"));
+    lm_engine_free(e);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}
+
+Test(engine, batch_region_filter) {
+    tu_data d;
+    tu_generate(&d, 6, 80, 120, 4, 1.0);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_engine *e;
+    lm_engine_create(&e, NULL, NULL);
+    lm_viewer v = viewer(1, 1, 2);
+    lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+    o.vacancy_region = 2;
+    lm_results *r;
+    cr_assert_eq(lm_engine_batch(&r, e, s, &v, &o), LM_OK);
+    size_t nl, want = 0;
+    for (size_t j = 0; j < d.nv; j++) want += d.v_region[j] == 2;
+    lm_results_lists(&nl, r, LM_DIR_VACANCY);
+    cr_assert_eq(nl, want);
+    size_t nrow;
+    lm_results_count(&nrow, r, LM_DIR_CANDIDATE);
+    lm_match *m = calloc(nrow + 1, sizeof *m);
+    lm_results_copy(m, sizeof *m, nrow, NULL, r, LM_DIR_CANDIDATE, 0);
+    for (size_t q = 0; q < nrow; q++) {
+        size_t j = 0;
+        while (d.v_id[j] != m[q].vacancy_id) j++;
+        cr_assert_eq(d.v_region[j], 2);
+    }
+    free(m);
+    lm_results_free(r);
+    lm_engine_free(e);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}
+
+Test(engine, bad_input) {
+    tu_data d;
+    tu_generate(&d, 9, 10, 10, 4, 1.0);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_engine *e;
+    cr_assert_eq(lm_engine_create(NULL, NULL, NULL), LM_ERR_NULL);
+    cr_assert_eq(lm_engine_create(&e, NULL, NULL), LM_OK);
+    lm_viewer v = viewer(1, 1, 1), small = v;
+    small.struct_size = 4;
+    lm_results *r = (lm_results *)1;
+    cr_assert_eq(lm_engine_query_vacancy(NULL, e, s, &v, d.v_id[0], 5), LM_ERR_NULL);
+    cr_assert_eq(lm_engine_query_vacancy(&r, NULL, s, &v, d.v_id[0], 5), LM_ERR_NULL);
+    cr_assert_null(r);
+    cr_assert_eq(lm_engine_query_vacancy(&r, e, NULL, &v, d.v_id[0], 5), LM_ERR_NULL);
+    cr_assert_eq(lm_engine_query_vacancy(&r, e, s, NULL, d.v_id[0], 5), LM_ERR_NULL);
+    cr_assert_eq(lm_engine_query_vacancy(&r, e, s, &small, d.v_id[0], 5), LM_ERR_INVALID);
+    cr_assert_eq(lm_engine_query_vacancy(&r, e, s, &v, d.v_id[0], 0), LM_ERR_RANGE);
+    cr_assert(strstr(lm_engine_errmsg(e), "k = 0"));
+    cr_assert_eq(lm_engine_query_vacancy(&r, e, s, &v, d.v_id[0], LM_MAX_K + 1), LM_ERR_RANGE);
+    cr_assert_eq(lm_engine_query_vacancy(&r, e, s, &v, 123456789, 5), LM_ERR_UNKNOWN_ID);
+    cr_assert(strstr(lm_engine_errmsg(e), "123456789"));
+    cr_assert_eq(lm_engine_query_candidate(&r, e, s, &v, 123456789, 5), LM_ERR_UNKNOWN_ID);
+    lm_viewer neg = v;
+    neg.region = -1;
+    cr_assert_eq(lm_engine_query_vacancy(&r, e, s, &neg, d.v_id[0], 5), LM_ERR_RANGE);
+    lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+    o.k_candidates = 0;
+    cr_assert_eq(lm_engine_batch(&r, e, s, &v, &o), LM_ERR_RANGE);
+    o = (lm_batch_options)LM_BATCH_OPTIONS_INIT;
+    o.k_vacancies = LM_MAX_K + 1;
+    cr_assert_eq(lm_engine_batch(&r, e, s, &v, &o), LM_ERR_RANGE);
+    o = (lm_batch_options)LM_BATCH_OPTIONS_INIT;
+    o.struct_size = 8;
+    cr_assert_eq(lm_engine_batch(&r, e, s, &v, &o), LM_ERR_INVALID);
+    o = (lm_batch_options)LM_BATCH_OPTIONS_INIT;
+    o.vacancy_region = -3;
+    cr_assert_eq(lm_engine_batch(&r, e, s, &v, &o), LM_ERR_RANGE);
+    cr_assert_null(r);
+    lm_match m;
+    cr_assert_eq(lm_engine_explain(NULL, sizeof m, e, s, &v, d.v_id[0], d.c_id[0]), LM_ERR_NULL);
+    cr_assert_eq(lm_engine_explain(&m, 8, e, s, &v, d.v_id[0], d.c_id[0]), LM_ERR_INVALID);
+    cr_assert_eq(lm_engine_explain(&m, sizeof m, e, s, &v, 42424242, d.c_id[0]), LM_ERR_UNKNOWN_ID);
+    cr_assert_eq(lm_engine_explain(&m, sizeof m, e, s, &v, d.v_id[0], 42424242), LM_ERR_UNKNOWN_ID);
+    /* options */
+    cr_assert_eq(lm_engine_set_i64(NULL, LM_ENGINE_THREADS, 1), LM_ERR_NULL);
+    cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_THREADS, -1), LM_ERR_RANGE);
+    cr_assert_eq(lm_engine_set_i64(e, 99, 1), LM_ERR_RANGE);
+    cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_KERNEL, 17), LM_ERR_RANGE);
+    int64_t val;
+    cr_assert_eq(lm_engine_get_i64(&val, e, LM_ENGINE_THREADS), LM_OK);
+    cr_assert_eq(val, 0, "a failed set leaves the option unchanged");
+    cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_KERNEL, LM_KERNEL_SCALAR), LM_OK);
+    cr_assert_eq(lm_engine_get_i64(&val, e, LM_ENGINE_KERNEL), LM_OK);
+    cr_assert_eq(val, LM_KERNEL_SCALAR);
+    cr_assert_eq(lm_engine_get_i64(NULL, e, LM_ENGINE_KERNEL), LM_ERR_NULL);
+    cr_assert_eq(lm_engine_get_i64(&val, e, 99), LM_ERR_RANGE);
+    cr_assert_eq(lm_engine_set_policy(e, NULL), LM_ERR_NULL);
+    cr_assert_eq(lm_engine_set_policy(NULL, NULL), LM_ERR_NULL);
+    cr_assert_str_eq(lm_engine_errmsg(NULL), "engine is NULL");
+    lm_engine_free(NULL);
+    lm_engine_free(e);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}
+
+Test(engine, results_accessors_bad_input) {
+    tu_data d;
+    tu_generate(&d, 10, 30, 5, 4, 1.0);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_engine *e;
+    lm_engine_create(&e, NULL, NULL);
+    lm_viewer v = viewer(1, 1, 1);
+    lm_results *r;
+    cr_assert_eq(lm_engine_query_vacancy(&r, e, s, &v, d.v_id[0], 5), LM_OK);
+    size_t n;
+    int64_t id;
+    lm_match m[8];
+    cr_assert_eq(lm_results_lists(NULL, r, 0), LM_ERR_NULL);
+    cr_assert_eq(lm_results_lists(&n, NULL, 0), LM_ERR_NULL);
+    cr_assert_eq(lm_results_lists(&n, r, 2), LM_ERR_RANGE);
+    cr_assert_eq(lm_results_lists(&n, r, LM_DIR_CANDIDATE), LM_OK);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(lm_results_count(&n, r, -1), LM_ERR_RANGE);
+    cr_assert_eq(lm_results_list(&id, NULL, NULL, r, LM_DIR_VACANCY, 1), LM_ERR_RANGE);
+    cr_assert_eq(lm_results_list(&id, NULL, NULL, r, LM_DIR_VACANCY, 0), LM_OK);
+    cr_assert_eq(id, d.v_id[0]);
+    cr_assert_eq(lm_results_copy(m, 4, 8, NULL, r, LM_DIR_VACANCY, 0), LM_ERR_INVALID);
+    cr_assert_eq(lm_results_count(&n, r, LM_DIR_VACANCY), LM_OK);
+    cr_assert_eq(lm_results_copy(m, sizeof m[0], 8, NULL, r, LM_DIR_VACANCY, n + 1), LM_ERR_RANGE);
+    cr_assert_eq(lm_results_copy(NULL, sizeof m[0], 8, NULL, r, LM_DIR_VACANCY, 0), n ? LM_ERR_NULL : LM_OK);
+    double x;
+    cr_assert_eq(lm_results_stat(&x, r, 99), LM_ERR_RANGE);
+    cr_assert_eq(lm_results_stat(&x, r, LM_STAT_PAIRS_SCORED), LM_OK);
+    cr_assert_eq(x, 30.0);
+    /* a larger caller struct (newer header) gets zeroed tail bytes */
+    unsigned char big[2][sizeof(lm_match) + 16];
+    memset(big, 0xAB, sizeof big);
+    size_t got = 0;
+    if (n) {
+        cr_assert_eq(lm_results_copy((lm_match *)(void *)big, sizeof big[0], 1, &got, r, LM_DIR_VACANCY, 0), LM_OK);
+        cr_assert_eq(got, 1);
+        for (size_t b = sizeof(lm_match); b < sizeof big[0]; b++) cr_assert_eq(big[0][b], 0);
+        cr_assert_eq(big[1][0], 0xAB, "nothing written past capacity");
+    }
+    lm_results_free(NULL);
+    lm_results_free(r);
+    lm_engine_free(e);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}
+
+/* Results keep their snapshot alive after the pool and engine are gone. */
+Test(engine, results_outlive_pool) {
+    tu_data d;
+    tu_generate(&d, 11, 50, 10, 4, 1.0);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_engine *e;
+    lm_engine_create(&e, NULL, NULL);
+    lm_viewer v = viewer(1, 1, 1);
+    lm_results *r;
+    cr_assert_eq(lm_engine_batch(&r, e, s, &v, NULL), LM_OK);
+    lm_engine_free(e);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    size_t n;
+    lm_results_count(&n, r, LM_DIR_VACANCY);
+    lm_match *m = calloc(n + 1, sizeof *m);
+    cr_assert_eq(lm_results_copy(m, sizeof *m, n, NULL, r, LM_DIR_VACANCY, 0), LM_OK);
+    for (size_t q = 0; q < n; q++) cr_assert(m[q].score > 0);
+    free(m);
+    lm_results_free(r);
+    tu_free(&d);
+}
