@@ -269,85 +269,37 @@ int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const 
     double t0 = now_s();
     lm_eval_ctx E;
     ctx_init(&E, e, s, v);
-    const lm_tbl *cs = s->side[LM_SIDE_CANDIDATE], *vs = s->side[LM_SIDE_VACANCY];
-    size_t nv = 0, nc = 0;
+    const lm_tbl *vs = s->side[LM_SIDE_VACANCY];
+    size_t nv = 0;
     uint32_t *vslots = lm__malloc((vs->nlive ? vs->nlive : 1) * sizeof *vslots);
-    uint32_t *cslots = lm__malloc((cs->nlive ? cs->nlive : 1) * sizeof *cslots);
-    lm_topk *vh = NULL, *ch = NULL;
-    lm_topk_ent *vstore = NULL, *cstore = NULL;
-    lm_results *r = NULL;
-    if (!vslots || !cslots) goto nomem;
+    if (!vslots) return lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
     for (uint32_t i = 0; i < vs->nslots; i++) {
         if (!slot_live(vs, E.LV, i)) continue;
-        if (o.vacancy_region && LM_COLP(lm__chunk_of(vs, i), E.LV, LM_COL_REGION, int32_t)[i & (LM_CHUNK_ROWS - 1)] != o.vacancy_region)
+        if (o.vacancy_region &&
+            LM_COLP(lm__chunk_of(vs, i), E.LV, LM_COL_REGION, int32_t)[i & (LM_CHUNK_ROWS - 1)] != o.vacancy_region)
             continue;
         vslots[nv++] = i;
     }
-    for (uint32_t i = 0; i < cs->nslots; i++)
-        if (slot_live(cs, E.LC, i) && cand_visible(&E, i)) cslots[nc++] = i;
-    size_t nvs, ncs;
-    if (!lm__mul(&nvs, nv ? nv : 1, o.k_candidates) || !lm__mul(&ncs, nc ? nc : 1, o.k_vacancies)) {
-        st = lm__fail(&e->err, LM_ERR_LIMIT, "batch: result size overflows");
-        goto fail;
+    lm_results *r = results_new(e, &E);
+    if (!r) {
+        lm__free(vslots);
+        return lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
     }
-    vh = lm__calloc(nv ? nv : 1, sizeof *vh);
-    ch = lm__calloc(nc ? nc : 1, sizeof *ch);
-    vstore = lm__malloc(nvs * sizeof *vstore);
-    cstore = lm__malloc(ncs * sizeof *cstore);
-    if (!vh || !ch || !vstore || !cstore) goto nomem;
-    for (size_t i = 0; i < nv; i++) vh[i] = (lm_topk){vstore + i * o.k_candidates, 0, o.k_candidates};
-    for (size_t i = 0; i < nc; i++) ch[i] = (lm_topk){cstore + i * o.k_vacancies, 0, o.k_vacancies};
-    int64_t *cids = lm__malloc((nc ? nc : 1) * sizeof *cids);
-    if (!cids) goto nomem;
-    for (size_t j = 0; j < nc; j++) cids[j] = slot_id(cs, E.LC, cslots[j]);
-
-    uint64_t scored = 0, feasible = 0;
-    size_t step = nv / 200 + 1;
-    for (size_t i = 0; i < nv; i++) {
-        if (o.progress && i % step == 0 && o.progress(o.progress_user, i, nv)) {
-            lm__free(cids);
-            st = lm__fail(&e->err, LM_ERR_CANCELLED, "batch: cancelled by the progress callback at %zu of %zu", i, nv);
-            goto fail;
-        }
-        uint32_t vslot = vslots[i];
-        if (lm__vacancy_open(&E, vslot) != LM_CONSTRAINT_NONE) continue;
-        int64_t vid = slot_id(vs, E.LV, vslot);
-        scored += nc;
-        for (size_t j = 0; j < nc; j++) {
-            float score;
-            if (lm__pair_eval(&E, cslots[j], vslot, NAN, &score, NULL) != LM_CONSTRAINT_NONE) continue;
-            feasible++;
-            /* The dot is recomputed by explanations; keep it so scores repeat exactly. */
-            if (lm__topk_admits(&vh[i], score)) lm__topk_push(&vh[i], (lm_topk_ent){score, NAN, cslots[j], 0, cids[j]});
-            if (lm__topk_admits(&ch[j], score)) lm__topk_push(&ch[j], (lm_topk_ent){score, NAN, vslot, 0, vid});
-        }
-    }
-    lm__free(cids);
-    if (o.progress && o.progress(o.progress_user, nv, nv)) {
+    st = lm__batch_run(r, &E, (int)e->kernel, (int)e->threads, vslots, nv, o.k_candidates, o.k_vacancies,
+                       o.progress, o.progress_user, &e->err);
+    lm__free(vslots);
+    if (st == LM_OK && o.progress && o.progress(o.progress_user, nv, nv))
         st = lm__fail(&e->err, LM_ERR_CANCELLED, "batch: cancelled by the progress callback at the end");
-        goto fail;
+    if (st) {
+        lm_results_free(r);
+        return st;
     }
-    r = results_new(e, &E);
-    if (!r || results_fill(r, LM_DIR_VACANCY, nv, vslots, vh) || results_fill(r, LM_DIR_CANDIDATE, nc, cslots, ch))
-        goto nomem;
-    r->stat[LM_STAT_PAIRS_SCORED] = (double)scored;
-    r->stat[LM_STAT_PAIRS_FEASIBLE] = (double)feasible;
     r->stat[LM_STAT_SECONDS] = now_s() - t0;
     *out = r;
-    r = NULL;
-    st = LM_OK;
     lm__clear(&e->err);
-    goto done;
-nomem:
-    st = lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
-fail:
-done:
-    lm_results_free(r);
-    lm__free(vslots);
-    lm__free(cslots);
-    lm__free(vh);
-    lm__free(ch);
-    lm__free(vstore);
-    lm__free(cstore);
-    return st;
+    return LM_OK;
 }
+
+/* For other source files that report through the engine (assign.c). */
+LM_HIDDEN lm_err *lm__engine_err(lm_engine *e);
+lm_err *lm__engine_err(lm_engine *e) { return &e->err; }

@@ -53,12 +53,26 @@ static inline void lm__latlon_xyz(double out[3], double lat, double lon) {
     out[1] = cos(la) * sin(lo);
     out[2] = sin(la);
 }
-/* Great-circle km between two unit vectors (chord -> arc). */
+/* Great-circle km between two unit vectors (chord -> arc). Every path uses
+ * this one function, so travel times agree bit for bit. Below a half-chord of
+ * 0.05 (about 640 km) a Taylor series of asin replaces the libm call (the
+ * batch calls this per candidate pair); its relative error is below 1e-12. */
+/* Great-circle km for a chord length (unit sphere), monotone in chord. */
+static inline double lm__chord_km(double chord) {
+    double h = 0.5 * chord;
+    if (h > 1.0) h = 1.0;
+    double ang;
+    if (h < 0.05) {
+        double h2 = h * h;
+        ang = h * (1.0 + h2 * (1.0 / 6.0 + h2 * (3.0 / 40.0 + h2 * (5.0 / 112.0 + h2 * (35.0 / 1152.0)))));
+    } else {
+        ang = asin(h);
+    }
+    return 2.0 * ang * LM_EARTH_RADIUS_KM;
+}
 static inline double lm__xyz_km(const double a[3], const double b[3]) {
     double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
-    double chord = sqrt(dx * dx + dy * dy + dz * dz);
-    if (chord > 2.0) chord = 2.0;
-    return 2.0 * asin(chord * 0.5) * LM_EARTH_RADIUS_KM;
+    return lm__chord_km(sqrt(dx * dx + dy * dy + dz * dz));
 }
 
 /* ---- travel (travel.c) */
@@ -173,6 +187,21 @@ struct lm_snapshot {
     lm_tbl *side[2]; /* [LM_SIDE_CANDIDATE], [LM_SIDE_VACANCY] */
 };
 
+/* Upserts and deletions on both sides, applied as one atomic change (for
+ * database sync): either all of it becomes visible in one version or none.
+ * Deleting an id that is not in the pool is not an error. */
+typedef struct lm_pool_change {
+    const lm_candidate_cols *cand;
+    size_t ncand;
+    const int64_t *cand_del;
+    size_t ncand_del;
+    const lm_vacancy_cols *vac;
+    size_t nvac;
+    const int64_t *vac_del;
+    size_t nvac_del;
+} lm_pool_change;
+LM_HIDDEN int lm__pool_sync(lm_pool *p, const lm_pool_change *ch);
+
 /* Slot of id in a side, or -1. */
 LM_HIDDEN int64_t lm__side_find(const lm_tbl *s, int64_t id);
 static inline lm_chunk *lm__chunk_of(const lm_tbl *s, uint32_t slot) {
@@ -223,6 +252,28 @@ struct lm_results {
 };
 LM_HIDDEN lm_snapshot *lm__snapshot_ref(const lm_snapshot *s);
 
+/* ---- the fast batch (batch.c): fills both directions of r. */
+LM_HIDDEN int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int threads, const uint32_t *vslots,
+                            size_t nvl, uint32_t kc, uint32_t kv, lm_progress_fn progress, void *user, lm_err *err);
+
 /* ---- CPU features (kernels.c) */
 LM_HIDDEN int lm__cpu_best_kernel(void);
+
+/* The score from its components; one definition for every scoring path so
+ * that results are bit-identical (the build uses -ffp-contract=off). */
+static inline float lm__score_combine(const lm_policy_eval *P, float comp, float trav, float hours, float rdy,
+                                      float prio) {
+    float s = P->w_comp * comp + P->w_travel * trav + P->w_hours * hours + P->w_ready * rdy + P->w_prio * prio;
+    return s > 1.f ? 1.f : s;
+}
+
+/* ---- travel fast-path access (travel.c), for a frozen model */
+/* The mode's geometric parameters [speed, detour, access]. */
+LM_HIDDEN const double *lm__travel_params(const lm_travel *t, int mode);
+/* Geometric minutes = access + km * this (the one product every path uses). */
+LM_HIDDEN double lm__travel_min_per_km(const lm_travel *t, int mode);
+/* Index of zone in the mode's matrix, or -1 (no matrix, zone 0 or absent). */
+LM_HIDDEN int32_t lm__travel_zone_index(const lm_travel *t, int mode, int32_t zone);
+/* Minutes at matrix cell (i, j) of the mode, 255 = unreachable. */
+LM_HIDDEN uint8_t lm__travel_cell(const lm_travel *t, int mode, int32_t i, int32_t j);
 #endif

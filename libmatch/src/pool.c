@@ -436,30 +436,13 @@ static void write_vac(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *
 /* ---- the batch transaction ------------------------------------------------ */
 typedef struct idpos {
     int64_t id;
-    size_t row;
+    size_t row; /* row in the batch; deletions are numbered after the writes */
 } idpos;
 
 static int cmp_idpos(const void *a, const void *b) {
     const idpos *x = a, *y = b;
     if (x->id != y->id) return x->id < y->id ? -1 : 1;
     return x->row < y->row ? -1 : (x->row > y->row);
-}
-
-/* Sorted copy of the batch's ids; LM_ERR_DUPLICATE if one is there twice. */
-static int sorted_ids(lm_err *err, const char *what, const int64_t *ids, size_t n, idpos **out) {
-    idpos *v = lm__malloc(n * sizeof *v);
-    if (!v) return lm__fail(err, LM_ERR_NOMEM, "%s: out of memory", what);
-    for (size_t i = 0; i < n; i++) v[i] = (idpos){ids[i], i};
-    qsort(v, n, sizeof *v, cmp_idpos);
-    for (size_t i = 1; i < n; i++)
-        if (v[i].id == v[i - 1].id) {
-            int st = lm__fail(err, LM_ERR_DUPLICATE, "%s row %zu: id %lld appears twice in the batch (also row %zu)",
-                              what, v[i].row, (long long)v[i].id, v[i - 1].row);
-            lm__free(v);
-            return st;
-        }
-    *out = v;
-    return LM_OK;
 }
 
 /* Build partition p of the new side: old entries minus `del` plus `add`. */
@@ -478,11 +461,11 @@ static struct lm_idx_part *part_build(const struct lm_idx_part *old, const int64
     size_t k = 0;
     for (size_t i = 0; i < nold; i++) {
         int64_t id = old->ents[i].id;
-        /* del is sorted */
-        size_t lo = 0, hi = ndel;
+        size_t lo = 0, hi = ndel; /* del is sorted */
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
-            if (del[mid] < id) lo = mid + 1; else hi = mid;
+            if (del[mid] < id) lo = mid + 1;
+            else hi = mid;
         }
         if (lo < ndel && del[lo] == id) continue;
         np->ents[k].id = id;
@@ -509,195 +492,219 @@ static struct lm_idx_part *part_build(const struct lm_idx_part *old, const int64
 
 typedef void (*row_writer)(lm_chunk *, const lm_layout *, uint32_t, const void *, size_t);
 
-/* Apply a validated batch: rows to write (ids, cols, writer) and/or ids to
- * remove. All-or-nothing. Called with the pool's mutex held. */
-static int apply(lm_pool *p, int side, const char *what, const int64_t *ids, size_t n, bool add_only,
-                 const void *cols, row_writer writer, const int64_t *del_ids, size_t ndel) {
+/* A side's change, prepared without touching the pool's visible state. */
+typedef struct prep {
+    int side;
+    lm_tbl *ns;         /* the new side version, NULL if nothing prepared */
+    const void *cols;
+    row_writer writer;
+    size_t nw;          /* rows written */
+    uint32_t *wslot;    /* their slots */
+    size_t nd;          /* rows deleted */
+    uint32_t *dslot;    /* their slots */
+    size_t pops;        /* free slots reused */
+} prep;
+
+static void prep_discard(prep *P, const lm_tbl *cur) {
+    if (P->ns) {
+        for (uint32_t c = 0; c < P->ns->nchunks; c++)
+            if (P->ns->chunks[c] && (c >= cur->nchunks || P->ns->chunks[c] != cur->chunks[c])) lm__free(P->ns->chunks[c]);
+        for (int q = 0; q < LM_NPART; q++)
+            if (P->ns->parts[q] && P->ns->parts[q] != cur->parts[q]) part_free(P->ns->parts[q]);
+        lm__free(P->ns->chunks);
+        lm__free(P->ns);
+    }
+    lm__free(P->wslot);
+    lm__free(P->dslot);
+    memset(P, 0, sizeof *P);
+}
+
+/* Prepare writes (ids/cols, n) and deletions (del, ndel) on one side. An id
+ * may not appear twice; with add_only a written id must be new; deletions of
+ * unknown ids fail unless skip_unknown. Fills P; on error P is empty. */
+static int prepare(lm_pool *p, int side, const char *what, const int64_t *ids, size_t n, bool add_only,
+                   const void *cols, row_writer writer, const int64_t *del, size_t ndel, bool skip_unknown,
+                   prep *P) {
     lm_err *err = &p->err;
     const lm_tbl *cur = p->side[side];
     const lm_layout *L = cur->L;
     int st = LM_OK;
+    memset(P, 0, sizeof *P);
+    P->side = side;
+    P->cols = cols;
+    P->writer = writer;
     idpos *sorted = NULL;
-    uint32_t *slot_of = NULL;      /* per written row */
-    int64_t *del_sorted = NULL;    /* ids to drop from the index */
-    uint32_t *freed = NULL;        /* slots freed by removal */
-    lm_idx_ent *adds = NULL;       /* new ids with their slots, grouped by partition */
+    lm_idx_ent *adds = NULL, *tmpa = NULL;
+    int64_t *dels = NULL, *tmpd = NULL;
     size_t *padd = NULL, *pdel = NULL;
-    lm_tbl *ns = NULL;
     lm_chunk **newch = NULL;
-    size_t nnew = 0, ndel_ids = 0;
-    size_t nfree_used = 0;
+    size_t nnew = 0, nd = 0;
 
-    size_t nrows = ids ? n : ndel;
-    if ((st = sorted_ids(err, what, ids ? ids : del_ids, nrows, &sorted))) return st;
+    size_t total = n + ndel;
+    sorted = lm__malloc((total ? total : 1) * sizeof *sorted);
+    P->wslot = lm__malloc((n ? n : 1) * sizeof *P->wslot);
+    P->dslot = lm__malloc((ndel ? ndel : 1) * sizeof *P->dslot);
+    adds = lm__malloc((n ? n : 1) * sizeof *adds);
+    dels = lm__malloc((ndel ? ndel : 1) * sizeof *dels);
+    if (!sorted || !P->wslot || !P->dslot || !adds || !dels) goto nomem;
+    for (size_t i = 0; i < n; i++) sorted[i] = (idpos){ids[i], i};
+    for (size_t i = 0; i < ndel; i++) sorted[n + i] = (idpos){del[i], n + i};
+    qsort(sorted, total, sizeof *sorted, cmp_idpos);
+    for (size_t i = 1; i < total; i++)
+        if (sorted[i].id == sorted[i - 1].id) {
+            size_t a = sorted[i - 1].row, b = sorted[i].row;
+            if (b >= n)
+                st = lm__fail(err, LM_ERR_DUPLICATE, "%s: id %lld is both written (row %zu) and deleted, or deleted twice",
+                              what, (long long)sorted[i].id, a < n ? a : a - n);
+            else
+                st = lm__fail(err, LM_ERR_DUPLICATE, "%s row %zu: id %lld appears twice in the batch (also row %zu)",
+                              what, b, (long long)sorted[i].id, a);
+            goto fail;
+        }
 
-    /* Resolve slots. */
-    size_t pops = 0;
+    /* Resolve slots, in id order so the result does not depend on row order. */
     uint32_t nslots = cur->nslots;
-    if (ids) {
-        slot_of = lm__malloc(n * sizeof *slot_of);
-        adds = lm__malloc(n * sizeof *adds);
-        if (!slot_of || !adds) { st = lm__fail(err, LM_ERR_NOMEM, "%s: out of memory", what); goto out; }
-        size_t nlive_new = cur->nlive;
-        for (size_t k = 0; k < n; k++) {
-            size_t i = sorted[k].row;
-            int64_t found = lm__side_find(cur, ids[i]);
-            if (found >= 0) {
-                if (add_only) {
-                    st = lm__fail(err, LM_ERR_DUPLICATE, "%s row %zu: id %lld already in the pool", what, i, (long long)ids[i]);
-                    goto out;
-                }
-                slot_of[i] = (uint32_t)found;
-                continue;
-            }
-            if (++nlive_new > LM_MAX_ROWS) {
-                st = lm__fail(err, LM_ERR_LIMIT, "%s: more than %d rows", what, LM_MAX_ROWS);
-                goto out;
-            }
-            uint32_t s;
-            if (pops < p->nfree[side]) s = p->free_slots[side][p->nfree[side] - 1 - pops++];
-            else s = nslots++;
-            slot_of[i] = s;
-            adds[nnew].id = ids[i];
-            adds[nnew].slot = s;
-            nnew++;
-        }
-    } else {
-        freed = lm__malloc(ndel * sizeof *freed);
-        del_sorted = lm__malloc(ndel * sizeof *del_sorted);
-        if (!freed || !del_sorted) { st = lm__fail(err, LM_ERR_NOMEM, "%s: out of memory", what); goto out; }
-        for (size_t k = 0; k < ndel; k++) {
-            int64_t found = lm__side_find(cur, sorted[k].id);
+    size_t nlive = cur->nlive;
+    for (size_t k = 0; k < total; k++) {
+        size_t r = sorted[k].row;
+        int64_t found = lm__side_find(cur, sorted[k].id);
+        if (r >= n) { /* deletion */
             if (found < 0) {
-                st = lm__fail(err, LM_ERR_UNKNOWN_ID, "%s row %zu: id %lld is not in the pool", what, sorted[k].row,
+                if (skip_unknown) continue;
+                st = lm__fail(err, LM_ERR_UNKNOWN_ID, "%s row %zu: id %lld is not in the pool", what, r - n,
                               (long long)sorted[k].id);
-                goto out;
+                goto fail;
             }
-            freed[k] = (uint32_t)found;
-            del_sorted[k] = sorted[k].id; /* already sorted */
+            P->dslot[nd] = (uint32_t)found;
+            dels[nd++] = sorted[k].id;
+            nlive--;
+            continue;
         }
-        ndel_ids = ndel;
+        if (found >= 0) {
+            if (add_only) {
+                st = lm__fail(err, LM_ERR_DUPLICATE, "%s row %zu: id %lld already in the pool", what, r,
+                              (long long)sorted[k].id);
+                goto fail;
+            }
+            P->wslot[r] = (uint32_t)found;
+            continue;
+        }
+        if (++nlive > LM_MAX_ROWS) {
+            st = lm__fail(err, LM_ERR_LIMIT, "%s: more than %d rows", what, LM_MAX_ROWS);
+            goto fail;
+        }
+        uint32_t s = P->pops < p->nfree[side] ? p->free_slots[side][p->nfree[side] - 1 - P->pops++] : nslots++;
+        P->wslot[r] = s;
+        adds[nnew++] = (lm_idx_ent){.id = sorted[k].id, .slot = s};
     }
+    P->nw = n;
+    P->nd = nd;
 
     /* New side version sharing everything untouched. */
     uint32_t nchunks = (nslots + LM_CHUNK_ROWS - 1) >> LM_CHUNK_SHIFT;
-    ns = lm__calloc(1, sizeof *ns);
-    if (!ns) { st = LM_ERR_NOMEM; goto nomem; }
+    lm_tbl *ns = P->ns = lm__calloc(1, sizeof *ns);
+    if (!ns) goto nomem;
     atomic_init(&ns->ref, 1);
     ns->L = L;
-    ns->nchunks = nchunks;
     ns->nslots = nslots;
+    ns->nlive = nlive;
     ns->chunks = lm__calloc(nchunks ? nchunks : 1, sizeof *ns->chunks);
-    newch = lm__calloc(nchunks ? nchunks : 1, sizeof *newch); /* copies made by this batch */
-    if (!ns->chunks || !newch) { st = LM_ERR_NOMEM; goto nomem; }
-    const uint32_t *touch = ids ? slot_of : freed;
-    size_t ntouch = ids ? n : ndel;
-    for (size_t i = 0; i < ntouch; i++) {
-        uint32_t c = touch[i] >> LM_CHUNK_SHIFT;
+    newch = lm__calloc(nchunks ? nchunks : 1, sizeof *newch);
+    if (!ns->chunks || !newch) goto nomem;
+    ns->nchunks = nchunks;
+    for (size_t i = 0; i < n + nd; i++) {
+        uint32_t c = (i < n ? P->wslot[i] : P->dslot[i - n]) >> LM_CHUNK_SHIFT;
         if (newch[c]) continue;
         newch[c] = lm__aligned_alloc(64, L->chunk_bytes);
-        if (!newch[c]) { st = LM_ERR_NOMEM; goto nomem; }
+        if (!newch[c]) goto nomem;
         if (c < cur->nchunks) memcpy(newch[c], cur->chunks[c], L->chunk_bytes);
         else memset(newch[c], 0, L->chunk_bytes);
         atomic_init(&newch[c]->ref, 1);
+        ns->chunks[c] = newch[c];
     }
-    /* Index partitions that change. */
+    /* Index partitions that change: group adds and deletions by partition. */
     padd = lm__calloc(LM_NPART + 1, sizeof *padd);
     pdel = lm__calloc(LM_NPART + 1, sizeof *pdel);
-    if (!padd || !pdel) { st = LM_ERR_NOMEM; goto nomem; }
-    if (nnew) { /* group adds by partition (counting sort) */
-        lm_idx_ent *tmp = lm__malloc(nnew * sizeof *tmp);
-        if (!tmp) { st = LM_ERR_NOMEM; goto nomem; }
-        for (size_t i = 0; i < nnew; i++) padd[part_of(adds[i].id) + 1]++;
-        for (int q = 0; q < LM_NPART; q++) padd[q + 1] += padd[q];
-        size_t fill[LM_NPART];
-        memcpy(fill, padd, sizeof fill);
-        for (size_t i = 0; i < nnew; i++) tmp[fill[part_of(adds[i].id)]++] = adds[i];
-        lm__free(adds);
-        adds = tmp;
+    tmpa = lm__malloc((nnew ? nnew : 1) * sizeof *tmpa);
+    tmpd = lm__malloc((nd ? nd : 1) * sizeof *tmpd);
+    if (!padd || !pdel || !tmpa || !tmpd) goto nomem;
+    for (size_t i = 0; i < nnew; i++) padd[part_of(adds[i].id) + 1]++;
+    for (size_t i = 0; i < nd; i++) pdel[part_of(dels[i]) + 1]++;
+    for (int q = 0; q < LM_NPART; q++) {
+        padd[q + 1] += padd[q];
+        pdel[q + 1] += pdel[q];
     }
-    if (ndel_ids) { /* group deletions by partition, each group sorted */
-        int64_t *tmp = lm__malloc(ndel_ids * sizeof *tmp);
-        if (!tmp) { st = LM_ERR_NOMEM; goto nomem; }
-        for (size_t i = 0; i < ndel_ids; i++) pdel[part_of(del_sorted[i]) + 1]++;
-        for (int q = 0; q < LM_NPART; q++) pdel[q + 1] += pdel[q];
-        size_t fill[LM_NPART];
-        memcpy(fill, pdel, sizeof fill);
-        for (size_t i = 0; i < ndel_ids; i++) tmp[fill[part_of(del_sorted[i])]++] = del_sorted[i];
-        lm__free(del_sorted);
-        del_sorted = tmp;
+    {
+        size_t fa[LM_NPART], fd[LM_NPART];
+        memcpy(fa, padd, sizeof fa);
+        memcpy(fd, pdel, sizeof fd);
+        for (size_t i = 0; i < nnew; i++) tmpa[fa[part_of(adds[i].id)]++] = adds[i];
+        for (size_t i = 0; i < nd; i++) tmpd[fd[part_of(dels[i])]++] = dels[i]; /* stays sorted per partition */
     }
     for (int q = 0; q < LM_NPART; q++) {
-        size_t na = padd[q + 1] - padd[q], nd = pdel[q + 1] - pdel[q];
-        if (!na && !nd) continue;
-        ns->parts[q] = part_build(cur->parts[q], del_sorted ? del_sorted + pdel[q] : NULL, nd,
-                                  adds ? adds + padd[q] : NULL, na);
-        if (!ns->parts[q]) { st = LM_ERR_NOMEM; goto nomem; }
+        size_t na = padd[q + 1] - padd[q], ndq = pdel[q + 1] - pdel[q];
+        if (!na && !ndq) continue;
+        ns->parts[q] = part_build(cur->parts[q], tmpd + pdel[q], ndq, tmpa + padd[q], na);
+        if (!ns->parts[q]) goto nomem;
     }
-    /* Free-slot stack must be able to take the freed slots before we commit. */
-    if (ndel_ids && p->nfree[side] + ndel_ids > p->capfree[side]) {
-        size_t cap = (p->nfree[side] + ndel_ids) * 2;
+    /* The free-slot stack must be able to take the freed slots at commit. */
+    if (nd && p->nfree[side] + nd > p->capfree[side]) {
+        size_t cap = (p->nfree[side] + nd) * 2;
         uint32_t *fs = lm__realloc(p->free_slots[side], cap * sizeof *fs);
-        if (!fs) { st = LM_ERR_NOMEM; goto nomem; }
+        if (!fs) goto nomem;
         p->free_slots[side] = fs;
         p->capfree[side] = cap;
     }
-
-    /* Commit: nothing below can fail. */
-    for (uint32_t c = 0; c < nchunks; c++) {
-        if (newch[c]) ns->chunks[c] = newch[c];
-        else {
-            ns->chunks[c] = cur->chunks[c];
-            atomic_fetch_add(&ns->chunks[c]->ref, 1);
-        }
-    }
+    /* Untouched chunks and partitions are shared (references taken at commit). */
+    for (uint32_t c = 0; c < nchunks; c++)
+        if (!ns->chunks[c]) ns->chunks[c] = cur->chunks[c];
     for (int q = 0; q < LM_NPART; q++)
-        if (!ns->parts[q] && cur->parts[q]) {
-            ns->parts[q] = cur->parts[q];
-            atomic_fetch_add(&ns->parts[q]->ref, 1);
-        }
-    if (ids) {
-        for (size_t i = 0; i < n; i++)
-            writer(ns->chunks[slot_of[i] >> LM_CHUNK_SHIFT], L, slot_of[i] & (LM_CHUNK_ROWS - 1), cols, i);
-        ns->nlive = cur->nlive + nnew;
-        nfree_used = pops;
-        p->nfree[side] -= nfree_used;
-    } else {
-        for (size_t i = 0; i < ndel; i++) {
-            lm_chunk *ch = ns->chunks[freed[i] >> LM_CHUNK_SHIFT];
-            LM_COLP(ch, L, LM_COL_LIVE, uint8_t)[freed[i] & (LM_CHUNK_ROWS - 1)] = 0;
-            p->free_slots[side][p->nfree[side]++] = freed[i];
-        }
-        ns->nlive = cur->nlive - ndel;
-    }
-    side_unref(p->side[side]);
-    p->side[side] = ns;
-    ns = NULL;
-    p->version++;
-    lm_snapshot_free(p->cur);
-    p->cur = NULL;
-    lm__clear(err);
-    goto out;
-
+        if (!ns->parts[q]) ns->parts[q] = cur->parts[q];
+    goto done;
 nomem:
     st = lm__fail(err, LM_ERR_NOMEM, "%s: out of memory; nothing changed", what);
-    if (ns) {
-        for (uint32_t c = 0; newch && c < ns->nchunks; c++) lm__free(newch[c]);
-        for (int q = 0; q < LM_NPART; q++)
-            if (ns->parts[q]) part_free(ns->parts[q]);
-        lm__free(ns->chunks);
-        lm__free(ns);
-    }
-out:
+fail:
+    prep_discard(P, cur); /* holds only this batch's copies so far */
+done:
     lm__free(newch);
     lm__free(padd);
     lm__free(pdel);
+    lm__free(tmpa);
+    lm__free(tmpd);
     lm__free(sorted);
-    lm__free(slot_of);
     lm__free(adds);
-    lm__free(freed);
-    lm__free(del_sorted);
+    lm__free(dels);
     return st;
+}
+
+/* Make a prepared change visible. Cannot fail. Mutex held. */
+static void commit(lm_pool *p, prep *P) {
+    lm_tbl *ns = P->ns, *cur = p->side[P->side];
+    const lm_layout *L = ns->L;
+    for (uint32_t c = 0; c < ns->nchunks; c++)
+        if (c < cur->nchunks && ns->chunks[c] == cur->chunks[c]) atomic_fetch_add(&ns->chunks[c]->ref, 1);
+    for (int q = 0; q < LM_NPART; q++)
+        if (ns->parts[q] && ns->parts[q] == cur->parts[q]) atomic_fetch_add(&ns->parts[q]->ref, 1);
+    for (size_t i = 0; i < P->nw; i++)
+        P->writer(ns->chunks[P->wslot[i] >> LM_CHUNK_SHIFT], L, P->wslot[i] & (LM_CHUNK_ROWS - 1), P->cols, i);
+    p->nfree[P->side] -= P->pops;
+    for (size_t i = 0; i < P->nd; i++) {
+        lm_chunk *ch = ns->chunks[P->dslot[i] >> LM_CHUNK_SHIFT];
+        LM_COLP(ch, L, LM_COL_LIVE, uint8_t)[P->dslot[i] & (LM_CHUNK_ROWS - 1)] = 0;
+        p->free_slots[P->side][p->nfree[P->side]++] = P->dslot[i];
+    }
+    side_unref(cur);
+    p->side[P->side] = ns;
+    lm__free(P->wslot);
+    lm__free(P->dslot);
+    memset(P, 0, sizeof *P);
+}
+
+static void publish(lm_pool *p) {
+    p->version++;
+    lm_snapshot_free(p->cur);
+    p->cur = NULL;
+    lm__clear(&p->err);
 }
 
 static int batch_args(lm_pool *p, const void *cols, size_t struct_size, size_t min_size, size_t n, const char *what) {
@@ -710,26 +717,32 @@ static int batch_args(lm_pool *p, const void *cols, size_t struct_size, size_t m
     return LM_OK;
 }
 
+/* One side, one batch: validate, prepare, commit. */
+static int one_batch(lm_pool *p, int side, const char *what, const int64_t *ids, size_t n, bool add_only,
+                     const void *cols, row_writer writer, const int64_t *del, size_t ndel) {
+    pthread_mutex_lock(&p->mu);
+    int st = LM_OK;
+    if (cols) st = side == LM_SIDE_CANDIDATE ? check_cands(&p->err, cols, n, p->dim) : check_vacs(&p->err, cols, n, p->dim);
+    prep P;
+    if (!st) st = prepare(p, side, what, ids, n, add_only, cols, writer, del, ndel, false, &P);
+    if (!st) {
+        commit(p, &P);
+        publish(p);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return st;
+}
+
 static int put_cands(lm_pool *p, const lm_candidate_cols *c, size_t n, bool add_only) {
     const char *what = add_only ? "add candidates" : "upsert candidates";
     int st = batch_args(p, c, c ? c->struct_size : 0, sizeof *c, n, what);
-    if (st) return st;
-    pthread_mutex_lock(&p->mu);
-    st = check_cands(&p->err, c, n, p->dim);
-    if (!st) st = apply(p, LM_SIDE_CANDIDATE, what, c->id, n, add_only, c, write_cand, NULL, 0);
-    pthread_mutex_unlock(&p->mu);
-    return st;
+    return st ? st : one_batch(p, LM_SIDE_CANDIDATE, what, c->id, n, add_only, c, write_cand, NULL, 0);
 }
 
 static int put_vacs(lm_pool *p, const lm_vacancy_cols *c, size_t n, bool add_only) {
     const char *what = add_only ? "add vacancies" : "upsert vacancies";
     int st = batch_args(p, c, c ? c->struct_size : 0, sizeof *c, n, what);
-    if (st) return st;
-    pthread_mutex_lock(&p->mu);
-    st = check_vacs(&p->err, c, n, p->dim);
-    if (!st) st = apply(p, LM_SIDE_VACANCY, what, c->id, n, add_only, c, write_vac, NULL, 0);
-    pthread_mutex_unlock(&p->mu);
-    return st;
+    return st ? st : one_batch(p, LM_SIDE_VACANCY, what, c->id, n, add_only, c, write_vac, NULL, 0);
 }
 
 static int remove_side(lm_pool *p, int side, const int64_t *ids, size_t n) {
@@ -738,10 +751,7 @@ static int remove_side(lm_pool *p, int side, const int64_t *ids, size_t n) {
     if (!ids) return lm__fail(&p->err, LM_ERR_NULL, "%s: ids is NULL", what);
     if (n == 0) return lm__fail(&p->err, LM_ERR_INVALID, "%s: empty batch (n = 0)", what);
     if (n > LM_MAX_BATCH) return lm__fail(&p->err, LM_ERR_LIMIT, "%s: batch of %zu rows exceeds %d", what, n, LM_MAX_BATCH);
-    pthread_mutex_lock(&p->mu);
-    int st = apply(p, side, what, NULL, 0, false, NULL, NULL, ids, n);
-    pthread_mutex_unlock(&p->mu);
-    return st;
+    return one_batch(p, side, what, NULL, 0, false, NULL, NULL, ids, n);
 }
 
 int lm_pool_add_candidates(lm_pool *p, const lm_candidate_cols *c, size_t n) { return put_cands(p, c, n, true); }
@@ -750,3 +760,35 @@ int lm_pool_add_vacancies(lm_pool *p, const lm_vacancy_cols *c, size_t n) { retu
 int lm_pool_upsert_vacancies(lm_pool *p, const lm_vacancy_cols *c, size_t n) { return put_vacs(p, c, n, false); }
 int lm_pool_remove_candidates(lm_pool *p, const int64_t *ids, size_t n) { return remove_side(p, LM_SIDE_CANDIDATE, ids, n); }
 int lm_pool_remove_vacancies(lm_pool *p, const int64_t *ids, size_t n) { return remove_side(p, LM_SIDE_VACANCY, ids, n); }
+
+int lm__pool_sync(lm_pool *p, const lm_pool_change *ch) {
+    if (!p) return LM_ERR_NULL;
+    if (!ch) return lm__fail(&p->err, LM_ERR_NULL, "sync: change is NULL");
+    const lm_candidate_cols *c = ch->cand;
+    const lm_vacancy_cols *v = ch->vac;
+    if ((ch->ncand && !c) || (ch->nvac && !v) || (ch->ncand_del && !ch->cand_del) || (ch->nvac_del && !ch->vac_del))
+        return lm__fail(&p->err, LM_ERR_NULL, "sync: a column set or id list is NULL");
+    if ((c && c->struct_size < sizeof *c) || (v && v->struct_size < sizeof *v))
+        return lm__fail(&p->err, LM_ERR_INVALID, "sync: struct_size too small");
+    pthread_mutex_lock(&p->mu);
+    int st = LM_OK;
+    if (ch->ncand) st = check_cands(&p->err, c, ch->ncand, p->dim);
+    if (!st && ch->nvac) st = check_vacs(&p->err, v, ch->nvac, p->dim);
+    prep pc = {0}, pv = {0};
+    bool do_c = ch->ncand || ch->ncand_del, do_v = ch->nvac || ch->nvac_del;
+    if (!st && do_c)
+        st = prepare(p, LM_SIDE_CANDIDATE, "sync candidates", c ? c->id : NULL, ch->ncand, false, c, write_cand,
+                     ch->cand_del, ch->ncand_del, true, &pc);
+    if (!st && do_v) {
+        st = prepare(p, LM_SIDE_VACANCY, "sync vacancies", v ? v->id : NULL, ch->nvac, false, v, write_vac,
+                     ch->vac_del, ch->nvac_del, true, &pv);
+        if (st && do_c) prep_discard(&pc, p->side[LM_SIDE_CANDIDATE]);
+    }
+    if (!st) {
+        if (do_c) commit(p, &pc);
+        if (do_v) commit(p, &pv);
+        publish(p);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return st;
+}

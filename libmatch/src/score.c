@@ -89,8 +89,7 @@ int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float do
     float rdy = (float)(5 - ready) * 0.25f;
     float prio = LM_COLP(cc, LC, LM_COL_PRIO, float)[cr];
     const lm_policy_eval *P = &E->pol;
-    float score = P->w_comp * comp + P->w_travel * trav + P->w_hours * hours + P->w_ready * rdy + P->w_prio * prio;
-    if (score > 1.f) score = 1.f;
+    float score = lm__score_combine(P, comp, trav, hours, rdy, prio);
     if (!con && score < P->min_score) SET(LM_CONSTRAINT_MIN_SCORE);
 #undef SET
     if (out_score) *out_score = con ? 0.f : score;

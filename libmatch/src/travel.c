@@ -37,9 +37,13 @@ struct lm_travel {
     atomic_int ref;
     atomic_bool frozen;
     double param[LM_MODE_COUNT][TRAVEL_NPARAM];
+    double min_per_km[LM_MODE_COUNT]; /* detour / speed * 60, kept with param */
     tmatrix *mat[LM_MODE_COUNT];
     lm_err err;
 };
+
+/* Minutes per great-circle km: detour / speed * 60. */
+static double min_per_km(const double *p) { return p[LM_TRAVEL_DETOUR] / p[LM_TRAVEL_SPEED_KMH] * 60.0; }
 
 static const char *const mode_names[LM_MODE_COUNT] = {"walk", "bike", "pt", "car"};
 
@@ -171,6 +175,7 @@ int lm_travel_create(lm_travel **out) {
     atomic_init(&t->ref, 1);
     atomic_init(&t->frozen, false);
     memcpy(t->param, param_defaults, sizeof t->param);
+    for (int m = 0; m < LM_MODE_COUNT; m++) t->min_per_km[m] = min_per_km(t->param[m]);
     *out = t;
     return LM_OK;
 }
@@ -209,9 +214,7 @@ double lm__travel_pair(const lm_travel *t, int mode, int32_t zone_a, const doubl
         }
     }
     if (!xyz_a || !xyz_b || isnan(xyz_a[0]) || isnan(xyz_b[0])) return INFINITY;
-    const double *p = t->param[mode];
-    return p[LM_TRAVEL_ACCESS_MIN] +
-           lm__xyz_km(xyz_a, xyz_b) * p[LM_TRAVEL_DETOUR] / p[LM_TRAVEL_SPEED_KMH] * 60.0;
+    return t->param[mode][LM_TRAVEL_ACCESS_MIN] + lm__xyz_km(xyz_a, xyz_b) * t->min_per_km[mode];
 }
 
 int lm_travel_set_param(lm_travel *t, int32_t mode, int32_t param, double value) {
@@ -229,6 +232,7 @@ int lm_travel_set_param(lm_travel *t, int32_t mode, int32_t param, double value)
         return lm__fail(&t->err, LM_ERR_RANGE, "travel %s %s: %g outside %c%g, %g]", mn, pn, value,
                         param_info[param].lo_open ? '(' : '[', lo, hi);
     t->param[mode][param] = value;
+    t->min_per_km[mode] = min_per_km(t->param[mode]);
     lm__clear(&t->err);
     return LM_OK;
 }
@@ -783,4 +787,18 @@ int lm_travel_load_file(lm_travel *t, const char *path) {
     }
     lm__clear(&t->err);
     return LM_OK;
+}
+
+/* ---- fast-path access for the batch engine (frozen models only) --------- */
+const double *lm__travel_params(const lm_travel *t, int mode) { return t->param[mode]; }
+double lm__travel_min_per_km(const lm_travel *t, int mode) { return t->min_per_km[mode]; }
+
+int32_t lm__travel_zone_index(const lm_travel *t, int mode, int32_t zone) {
+    const tmatrix *m = t->mat[mode];
+    return m && zone > 0 ? mat_find(m, zone) : -1;
+}
+
+uint8_t lm__travel_cell(const lm_travel *t, int mode, int32_t i, int32_t j) {
+    const tmatrix *m = t->mat[mode];
+    return m->minutes[(size_t)i * m->n + (size_t)j];
 }

@@ -427,3 +427,139 @@ Test(engine, results_outlive_pool) {
     lm_results_free(r);
     tu_free(&d);
 }
+
+/* Every kernel the CPU has and every thread count give the same batch: the
+ * same ids (up to near-ties) and scores within 1e-5. */
+static void assert_same_batch(lm_results *a, lm_results *b, const char *what) {
+    for (int dir = 0; dir < 2; dir++) {
+        size_t la, lb;
+        lm_results_lists(&la, a, dir);
+        lm_results_lists(&lb, b, dir);
+        cr_assert_eq(la, lb, "%s: lists", what);
+        for (size_t l = 0; l < la; l++) {
+            int64_t ia, ib;
+            size_t fa, fb, na, nb;
+            lm_results_list(&ia, &fa, &na, a, dir, l);
+            lm_results_list(&ib, &fb, &nb, b, dir, l);
+            cr_assert_eq(ia, ib, "%s: list ids", what);
+            cr_assert_eq(na, nb, "%s dir %d list %zu: %zu vs %zu rows", what, dir, l, na, nb);
+            lm_match ma[64], mb[64];
+            cr_assert(na <= 64);
+            lm_results_copy(ma, sizeof ma[0], na, NULL, a, dir, fa);
+            lm_results_copy(mb, sizeof mb[0], nb, NULL, b, dir, fb);
+            for (size_t q = 0; q < na; q++) {
+                cr_assert(fabsf(ma[q].score - mb[q].score) <= 1e-5f * fmaxf(1.f, ma[q].score), "%s: score", what);
+                int64_t xa = dir ? ma[q].vacancy_id : ma[q].candidate_id, xb = dir ? mb[q].vacancy_id : mb[q].candidate_id;
+                if (xa != xb) /* allowed only at a near-tie */
+                    cr_assert(fabsf(ma[q].score - mb[q].score) <= 1e-5f, "%s: ids differ at rank %zu", what, q);
+            }
+        }
+    }
+}
+
+Test(engine, identical_across_kernels_and_threads) {
+    tu_data d;
+    tu_generate(&d, 2024, 900, 700, 64, 0.6);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_engine *e;
+    lm_engine_create(&e, NULL, NULL);
+    lm_viewer v = viewer(1, 1, 1);
+    lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+    o.k_candidates = 20;
+    o.k_vacancies = 12;
+    cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_KERNEL, LM_KERNEL_SCALAR), LM_OK);
+    cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_THREADS, 1), LM_OK);
+    lm_results *ref;
+    cr_assert_eq(lm_engine_batch(&ref, e, s, &v, &o), LM_OK);
+    double kern;
+    lm_results_stat(&kern, ref, LM_STAT_KERNEL);
+    cr_assert_eq(kern, LM_KERNEL_SCALAR);
+    int64_t best;
+    lm_engine_set_i64(e, LM_ENGINE_KERNEL, LM_KERNEL_AUTO);
+    lm_engine_get_i64(&best, e, LM_ENGINE_KERNEL);
+    int tested = 0;
+    for (int k = LM_KERNEL_SCALAR; k <= LM_KERNEL_AVX512; k++) {
+        int st = lm_engine_set_i64(e, LM_ENGINE_KERNEL, k);
+        if (k > best) {
+            cr_assert_eq(st, LM_ERR_UNSUPPORTED, "kernel %d beyond the CPU is refused", k);
+            continue;
+        }
+        cr_assert_eq(st, LM_OK);
+        for (int t = 1; t <= 3; t++) {
+            lm_engine_set_i64(e, LM_ENGINE_THREADS, t);
+            lm_results *r;
+            cr_assert_eq(lm_engine_batch(&r, e, s, &v, &o), LM_OK);
+            lm_results_stat(&kern, r, LM_STAT_KERNEL);
+            cr_assert_eq(kern, k, "the forced kernel is used");
+            char what[48];
+            snprintf(what, sizeof what, "kernel %d threads %d", k, t);
+            assert_same_batch(ref, r, what);
+            lm_results_free(r);
+            tested++;
+        }
+    }
+    cr_assert(tested >= 3);
+    lm_results_free(ref);
+    lm_engine_free(e);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}
+
+/* With a travel matrix (no geometric pruning), the batch equals single
+ * queries, which score through the explanation path. */
+Test(engine, batch_equals_queries_with_matrix) {
+    tu_data d;
+    tu_generate(&d, 99, 300, 120, 16, 0.8);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_travel *t;
+    lm_travel_create(&t);
+    int32_t zones[51];
+    uint8_t *mins = malloc(51 * 51);
+    uint64_t rs = 5;
+    for (int i = 0; i < 51; i++) zones[i] = 1000 + i;
+    for (int i = 0; i < 51 * 51; i++) mins[i] = tu_unif(&rs) < 0.1 ? 255 : (uint8_t)tu_int(&rs, 5, 120);
+    cr_assert_eq(lm_travel_set_matrix(t, LM_MODE_PT, zones, 40, mins), LM_OK); /* zones 1040.. fall back */
+    lm_engine *e;
+    lm_engine_create(&e, NULL, t);
+    lm_travel_free(t);
+    lm_viewer v = viewer(2, 2, 1);
+    lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+    o.k_candidates = 15;
+    lm_results *b;
+    cr_assert_eq(lm_engine_batch(&b, e, s, &v, &o), LM_OK);
+    size_t nl;
+    lm_results_lists(&nl, b, LM_DIR_VACANCY);
+    size_t nonempty = 0;
+    for (size_t l = 0; l < nl; l++) {
+        int64_t vid;
+        size_t first, len;
+        lm_results_list(&vid, &first, &len, b, LM_DIR_VACANCY, l);
+        lm_results *q;
+        cr_assert_eq(lm_engine_query_vacancy(&q, e, s, &v, vid, 15), LM_OK);
+        size_t qn;
+        lm_results_count(&qn, q, LM_DIR_VACANCY);
+        cr_assert_eq(qn, len, "vacancy %lld: batch %zu vs query %zu", (long long)vid, len, qn);
+        lm_match mb[16], mq[16];
+        lm_results_copy(mb, sizeof mb[0], len, NULL, b, LM_DIR_VACANCY, first);
+        lm_results_copy(mq, sizeof mq[0], qn, NULL, q, LM_DIR_VACANCY, 0);
+        for (size_t k = 0; k < len; k++) {
+            cr_assert(fabsf(mb[k].score - mq[k].score) <= 1e-5f);
+            if (mb[k].candidate_id != mq[k].candidate_id) cr_assert(fabsf(mb[k].score - mq[k].score) <= 1e-5f);
+            cr_assert_eq(mb[k].travel_mode, mq[k].travel_mode);
+        }
+        nonempty += len > 0;
+        lm_results_free(q);
+    }
+    cr_assert(nonempty > nl / 3, "enough vacancies have matches (%zu of %zu)", nonempty, nl);
+    free(mins);
+    lm_results_free(b);
+    lm_engine_free(e);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}

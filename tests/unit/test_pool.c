@@ -388,3 +388,58 @@ Test(pool, random_sequence_matches_model) {
     lm_pool_free(p);
     tu_free(&d);
 }
+
+/* The internal sync used by database loads: both sides change in one version
+ * or not at all. */
+#include "internal.h"
+Test(pool, sync_both_sides_atomically) {
+    tu_data d;
+    tu_generate(&d, 12, 100, 50, 4, 1.0);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s0;
+    lm_pool_snapshot(&s0, p);
+    tu_data d2;
+    tu_generate(&d2, 12, 100, 50, 4, 1.0);
+    for (size_t i = 0; i < 100; i++) d2.c_muni[i] = 77;
+    d2.v_slots[40] = -1; /* one bad vacancy */
+    lm_candidate_cols c = tu_ccols(&d2, 0);
+    lm_vacancy_cols v = tu_vcols(&d2, 0);
+    int64_t cdel[3] = {d.c_id[1], d.c_id[2], 4242424242LL}; /* the last is unknown: ignored */
+    lm_pool_change ch = {&c, 50, cdel, 3, &v, 50, NULL, 0};
+    c = tu_ccols(&d2, 10); /* rows 10..59 upserted, 1 and 2 deleted */
+    cr_assert_eq(lm__pool_sync(p, &ch), LM_ERR_RANGE);
+    cr_assert(strstr(lm_pool_errmsg(p), "row 40"));
+    lm_snapshot *s1;
+    lm_pool_snapshot(&s1, p);
+    cr_assert_eq(s1, s0, "a bad vacancy leaves the candidates unchanged too");
+    lm_snapshot_free(s1);
+    d2.v_slots[40] = 2;
+    int64_t vdel[1] = {d.v_id[49]};
+    ch.vac_del = vdel;
+    ch.nvac_del = 1;
+    ch.nvac = 49;
+    cr_assert_eq(lm__pool_sync(p, &ch), LM_OK, "%s", lm_pool_errmsg(p));
+    lm_pool_snapshot(&s1, p);
+    cr_assert_eq(lm_snapshot_version(s1), lm_snapshot_version(s0) + 1, "one version for the whole change");
+    size_t n;
+    lm_snapshot_count(&n, s1, LM_SIDE_CANDIDATE);
+    cr_assert_eq(n, 98);
+    lm_snapshot_count(&n, s1, LM_SIDE_VACANCY);
+    cr_assert_eq(n, 49);
+    int in;
+    lm_snapshot_contains(&in, s1, LM_SIDE_CANDIDATE, d.c_id[1]);
+    cr_assert_eq(in, 0);
+    /* an id both written and deleted is refused */
+    int64_t both[1] = {d2.c_id[10]};
+    lm_pool_change bad = {&c, 5, both, 1, NULL, 0, NULL, 0};
+    cr_assert_eq(lm__pool_sync(p, &bad), LM_ERR_DUPLICATE);
+    lm_snapshot *s2;
+    lm_pool_snapshot(&s2, p);
+    cr_assert_eq(s2, s1);
+    lm_snapshot_free(s0);
+    lm_snapshot_free(s1);
+    lm_snapshot_free(s2);
+    lm_pool_free(p);
+    tu_free(&d);
+    tu_free(&d2);
+}

@@ -1,0 +1,768 @@
+/* The fast batch: top-k both ways over a whole snapshot.
+ *
+ * 1. Gather the visible candidates and the open vacancies into dense arrays,
+ *    sorted along a Morton curve of their coordinates, so that a block of
+ *    rows covers a small area. Candidate vectors are stored transposed per
+ *    block of LM_BLOCK_C for the panel kernel.
+ * 2. Work is a vacancy block (LM_BATCH_BV rows) against every candidate
+ *    block. A tile whose bounding spheres are farther apart than the
+ *    candidates' longest reach is skipped whole (geometric travel only).
+ * 3. The panel kernel computes competence dot products; an upper bound of the
+ *    score (travel and hours at their maximum) is compared with the k-th best
+ *    score of both heaps before any filter or heap is touched.
+ * 4. Threads take vacancy blocks; vacancy heaps are private to the block's
+ *    thread, candidate heaps are per thread and merged at the end.
+ * The filters and the score repeat lm__pair_eval() exactly (same operations
+ * in the same order, -ffp-contract=off), which the tests hold equal. */
+#include "internal.h"
+#include "kernels.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BV 96 /* vacancies per work block, a multiple of LM_PANEL_MR */
+
+typedef struct hent {
+    float score;
+    float dot;
+    uint32_t idx; /* gathered index of the other side */
+} hent;
+
+/* Worse = lower score, then higher id (ties go to the lower id). */
+static inline bool worse(const hent *a, const hent *b, const int64_t *ids) {
+    return a->score < b->score || (a->score == b->score && ids[a->idx] > ids[b->idx]);
+}
+
+/* Heap-sort a min-heap in place, best first. */
+static void sort_hits(hent *e, uint32_t n, const int64_t *ids) {
+    while (n > 1) {
+        hent worst = e[0], x = e[--n];
+        uint32_t i = 0;
+        for (;;) {
+            uint32_t l = 2 * i + 1, r = l + 1, m = i;
+            const hent *mv = &x;
+            if (l < n && worse(&e[l], mv, ids)) { m = l; mv = &e[l]; }
+            if (r < n && worse(&e[r], mv, ids)) m = r;
+            if (m == i) break;
+            e[i] = e[m];
+            i = m;
+        }
+        e[i] = x;
+        e[n] = worst;
+    }
+}
+
+static inline bool better(const hent *a, const hent *b, const int64_t *ids) {
+    return a->score > b->score || (a->score == b->score && ids[a->idx] < ids[b->idx]);
+}
+
+/* Reorder e[0..n) so that e[0..k) are the k best (k < n): quickselect. The
+ * order is total (ids are distinct), so Hoare partitioning terminates. */
+static void select_best(hent *e, uint32_t n, uint32_t k, const int64_t *ids) {
+    int64_t lo = 0, hi = (int64_t)n - 1, want = (int64_t)k - 1;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (better(&e[mid], &e[lo], ids)) { hent t = e[mid]; e[mid] = e[lo]; e[lo] = t; }
+        if (better(&e[hi], &e[lo], ids)) { hent t = e[hi]; e[hi] = e[lo]; e[lo] = t; }
+        if (better(&e[hi], &e[mid], ids)) { hent t = e[hi]; e[hi] = e[mid]; e[mid] = t; }
+        hent pivot = e[mid];
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (better(&e[i], &pivot, ids)) i++;
+            while (better(&pivot, &e[j], ids)) j--;
+            if (i <= j) {
+                hent t = e[i]; e[i] = e[j]; e[j] = t;
+                i++;
+                j--;
+            }
+        }
+        if (want <= j) hi = j;
+        else if (want >= i) lo = i;
+        else break;
+    }
+}
+
+/* A top-k list is a buffer of 2k: entries are appended while they reach the
+ * threshold; a full buffer is cut back to the k best and the threshold
+ * raised to the k-th best score. Amortised O(1) per entry. */
+static inline float list_cut(hent *e, uint32_t *np, uint32_t k, const int64_t *ids) {
+    select_best(e, *np, k, ids);
+    *np = k;
+    float thr = e[0].score;
+    for (uint32_t q = 1; q < k; q++)
+        if (e[q].score < thr) thr = e[q].score;
+    return thr;
+}
+
+static inline float list_add(hent *e, uint32_t *np, uint32_t k, hent x, const int64_t *ids, float thr) {
+    e[(*np)++] = x;
+    return *np == 2 * k ? list_cut(e, np, k, ids) : thr;
+}
+
+/* Final order: the best min(n, k), best first; returns their count. */
+static uint32_t list_finish(hent *e, uint32_t n, uint32_t k, const int64_t *ids) {
+    if (n > k) {
+        select_best(e, n, k, ids);
+        n = k;
+    }
+    /* heapify (worst on top), then heap-sort best first */
+    for (int64_t i = (int64_t)n / 2 - 1; i >= 0; i--) {
+        hent x = e[i];
+        uint32_t p = (uint32_t)i;
+        for (;;) {
+            uint32_t l = 2 * p + 1, r = l + 1, m = p;
+            const hent *mv = &x;
+            if (l < n && worse(&e[l], mv, ids)) { m = l; mv = &e[l]; }
+            if (r < n && worse(&e[r], mv, ids)) m = r;
+            if (m == p) break;
+            e[p] = e[m];
+            p = m;
+        }
+        e[p] = x;
+    }
+    sort_hits(e, n, ids);
+    return n;
+}
+
+/* ---- gathered sides ------------------------------------------------------ */
+typedef struct gcand {
+    size_t n, nblk;
+    uint32_t *slot;
+    int64_t *id;
+    uint32_t *groups;
+    uint8_t *ready, *modes;
+    float *lw, *hmin, *hmax, *limit, *rdy, *prio, *sc;
+    uint64_t *flags;
+    int32_t *avail;
+    double *xyz, *reach2;
+    int32_t *zidx[LM_MODE_COUNT];
+    float *ct;        /* nblk * dim * LM_BLOCK_C */
+    double *bcen, *brad, *breach;
+    float *blimit;    /* largest travel limit in the block */
+    uint8_t *bmodes;  /* union of the block's modes */
+} gcand;
+
+typedef struct gvac {
+    size_t n, npad, nblk;
+    uint32_t *slot;
+    int64_t *id;
+    uint32_t *acc;
+    uint8_t *maxr;
+    float *minlw, *hmin, *hmax;
+    uint64_t *req;
+    int32_t *open;
+    double *xyz;
+    int32_t *zidx[LM_MODE_COUNT];
+    float *vec;       /* npad * dim */
+    double *bcen, *brad;
+} gvac;
+
+typedef struct skey {
+    uint64_t key;
+    int64_t id;
+    uint32_t slot;
+} skey;
+
+static int cmp_skey(const void *a, const void *b) {
+    const skey *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static uint64_t spread16(uint64_t x) {
+    x &= 0xFFFF;
+    x = (x | (x << 8)) & 0x00FF00FFull;
+    x = (x | (x << 4)) & 0x0F0F0F0Full;
+    x = (x | (x << 2)) & 0x33333333ull;
+    x = (x | (x << 1)) & 0x55555555ull;
+    return x;
+}
+
+/* Morton key of a position; rows without one go last. */
+static uint64_t morton(double lat, double lon) {
+    if (!(lat == lat) || !(lon == lon)) return UINT64_MAX;
+    uint64_t a = (uint64_t)((lat + 90.0) / 180.0 * 65535.0), b = (uint64_t)((lon + 180.0) / 360.0 * 65535.0);
+    return spread16(a) << 1 | spread16(b);
+}
+
+#define GALLOC(p, n) (((p) = lm__malloc(((n) != 0 ? (n) : 1) * sizeof *(p))) == NULL)
+
+static void gcand_free(gcand *g) {
+    lm__free(g->slot); lm__free(g->id); lm__free(g->groups); lm__free(g->ready); lm__free(g->modes);
+    lm__free(g->lw); lm__free(g->hmin); lm__free(g->hmax); lm__free(g->limit); lm__free(g->rdy);
+    lm__free(g->prio); lm__free(g->sc); lm__free(g->flags); lm__free(g->avail); lm__free(g->xyz);
+    lm__free(g->reach2); lm__free(g->ct); lm__free(g->bcen); lm__free(g->brad); lm__free(g->breach);
+    lm__free(g->blimit); lm__free(g->bmodes);
+    for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
+    memset(g, 0, sizeof *g);
+}
+
+static void gvac_free(gvac *g) {
+    lm__free(g->slot); lm__free(g->id); lm__free(g->acc); lm__free(g->maxr); lm__free(g->minlw);
+    lm__free(g->hmin); lm__free(g->hmax); lm__free(g->req); lm__free(g->open); lm__free(g->xyz);
+    lm__free(g->vec); lm__free(g->bcen); lm__free(g->brad);
+    for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
+    memset(g, 0, sizeof *g);
+}
+
+/* Bounding sphere (in chord space) of rows [a, b) with known positions. */
+static void bound(const double *xyz, size_t a, size_t b, double cen[3], double *rad) {
+    double c[3] = {0, 0, 0};
+    size_t k = 0;
+    for (size_t i = a; i < b; i++) {
+        const double *p = xyz + 3 * i;
+        if (p[0] != p[0]) continue;
+        c[0] += p[0]; c[1] += p[1]; c[2] += p[2];
+        k++;
+    }
+    if (k) { c[0] /= (double)k; c[1] /= (double)k; c[2] /= (double)k; }
+    double r = 0;
+    for (size_t i = a; i < b; i++) {
+        const double *p = xyz + 3 * i;
+        if (p[0] != p[0]) continue;
+        double dx = p[0] - c[0], dy = p[1] - c[1], dz = p[2] - c[2], d = sqrt(dx * dx + dy * dy + dz * dz);
+        if (d > r) r = d;
+    }
+    memcpy(cen, c, sizeof c);
+    *rad = k ? r : -1.0; /* -1: no positioned row, nothing reachable geometrically */
+}
+
+/* Squared chord a candidate can reach by the geometric estimate, with a
+ * safety margin (it is a pre-filter; the exact check follows). INFINITY when
+ * an allowed mode has a matrix (no geometric bound then). */
+static double reach2_of(const lm_travel *t, uint32_t modes, float limit) {
+    double reach_km = -1;
+    for (int m = 0; m < LM_MODE_COUNT; m++) {
+        if (!(modes & (1u << m))) continue;
+        if (lm__travel_has_matrix(t, m)) return INFINITY;
+        double km = ((double)limit - lm__travel_params(t, m)[LM_TRAVEL_ACCESS_MIN]) / lm__travel_min_per_km(t, m);
+        if (km > reach_km) reach_km = km;
+    }
+    if (reach_km < 0) return -1.0;
+    double ang = reach_km / (2.0 * LM_EARTH_RADIUS_KM);
+    double chord = ang >= M_PI / 2 ? 2.0 : 2.0 * sin(ang);
+    chord = chord * (1.0 + 1e-6) + 1e-9;
+    return chord * chord;
+}
+
+static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim) {
+    const lm_tbl *s = E->snap->side[LM_SIDE_CANDIDATE];
+    const lm_layout *L = E->LC;
+    memset(g, 0, sizeof *g);
+    skey *keys = lm__malloc((s->nlive ? s->nlive : 1) * sizeof *keys);
+    if (!keys) return LM_ERR_NOMEM;
+    size_t n = 0;
+    for (uint32_t slot = 0; slot < s->nslots; slot++) {
+        lm_chunk *c = lm__chunk_of(s, slot);
+        uint32_t r = slot & (LM_CHUNK_ROWS - 1);
+        if (!LM_COLP(c, L, LM_COL_LIVE, uint8_t)[r]) continue;
+        if (!lm__visible(&E->viewer, LM_COLP(c, L, LM_COL_ORG, int64_t)[r], LM_COLP(c, L, LM_COL_MUNI, int32_t)[r],
+                         LM_COLP(c, L, LM_COL_REGION, int32_t)[r], LM_COLP(c, L, LM_COL_SCOPE, uint8_t)[r]))
+            continue;
+        const double *ll = LM_COLP(c, L, LM_COL_LATLON, double) + 2 * r;
+        keys[n++] = (skey){morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot};
+    }
+    qsort(keys, n, sizeof *keys, cmp_skey);
+    g->n = n;
+    g->nblk = (n + LM_BLOCK_C - 1) / LM_BLOCK_C;
+    size_t ctn;
+    int st = LM_ERR_NOMEM;
+    if (!lm__muladd(&ctn, g->nblk * (size_t)dim, LM_BLOCK_C, 0) || ctn > SIZE_MAX / sizeof(float)) goto out;
+    if (GALLOC(g->slot, n) || GALLOC(g->id, n) || GALLOC(g->groups, n) || GALLOC(g->ready, n) ||
+        GALLOC(g->modes, n) || GALLOC(g->lw, n) || GALLOC(g->hmin, n) || GALLOC(g->hmax, n) ||
+        GALLOC(g->limit, n) || GALLOC(g->rdy, n) || GALLOC(g->prio, n) || GALLOC(g->sc, n) ||
+        GALLOC(g->flags, n) || GALLOC(g->avail, n) || GALLOC(g->xyz, 3 * n) || GALLOC(g->reach2, n) ||
+        GALLOC(g->bcen, 3 * g->nblk) || GALLOC(g->brad, g->nblk) || GALLOC(g->breach, g->nblk) ||
+        GALLOC(g->blimit, g->nblk) || GALLOC(g->bmodes, g->nblk))
+        goto out;
+    g->ct = lm__aligned_alloc(64, (ctn ? ctn : 1) * sizeof(float));
+    if (!g->ct) goto out;
+    for (int m = 0; m < LM_MODE_COUNT; m++)
+        if (lm__travel_has_matrix(E->travel, m) && GALLOC(g->zidx[m], n)) goto out;
+    memset(g->ct, 0, (ctn ? ctn : 1) * sizeof(float));
+    const lm_policy_eval *P = &E->pol;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t slot = keys[i].slot;
+        lm_chunk *c = lm__chunk_of(s, slot);
+        uint32_t r = slot & (LM_CHUNK_ROWS - 1);
+        g->slot[i] = slot;
+        g->id[i] = keys[i].id;
+        g->groups[i] = LM_COLP(c, L, LM_COL_GROUPS, uint32_t)[r];
+        g->ready[i] = LM_COLP(c, L, LM_COL_READY, uint8_t)[r];
+        g->modes[i] = (uint8_t)(LM_COLP(c, L, LM_COL_MODES, uint8_t)[r] & P->allowed_modes);
+        g->lw[i] = LM_COLP(c, L, LM_COL_LW, float)[r];
+        g->hmin[i] = LM_COLP(c, L, LM_COL_HMIN, float)[r];
+        g->hmax[i] = LM_COLP(c, L, LM_COL_HMAX, float)[r];
+        float limit = P->max_travel_min, own = LM_COLP(c, L, LM_COL_MAXMIN, float)[r];
+        if (own > 0 && own < limit) limit = own;
+        g->limit[i] = limit;
+        g->rdy[i] = (float)(5 - g->ready[i]) * 0.25f;
+        g->prio[i] = LM_COLP(c, L, LM_COL_PRIO, float)[r];
+        g->sc[i] = P->w_travel + P->w_hours + P->w_ready * g->rdy[i] + P->w_prio * g->prio[i];
+        g->flags[i] = LM_COLP(c, L, LM_COL_FLAGS, uint64_t)[r];
+        g->avail[i] = LM_COLP(c, L, LM_COL_DAY, int32_t)[r];
+        memcpy(g->xyz + 3 * i, LM_COLP(c, L, LM_COL_XYZ, double) + 3 * r, 3 * sizeof(double));
+        g->reach2[i] = reach2_of(E->travel, g->modes[i], limit);
+        int32_t z = LM_COLP(c, L, LM_COL_ZONE, int32_t)[r];
+        for (int m = 0; m < LM_MODE_COUNT; m++)
+            if (g->zidx[m]) g->zidx[m][i] = lm__travel_zone_index(E->travel, m, z);
+        const float *v = LM_COLP(c, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride;
+        float *ct = g->ct + (i / LM_BLOCK_C) * (size_t)dim * LM_BLOCK_C + (i % LM_BLOCK_C);
+        for (uint32_t j = 0; j < dim; j++) ct[(size_t)j * LM_BLOCK_C] = v[j];
+    }
+    for (size_t b = 0; b < g->nblk; b++) {
+        size_t a = b * LM_BLOCK_C, e = a + LM_BLOCK_C < n ? a + LM_BLOCK_C : n;
+        bound(g->xyz, a, e, g->bcen + 3 * b, &g->brad[b]);
+        double mr = -1;
+        float ml = 0;
+        uint8_t mm = 0;
+        for (size_t i = a; i < e; i++) {
+            if (g->reach2[i] > mr) mr = g->reach2[i];
+            if (g->limit[i] > ml) ml = g->limit[i];
+            mm |= g->modes[i];
+        }
+        g->breach[b] = mr < 0 ? -1.0 : sqrt(mr);
+        g->blimit[b] = ml;
+        g->bmodes[b] = mm;
+    }
+    st = LM_OK;
+out:
+    lm__free(keys);
+    if (st) gcand_free(g);
+    return st;
+}
+
+/* Open vacancies of the region (vpos maps them to result lists). */
+static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_t *slots, size_t nslots) {
+    const lm_tbl *s = E->snap->side[LM_SIDE_VACANCY];
+    const lm_layout *L = E->LV;
+    memset(g, 0, sizeof *g);
+    skey *keys = lm__malloc((nslots ? nslots : 1) * sizeof *keys);
+    if (!keys) return LM_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t q = 0; q < nslots; q++) {
+        uint32_t slot = slots[q];
+        if (lm__vacancy_open(E, slot) != LM_CONSTRAINT_NONE) continue;
+        lm_chunk *c = lm__chunk_of(s, slot);
+        uint32_t r = slot & (LM_CHUNK_ROWS - 1);
+        const double *ll = LM_COLP(c, L, LM_COL_LATLON, double) + 2 * r;
+        keys[n++] = (skey){morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot};
+    }
+    qsort(keys, n, sizeof *keys, cmp_skey);
+    g->n = n;
+    g->nblk = (n + BV - 1) / BV;
+    g->npad = g->nblk * BV;
+    int st = LM_ERR_NOMEM;
+    size_t vn;
+    if (!lm__mul(&vn, g->npad ? g->npad : 1, dim) || vn > SIZE_MAX / sizeof(float)) goto out;
+    if (GALLOC(g->slot, n) || GALLOC(g->id, n) || GALLOC(g->acc, n) || GALLOC(g->maxr, n) ||
+        GALLOC(g->minlw, n) || GALLOC(g->hmin, n) || GALLOC(g->hmax, n) || GALLOC(g->req, n) ||
+        GALLOC(g->open, n) || GALLOC(g->xyz, 3 * n) || GALLOC(g->bcen, 3 * g->nblk) || GALLOC(g->brad, g->nblk))
+        goto out;
+    g->vec = lm__aligned_alloc(64, vn * sizeof(float));
+    if (!g->vec) goto out;
+    memset(g->vec, 0, vn * sizeof(float));
+    for (int m = 0; m < LM_MODE_COUNT; m++)
+        if (lm__travel_has_matrix(E->travel, m) && GALLOC(g->zidx[m], n)) goto out;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t slot = keys[i].slot;
+        lm_chunk *c = lm__chunk_of(s, slot);
+        uint32_t r = slot & (LM_CHUNK_ROWS - 1);
+        g->slot[i] = slot;
+        g->id[i] = keys[i].id;
+        g->acc[i] = LM_COLP(c, L, LM_COL_GROUPS, uint32_t)[r];
+        g->maxr[i] = LM_COLP(c, L, LM_COL_READY, uint8_t)[r];
+        g->minlw[i] = LM_COLP(c, L, LM_COL_LW, float)[r];
+        g->hmin[i] = LM_COLP(c, L, LM_COL_HMIN, float)[r];
+        g->hmax[i] = LM_COLP(c, L, LM_COL_HMAX, float)[r];
+        g->req[i] = LM_COLP(c, L, LM_COL_FLAGS, uint64_t)[r];
+        g->open[i] = LM_COLP(c, L, LM_COL_DAY, int32_t)[r];
+        memcpy(g->xyz + 3 * i, LM_COLP(c, L, LM_COL_XYZ, double) + 3 * r, 3 * sizeof(double));
+        int32_t z = LM_COLP(c, L, LM_COL_ZONE, int32_t)[r];
+        for (int m = 0; m < LM_MODE_COUNT; m++)
+            if (g->zidx[m]) g->zidx[m][i] = lm__travel_zone_index(E->travel, m, z);
+        memcpy(g->vec + i * dim, LM_COLP(c, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride, dim * sizeof(float));
+    }
+    for (size_t b = 0; b < g->nblk; b++) {
+        size_t a = b * BV, e = a + BV < n ? a + BV : n;
+        bound(g->xyz, a, e, g->bcen + 3 * b, &g->brad[b]);
+    }
+    st = LM_OK;
+out:
+    lm__free(keys);
+    if (st) gvac_free(g);
+    return st;
+}
+
+/* ---- workers -------------------------------------------------------------- */
+typedef struct shared {
+    const lm_eval_ctx *E;
+    lm_kernels K;
+    const gcand *C;
+    const gvac *V;
+    uint32_t dim, kc, kv;
+    bool prune;
+    double access[LM_MODE_COUNT], mpk[LM_MODE_COUNT]; /* geometric travel per mode */
+    bool matrices; /* some mode has a zone matrix */
+    hent *vheap;      /* V->n * 2kc: buffered top-k lists */
+    uint32_t *vcount; /* V->n */
+    float *vthr;      /* V->n */
+    _Atomic size_t next_block;
+    _Atomic size_t done_blocks;
+    atomic_int cancel;
+} shared;
+
+typedef struct worker {
+    shared *S;
+    pthread_t th;
+    bool started;
+    hent *cheap;      /* C->n * 2kv */
+    uint32_t *ccount; /* C->n */
+    float *cthr;      /* C->n */
+    float *D;         /* LM_PANEL_MR * LM_BLOCK_C */
+    uint64_t scored, feasible;
+} worker;
+
+/* Every pair of vacancy row v against candidate block cb's panel row d. */
+static void process_row(worker *W, size_t v, size_t cb, const float *d, float *vthr) {
+    const shared *S = W->S;
+    const gcand *C = S->C;
+    const gvac *V = S->V;
+    const lm_policy_eval *P = &S->E->pol;
+    size_t base = cb * LM_BLOCK_C, cend = C->n - base < LM_BLOCK_C ? C->n - base : LM_BLOCK_C;
+    hent *vh = S->vheap + v * 2 * (size_t)S->kc;
+    uint32_t *vn = &S->vcount[v];
+    const double *vx = V->xyz + 3 * v;
+    const uint32_t acc = V->acc[v];
+    const uint8_t maxr = V->maxr[v];
+    const float minlw = V->minlw[v], vmin = V->hmin[v], vmax = V->hmax[v];
+    const uint64_t req = V->req[v];
+    const int32_t open = V->open[v];
+    W->scored += cend;
+    /* Travel bound for the whole block: its rows are at least this far away. */
+    float shift = 0.f;
+    if (!S->matrices && vx[0] == vx[0] && C->brad[cb] >= 0) {
+        const double *cen = C->bcen + 3 * cb;
+        double dx = vx[0] - cen[0], dy = vx[1] - cen[1], dz = vx[2] - cen[2];
+        double chord = sqrt(dx * dx + dy * dy + dz * dz) - C->brad[cb] - 1e-9;
+        if (chord > 0) {
+            double km = lm__chord_km(chord) * (1.0 - 1e-9), best = INFINITY;
+            for (int m = 0; m < LM_MODE_COUNT; m++) {
+                double t = S->access[m] + km * S->mpk[m];
+                if ((C->bmodes[cb] >> m & 1u) && t < best) best = t;
+            }
+            if (best > C->blimit[cb]) return; /* nobody in the block reaches v */
+            shift = -P->w_travel * (float)(best / C->blimit[cb]);
+        }
+    }
+    uint64_t feasible = 0;
+    uint64_t mask[LM_BLOCK_C / 64];
+    S->K.bound(d, C->sc + base, W->cthr + base, *vthr, P->w_comp, shift, (uint32_t)cend, mask);
+    for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
+    for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+        size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
+        size_t i = base + c;
+        float dot = d[c];
+        float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
+        /* thresholds move while we walk the mask: check again */
+        float ub = P->w_comp * comp + C->sc[i] + (LM_BOUND_EPS + shift);
+        if (ub < *vthr && ub < W->cthr[i]) continue;
+        /* hard filters, as in lm__pair_eval */
+        if (!(C->groups[i] & acc) || C->ready[i] > maxr || C->lw[i] < minlw || (C->flags[i] & req) != req) continue;
+        float cmin = C->hmin[i], cmax = C->hmax[i];
+        float lo = cmin > vmin ? cmin : vmin, hi = cmax < vmax ? cmax : vmax;
+        if (lo > hi || C->avail[i] > open) continue;
+        const double *cx = C->xyz + 3 * i;
+        double dx = cx[0] - vx[0], dy = cx[1] - vx[1], dz = cx[2] - vx[2];
+        if (dx * dx + dy * dy + dz * dz > C->reach2[i]) continue;
+        double best = INFINITY;
+        uint32_t modes = C->modes[i];
+        if (!S->matrices) { /* the common case: geometric estimate only */
+            if (cx[0] == cx[0] && vx[0] == vx[0]) {
+                double km = lm__xyz_km(cx, vx);
+                for (int m = 0; m < LM_MODE_COUNT; m++) {
+                    double t = S->access[m] + km * S->mpk[m]; /* as lm__travel_pair */
+                    if ((modes >> m & 1u) && t < best) best = t;
+                }
+            }
+        } else {
+            double km = NAN;
+            for (int m = 0; m < LM_MODE_COUNT; m++) {
+                if (!(modes & (1u << m))) continue;
+                double t;
+                int32_t zi = C->zidx[m] ? C->zidx[m][i] : -1, zj = V->zidx[m] ? V->zidx[m][v] : -1;
+                if (zi >= 0 && zj >= 0) {
+                    uint8_t x = lm__travel_cell(S->E->travel, m, zi, zj);
+                    t = x == 255 ? INFINITY : (double)x;
+                } else if (cx[0] != cx[0] || vx[0] != vx[0]) {
+                    t = INFINITY;
+                } else {
+                    if (km != km) km = lm__xyz_km(cx, vx);
+                    t = S->access[m] + km * S->mpk[m]; /* as lm__travel_pair */
+                }
+                if (t < best) best = t;
+            }
+        }
+        float limit = C->limit[i];
+        if (!(best <= limit)) continue;
+        float trav = 1.f - (float)best / limit;
+        float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
+        float hours = len > 0.f ? (hi - lo) / len : 1.f;
+        float score = lm__score_combine(P, comp, trav, hours, C->rdy[i], C->prio[i]);
+        if (score < P->min_score) continue;
+        feasible++;
+        if (score >= *vthr) *vthr = list_add(vh, vn, S->kc, (hent){score, dot, (uint32_t)i}, C->id, *vthr);
+        if (score >= W->cthr[i])
+            W->cthr[i] = list_add(W->cheap + i * 2 * (size_t)S->kv, &W->ccount[i], S->kv, (hent){score, dot, (uint32_t)v},
+                                  V->id, W->cthr[i]);
+    }
+    W->feasible += feasible;
+}
+
+static inline bool tile_far(const shared *S, size_t vb, size_t cb) {
+    const gcand *C = S->C;
+    const gvac *V = S->V;
+    if (C->breach[cb] < 0 || V->brad[vb] < 0 || C->brad[cb] < 0) return true; /* nothing reachable */
+    const double *a = C->bcen + 3 * cb, *b = V->bcen + 3 * vb;
+    double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
+    return sqrt(dx * dx + dy * dy + dz * dz) - C->brad[cb] - V->brad[vb] > C->breach[cb] + 1e-9;
+}
+
+static void do_block(worker *W, size_t vb) {
+    shared *S = W->S;
+    const gvac *V = S->V;
+    const gcand *C = S->C;
+    size_t v0 = vb * BV, v1 = v0 + BV < V->n ? v0 + BV : V->n;
+    float *vthr = S->vthr + v0; /* each vacancy belongs to one block, so to one thread */
+    for (size_t cb = 0; cb < C->nblk; cb++) {
+        if (S->prune && tile_far(S, vb, cb)) continue;
+        const float *ct = C->ct + cb * (size_t)S->dim * LM_BLOCK_C;
+        for (size_t vr = v0; vr < v1; vr += LM_PANEL_MR) {
+            S->K.panel(V->vec + vr * S->dim, S->dim, ct, S->dim, W->D);
+            for (size_t r = 0; r < LM_PANEL_MR && vr + r < v1; r++)
+                process_row(W, vr + r, cb, W->D + r * LM_BLOCK_C, &vthr[vr + r - v0]);
+        }
+    }
+}
+
+static void *worker_main(void *arg) {
+    worker *W = arg;
+    shared *S = W->S;
+    for (;;) {
+        if (atomic_load(&S->cancel)) break;
+        size_t b = atomic_fetch_add(&S->next_block, 1);
+        if (b >= S->V->nblk) break;
+        do_block(W, b);
+        atomic_fetch_add(&S->done_blocks, 1);
+    }
+    return NULL;
+}
+
+static void worker_free(worker *W) {
+    lm__free(W->cheap);
+    lm__free(W->ccount);
+    lm__free(W->cthr);
+    lm__free(W->D);
+}
+
+static int worker_init(worker *W, shared *S) {
+    memset(W, 0, sizeof *W);
+    W->S = S;
+    size_t n = S->C->n, hn;
+    if (!lm__mul(&hn, n ? n : 1, 2 * (size_t)S->kv)) return LM_ERR_LIMIT;
+    W->cheap = lm__malloc(hn * sizeof *W->cheap);
+    W->ccount = lm__calloc(n ? n : 1, sizeof *W->ccount);
+    W->cthr = lm__malloc((n ? n : 1) * sizeof *W->cthr);
+    W->D = lm__aligned_alloc(64, LM_PANEL_MR * LM_BLOCK_C * sizeof(float));
+    if (!W->cheap || !W->ccount || !W->cthr || !W->D) {
+        worker_free(W);
+        return LM_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) W->cthr[i] = -INFINITY;
+    return LM_OK;
+}
+
+static int online_cores(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : (n > 1024 ? 1024 : (int)n);
+}
+
+/* The batch proper. vslots: the region's vacancies (list order). */
+int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int threads, const uint32_t *vslots,
+                  size_t nvl, uint32_t kc, uint32_t kv, lm_progress_fn progress, void *user, lm_err *err) {
+    int st;
+    shared S;
+    memset(&S, 0, sizeof S);
+    S.E = E;
+    S.dim = E->snap->dim;
+    S.kc = kc;
+    S.kv = kv;
+    if ((st = lm__kernels_get(&S.K, kernel))) return lm__fail(err, st, "batch: kernel %d not supported", kernel);
+    gcand C;
+    gvac V;
+    worker *W = NULL;
+    int nt = threads > 0 ? threads : online_cores();
+    if ((st = gather_cand(&C, E, S.dim))) return lm__fail(err, st, "batch: out of memory gathering candidates");
+    if ((st = gather_vac(&V, E, S.dim, vslots, nvl))) {
+        gcand_free(&C);
+        return lm__fail(err, st, "batch: out of memory gathering vacancies");
+    }
+    S.C = &C;
+    S.V = &V;
+    S.prune = true;
+    for (int m = 0; m < LM_MODE_COUNT; m++) {
+        if (lm__travel_has_matrix(E->travel, m) && (E->pol.allowed_modes & (1u << m))) S.prune = false;
+        if (lm__travel_has_matrix(E->travel, m)) S.matrices = true;
+        S.access[m] = lm__travel_params(E->travel, m)[LM_TRAVEL_ACCESS_MIN];
+        S.mpk[m] = lm__travel_min_per_km(E->travel, m);
+    }
+    if ((size_t)nt > V.nblk) nt = V.nblk ? (int)V.nblk : 1;
+    size_t vhn;
+    uint32_t *list_of_v = NULL; /* gathered vacancy -> list index */
+    if (!lm__mul(&vhn, V.n ? V.n : 1, 2 * (size_t)kc)) { st = LM_ERR_LIMIT; goto out; }
+    S.vheap = lm__malloc(vhn * sizeof *S.vheap);
+    S.vcount = lm__calloc(V.n ? V.n : 1, sizeof *S.vcount);
+    S.vthr = lm__malloc((V.n ? V.n : 1) * sizeof *S.vthr);
+    if (S.vthr)
+        for (size_t v = 0; v < V.n; v++) S.vthr[v] = -INFINITY;
+    W = lm__calloc((size_t)nt, sizeof *W);
+    if (!S.vheap || !S.vcount || !S.vthr || !W) { st = LM_ERR_NOMEM; goto out; }
+    for (int t = 0; t < nt; t++)
+        if ((st = worker_init(&W[t], &S))) {
+            for (int u = 0; u < t; u++) worker_free(&W[u]);
+            lm__free(W);
+            W = NULL;
+            goto out;
+        }
+    atomic_init(&S.next_block, 0);
+    atomic_init(&S.done_blocks, 0);
+    atomic_init(&S.cancel, 0);
+    /* Threads 1..nt-1 are spawned; the caller's thread works too and reports progress. */
+    int used = 1;
+    for (int t = 1; t < nt; t++)
+        if (pthread_create(&W[t].th, NULL, worker_main, &W[t]) == 0) W[t].started = true;
+    for (int t = 1; t < nt; t++) used += W[t].started;
+    for (;;) {
+        if (progress) {
+            size_t done = atomic_load(&S.done_blocks) * BV;
+            if (progress(user, done < nvl ? done : nvl, nvl)) atomic_store(&S.cancel, 1);
+        }
+        if (atomic_load(&S.cancel)) break;
+        size_t b = atomic_fetch_add(&S.next_block, 1);
+        if (b >= V.nblk) break;
+        do_block(&W[0], b);
+        atomic_fetch_add(&S.done_blocks, 1);
+    }
+    for (int t = 1; t < nt; t++)
+        if (W[t].started) pthread_join(W[t].th, NULL);
+    if (atomic_load(&S.cancel)) {
+        st = LM_ERR_CANCELLED;
+        goto out;
+    }
+
+    /* Results: vacancy lists in the caller's order, candidate lists in slot order. */
+    list_of_v = lm__malloc((nvl ? nvl : 1) * sizeof *list_of_v);
+    if (!list_of_v) { st = LM_ERR_NOMEM; goto out; }
+    {
+        /* map slot -> gathered vacancy index via a sorted copy */
+        skey *vk = lm__malloc((V.n ? V.n : 1) * sizeof *vk);
+        if (!vk) { st = LM_ERR_NOMEM; goto out; }
+        for (size_t i = 0; i < V.n; i++) vk[i] = (skey){V.slot[i], 0, (uint32_t)i};
+        qsort(vk, V.n, sizeof *vk, cmp_skey);
+        size_t total = 0;
+        for (size_t l = 0; l < nvl; l++) {
+            size_t lo = 0, hi = V.n;
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if (vk[mid].key < vslots[l]) lo = mid + 1; else hi = mid;
+            }
+            list_of_v[l] = lo < V.n && vk[lo].key == vslots[l] ? vk[lo].slot : UINT32_MAX;
+            if (list_of_v[l] != UINT32_MAX) {
+                uint32_t v = list_of_v[l];
+                S.vcount[v] = list_finish(S.vheap + (size_t)v * 2 * kc, S.vcount[v], kc, C.id);
+                total += S.vcount[v];
+            }
+        }
+        lm__free(vk);
+        r->lists[LM_DIR_VACANCY] = lm__malloc((nvl ? nvl : 1) * sizeof(lm_reslist));
+        r->hits[LM_DIR_VACANCY] = lm__malloc((total ? total : 1) * sizeof(lm_hit));
+        if (!r->lists[LM_DIR_VACANCY] || !r->hits[LM_DIR_VACANCY]) { st = LM_ERR_NOMEM; goto out; }
+        size_t k = 0;
+        for (size_t l = 0; l < nvl; l++) {
+            uint32_t v = list_of_v[l];
+            uint32_t len = v == UINT32_MAX ? 0 : S.vcount[v];
+            r->lists[LM_DIR_VACANCY][l] = (lm_reslist){vslots[l], len, k};
+            if (!len) continue;
+            hent *e = S.vheap + (size_t)v * 2 * kc;
+            for (uint32_t q = 0; q < len; q++) r->hits[LM_DIR_VACANCY][k++] = (lm_hit){C.slot[e[q].idx], e[q].score, e[q].dot};
+        }
+        r->nlists[LM_DIR_VACANCY] = nvl;
+        r->nhits[LM_DIR_VACANCY] = total;
+    }
+    {
+        /* candidates: merge the per-thread heaps, lists in slot order */
+        skey *ck = lm__malloc((C.n ? C.n : 1) * sizeof *ck);
+        hent *tmp = lm__malloc(((size_t)nt * 2 * kv + 1) * sizeof *tmp);
+        size_t total = 0;
+        if (!ck || !tmp) { lm__free(ck); lm__free(tmp); st = LM_ERR_NOMEM; goto out; }
+        for (size_t i = 0; i < C.n; i++) {
+            ck[i] = (skey){C.slot[i], 0, (uint32_t)i};
+            size_t sum = 0;
+            for (int t = 0; t < nt; t++) sum += W[t].ccount[i];
+            total += sum < kv ? sum : kv; /* each thread's buffer holds its own best */
+        }
+        qsort(ck, C.n, sizeof *ck, cmp_skey);
+        r->lists[LM_DIR_CANDIDATE] = lm__malloc((C.n ? C.n : 1) * sizeof(lm_reslist));
+        r->hits[LM_DIR_CANDIDATE] = lm__malloc((total ? total : 1) * sizeof(lm_hit));
+        if (!r->lists[LM_DIR_CANDIDATE] || !r->hits[LM_DIR_CANDIDATE]) {
+            lm__free(ck);
+            lm__free(tmp);
+            st = LM_ERR_NOMEM;
+            goto out;
+        }
+        size_t k = 0;
+        for (size_t l = 0; l < C.n; l++) {
+            uint32_t i = ck[l].slot;
+            uint32_t m = 0;
+            for (int t = 0; t < nt; t++) {
+                memcpy(tmp + m, W[t].cheap + (size_t)i * 2 * kv, W[t].ccount[i] * sizeof *tmp);
+                m += W[t].ccount[i];
+            }
+            uint32_t len = list_finish(tmp, m, kv, V.id);
+            r->lists[LM_DIR_CANDIDATE][l] = (lm_reslist){C.slot[i], len, k};
+            for (uint32_t q = 0; q < len; q++) r->hits[LM_DIR_CANDIDATE][k++] = (lm_hit){V.slot[tmp[q].idx], tmp[q].score, tmp[q].dot};
+        }
+        r->nlists[LM_DIR_CANDIDATE] = C.n;
+        r->nhits[LM_DIR_CANDIDATE] = total;
+        lm__free(ck);
+        lm__free(tmp);
+    }
+    uint64_t scored = 0, feasible = 0;
+    for (int t = 0; t < nt; t++) {
+        scored += W[t].scored;
+        feasible += W[t].feasible;
+    }
+    r->stat[LM_STAT_PAIRS_SCORED] = (double)scored;
+    r->stat[LM_STAT_PAIRS_FEASIBLE] = (double)feasible;
+    r->stat[LM_STAT_THREADS] = used;
+    r->stat[LM_STAT_KERNEL] = S.K.kind;
+    st = LM_OK;
+out:
+    if (W) {
+        for (int t = 0; t < nt; t++) worker_free(&W[t]);
+        lm__free(W);
+    }
+    lm__free(list_of_v);
+    lm__free(S.vheap);
+    lm__free(S.vcount);
+    lm__free(S.vthr);
+    gcand_free(&C);
+    gvac_free(&V);
+    if (st == LM_ERR_CANCELLED) return lm__fail(err, st, "batch: cancelled by the progress callback");
+    if (st == LM_ERR_NOMEM) return lm__fail(err, st, "batch: out of memory");
+    if (st == LM_ERR_LIMIT) return lm__fail(err, st, "batch: result size overflows");
+    return st;
+}
