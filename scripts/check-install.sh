@@ -63,10 +63,10 @@ make_vars=(DESTDIR="$dest" PREFIX="$prefix" LIBDIR="$libdir" INCLUDEDIR="$includ
 
 version=$(sed -n 's/^VERSION[[:space:]]*:\{0,1\}=[[:space:]]*//p' Makefile | head -n 1)
 soversion=$(sed -n 's/^SOVERSION[[:space:]]*:\{0,1\}=[[:space:]]*//p' Makefile | head -n 1)
-hdr_version=$(sed -n 's/^#define LM_VERSION_STRING "\(.*\)"/\1/p' libmatch/include/libmatch/libmatch.h)
+hdr_version=$(cat libmatch/include/libmatch/*.h | sed -n 's/^#define LM_VERSION_STRING "\(.*\)"/\1/p')
 if [ -z "$version" ] || [ -z "$soversion" ]; then die "cannot read VERSION/SOVERSION from the Makefile"; fi
 [ "$version" = "$hdr_version" ] ||
-    fail "Makefile VERSION $version != LM_VERSION_STRING \"$hdr_version\" in libmatch.h"
+    fail "Makefile VERSION $version != LM_VERSION_STRING \"$hdr_version\" in the public headers"
 
 # ---- 1. install ------------------------------------------------------------
 say "make install ${make_vars[*]}"
