@@ -182,7 +182,7 @@ static uint64_t spread16(uint64_t x) {
 }
 
 /* Morton key of a position; rows without one go last. */
-static uint64_t morton(double lat, double lon) {
+uint64_t lm__morton(double lat, double lon) {
     if (!(lat == lat) || !(lon == lon)) return UINT64_MAX;
     uint64_t a = (uint64_t)((lat + 90.0) / 180.0 * 65535.0), b = (uint64_t)((lon + 180.0) / 360.0 * 65535.0);
     return spread16(a) << 1 | spread16(b);
@@ -233,7 +233,7 @@ static void bound(const double *xyz, size_t a, size_t b, double cen[3], double *
 /* Squared chord a candidate can reach by the geometric estimate, with a
  * safety margin (it is a pre-filter; the exact check follows). INFINITY when
  * an allowed mode has a matrix (no geometric bound then). */
-static double reach2_of(const lm_travel *t, uint32_t modes, float limit) {
+double lm__reach2(const lm_travel *t, uint32_t modes, float limit) {
     double reach_km = -1;
     for (int m = 0; m < LM_MODE_COUNT; m++) {
         if (!(modes & (1u << m))) continue;
@@ -263,7 +263,7 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim) {
                          LM_COLP(c, L, LM_COL_REGION, int32_t)[r], LM_COLP(c, L, LM_COL_SCOPE, uint8_t)[r]))
             continue;
         const double *ll = LM_COLP(c, L, LM_COL_LATLON, double) + 2 * r;
-        keys[n++] = (skey){morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot};
+        keys[n++] = (skey){lm__morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot};
     }
     qsort(keys, n, sizeof *keys, cmp_skey);
     g->n = n;
@@ -305,7 +305,7 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim) {
         g->flags[i] = LM_COLP(c, L, LM_COL_FLAGS, uint64_t)[r];
         g->avail[i] = LM_COLP(c, L, LM_COL_DAY, int32_t)[r];
         memcpy(g->xyz + 3 * i, LM_COLP(c, L, LM_COL_XYZ, double) + 3 * r, 3 * sizeof(double));
-        g->reach2[i] = reach2_of(E->travel, g->modes[i], limit);
+        g->reach2[i] = lm__reach2(E->travel, g->modes[i], limit);
         int32_t z = LM_COLP(c, L, LM_COL_ZONE, int32_t)[r];
         for (int m = 0; m < LM_MODE_COUNT; m++)
             if (g->zidx[m]) g->zidx[m][i] = lm__travel_zone_index(E->travel, m, z);
@@ -349,7 +349,7 @@ static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_
         lm_chunk *c = lm__chunk_of(s, slot);
         uint32_t r = slot & (LM_CHUNK_ROWS - 1);
         const double *ll = LM_COLP(c, L, LM_COL_LATLON, double) + 2 * r;
-        keys[n++] = (skey){morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot};
+        keys[n++] = (skey){lm__morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot};
     }
     qsort(keys, n, sizeof *keys, cmp_skey);
     g->n = n;

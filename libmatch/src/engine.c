@@ -1,6 +1,7 @@
 /* The engine: policy, travel model, options; single queries, explanations and
  * the nightly batch (top-k both ways). */
 #include "internal.h"
+#include "kernels.h"
 #include "topk.h"
 
 #include <string.h>
@@ -162,6 +163,72 @@ static int results_fill(lm_results *r, int dir, size_t nlists, const uint32_t *s
 }
 
 /* ---- single queries ------------------------------------------------------ */
+/* The per-pair path of single queries: the rules and arithmetic of
+ * lm__pair_eval(), in the cheapest order, with the score bound against the
+ * k-th best so far checked before travel is computed. */
+typedef struct qctx {
+    const lm_eval_ctx *E;
+    lm_kernels K;
+    double access[LM_MODE_COUNT], mpk[LM_MODE_COUNT];
+    double reach2; /* squared chord beyond which no allowed mode is in time */
+    bool matrices;
+} qctx;
+
+static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk *vc, uint32_t vr, float thr,
+                             float *out_score, float *out_dot) {
+    const lm_layout *LC = Q->E->LC, *LV = Q->E->LV;
+    const lm_policy_eval *P = &Q->E->pol;
+    if (!(LM_COLP(cc, LC, LM_COL_GROUPS, uint32_t)[cr] & LM_COLP(vc, LV, LM_COL_GROUPS, uint32_t)[vr])) return false;
+    uint8_t ready = LM_COLP(cc, LC, LM_COL_READY, uint8_t)[cr];
+    if (ready > LM_COLP(vc, LV, LM_COL_READY, uint8_t)[vr]) return false;
+    if (LM_COLP(cc, LC, LM_COL_LW, float)[cr] < LM_COLP(vc, LV, LM_COL_LW, float)[vr]) return false;
+    uint64_t need = LM_COLP(vc, LV, LM_COL_FLAGS, uint64_t)[vr];
+    if ((LM_COLP(cc, LC, LM_COL_FLAGS, uint64_t)[cr] & need) != need) return false;
+    float cmin = LM_COLP(cc, LC, LM_COL_HMIN, float)[cr], cmax = LM_COLP(cc, LC, LM_COL_HMAX, float)[cr];
+    float vmin = LM_COLP(vc, LV, LM_COL_HMIN, float)[vr], vmax = LM_COLP(vc, LV, LM_COL_HMAX, float)[vr];
+    float lo = cmin > vmin ? cmin : vmin, hi = cmax < vmax ? cmax : vmax;
+    if (lo > hi) return false;
+    if (LM_COLP(cc, LC, LM_COL_DAY, int32_t)[cr] > LM_COLP(vc, LV, LM_COL_DAY, int32_t)[vr]) return false;
+    const double *cx = LM_COLP(cc, LC, LM_COL_XYZ, double) + 3 * cr, *vx = LM_COLP(vc, LV, LM_COL_XYZ, double) + 3 * vr;
+    double dx = cx[0] - vx[0], dy = cx[1] - vx[1], dz = cx[2] - vx[2];
+    if (dx * dx + dy * dy + dz * dz > Q->reach2) return false; /* before touching the vector */
+    float dot = Q->K.dot(LM_COLP(cc, LC, LM_COL_VEC, float) + (size_t)cr * LC->vec_stride,
+                         LM_COLP(vc, LV, LM_COL_VEC, float) + (size_t)vr * LV->vec_stride, LC->dim);
+    float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
+    float rdy = (float)(5 - ready) * 0.25f, prio = LM_COLP(cc, LC, LM_COL_PRIO, float)[cr];
+    float ub = P->w_comp * comp + P->w_travel + P->w_hours + P->w_ready * rdy + P->w_prio * prio + LM_BOUND_EPS;
+    if (ub < thr) return false;
+    float limit = P->max_travel_min, own = LM_COLP(cc, LC, LM_COL_MAXMIN, float)[cr];
+    if (own > 0 && own < limit) limit = own;
+    uint32_t modes = LM_COLP(cc, LC, LM_COL_MODES, uint8_t)[cr] & P->allowed_modes;
+    double best = INFINITY;
+    if (!Q->matrices) {
+        if (cx[0] == cx[0] && vx[0] == vx[0]) {
+            double km = lm__xyz_km(cx, vx);
+            for (int m = 0; m < LM_MODE_COUNT; m++) {
+                double t = Q->access[m] + km * Q->mpk[m]; /* as lm__travel_pair */
+                if ((modes >> m & 1u) && t < best) best = t;
+            }
+        }
+    } else {
+        int32_t cz = LM_COLP(cc, LC, LM_COL_ZONE, int32_t)[cr], vz = LM_COLP(vc, LV, LM_COL_ZONE, int32_t)[vr];
+        for (int m = 0; m < LM_MODE_COUNT; m++) {
+            if (!(modes & (1u << m))) continue;
+            double t = lm__travel_pair(Q->E->travel, m, cz, cx, vz, vx);
+            if (t < best) best = t;
+        }
+    }
+    if (!(best <= limit)) return false;
+    float trav = 1.f - (float)best / limit;
+    float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
+    float hours = len > 0.f ? (hi - lo) / len : 1.f;
+    float score = lm__score_combine(P, comp, trav, hours, rdy, prio);
+    if (score < P->min_score) return false;
+    *out_score = score;
+    *out_dot = dot;
+    return true;
+}
+
 static int query_one(lm_results **out, lm_engine *e, const lm_snapshot *s, const lm_viewer *v, int64_t id,
                      uint32_t k, int dir) {
     const char *what = dir == LM_DIR_VACANCY ? "query vacancy" : "query candidate";
@@ -184,17 +251,65 @@ static int query_one(lm_results **out, lm_engine *e, const lm_snapshot *s, const
     if (!h.e) return lm__fail(&e->err, LM_ERR_NOMEM, "%s: out of memory", what);
     const lm_tbl *other = s->side[side == LM_SIDE_VACANCY ? LM_SIDE_CANDIDATE : LM_SIDE_VACANCY];
     const lm_layout *LO = side == LM_SIDE_VACANCY ? E.LC : E.LV;
+    qctx Q = {.E = &E};
+    if ((st = lm__kernels_get(&Q.K, (int)e->kernel))) {
+        lm__free(h.e);
+        return lm__fail(&e->err, st, "%s: kernel not supported", what);
+    }
+    for (int m = 0; m < LM_MODE_COUNT; m++) {
+        Q.access[m] = lm__travel_params(E.travel, m)[LM_TRAVEL_ACCESS_MIN];
+        Q.mpk[m] = lm__travel_min_per_km(E.travel, m);
+        Q.matrices |= lm__travel_has_matrix(E.travel, m);
+    }
+    Q.reach2 = lm__reach2(E.travel, E.pol.allowed_modes, E.pol.max_travel_min);
+    lm_chunk *mine = lm__chunk_of(s->side[side], (uint32_t)slot);
+    uint32_t mr = (uint32_t)slot & (LM_CHUNK_ROWS - 1);
+    bool closed = side == LM_SIDE_VACANCY && lm__vacancy_open(&E, (uint32_t)slot) != LM_CONSTRAINT_NONE;
+    const lm_layout *LM = side == LM_SIDE_VACANCY ? E.LV : E.LC;
+    const double *my = LM_COLP(mine, LM, LM_COL_XYZ, double) + 3 * mr;
+    if (side == LM_SIDE_CANDIDATE) { /* a person's own modes and limit bound the reach */
+        float limit = E.pol.max_travel_min, own = LM_COLP(mine, LM, LM_COL_MAXMIN, float)[mr];
+        if (own > 0 && own < limit) limit = own;
+        Q.reach2 = lm__reach2(E.travel, LM_COLP(mine, LM, LM_COL_MODES, uint8_t)[mr] & E.pol.allowed_modes, limit);
+    }
     uint64_t scored = 0, feasible = 0;
-    for (uint32_t o = 0; o < other->nslots; o++) {
-        if (!slot_live(other, LO, o)) continue;
-        scored++;
-        float score;
-        int con = side == LM_SIDE_VACANCY ? lm__pair_eval(&E, o, (uint32_t)slot, NAN, &score, NULL)
-                                          : lm__pair_eval(&E, (uint32_t)slot, o, NAN, &score, NULL);
-        if (con == LM_CONSTRAINT_NONE) {
+    const lm_qidx *qi = closed ? NULL : lm__snapshot_qidx(s, side == LM_SIDE_VACANCY ? LM_SIDE_CANDIDATE : LM_SIDE_VACANCY);
+    /* Streams the other side's rows: from the query index, skipping chunks
+     * out of reach, or (index not available) in slot order. */
+    uint32_t nchunks = qi ? qi->nchunks : other->nchunks;
+    double reach = Q.reach2 >= 0 ? sqrt(Q.reach2) : -1.0;
+    bool geo = !Q.matrices && Q.reach2 < INFINITY;
+    for (uint32_t ci = 0; ci < nchunks && !closed; ci++) {
+        lm_chunk *oc = qi ? qi->chunks[ci] : other->chunks[ci];
+        if (qi && geo) {
+            if (qi->brad[ci] < 0 || my[0] != my[0]) continue; /* nothing positioned: nothing reachable */
+            const double *cen = qi->bcen + 3 * ci;
+            double dx = my[0] - cen[0], dy = my[1] - cen[1], dz = my[2] - cen[2];
+            if (sqrt(dx * dx + dy * dy + dz * dz) - qi->brad[ci] > reach) continue;
+        }
+        size_t base = (size_t)ci * LM_CHUNK_ROWS;
+        size_t rows = qi ? (qi->n - base < LM_CHUNK_ROWS ? qi->n - base : LM_CHUNK_ROWS)
+                         : (other->nslots - base < LM_CHUNK_ROWS ? other->nslots - base : LM_CHUNK_ROWS);
+        const uint8_t *live = LM_COLP(oc, LO, LM_COL_LIVE, uint8_t);
+        for (uint32_t orow = 0; orow < rows; orow++) {
+            if (!live[orow]) continue;
+            uint32_t o = qi ? qi->slot[base + orow] : (uint32_t)(base + orow);
+            if (side == LM_SIDE_VACANCY) {
+                if (!lm__visible(&E.viewer, LM_COLP(oc, LO, LM_COL_ORG, int64_t)[orow], LM_COLP(oc, LO, LM_COL_MUNI, int32_t)[orow],
+                                 LM_COLP(oc, LO, LM_COL_REGION, int32_t)[orow], LM_COLP(oc, LO, LM_COL_SCOPE, uint8_t)[orow]))
+                    continue;
+            } else {
+                if (LM_COLP(oc, LO, LM_COL_SLOTS, int32_t)[orow] <= 0) continue;
+                if (E.pol.as_of_day > 0 && LM_COLP(oc, LO, LM_COL_DAY, int32_t)[orow] < E.pol.as_of_day) continue;
+            }
+            scored++;
+            float score, dot, thr = h.n < h.k ? -INFINITY : h.e[0].score;
+            bool ok = side == LM_SIDE_VACANCY ? fast_pair(&Q, oc, orow, mine, mr, thr, &score, &dot)
+                                              : fast_pair(&Q, mine, mr, oc, orow, thr, &score, &dot);
+            if (!ok) continue;
             feasible++;
             if (!lm__topk_admits(&h, score)) continue;
-            lm_topk_ent x = {score, NAN, o, 0, slot_id(other, LO, o)};
+            lm_topk_ent x = {score, dot, o, 0, LM_COLP(oc, LO, LM_COL_ID, int64_t)[orow]};
             lm__topk_push(&h, x);
         }
     }

@@ -148,6 +148,7 @@ enum {
 
 typedef struct lm_layout {
     size_t off[LM_NCOLS]; /* byte offset of each column in a chunk; 0 = absent */
+    size_t esz[LM_NCOLS]; /* bytes per row of each column */
     size_t chunk_bytes;
     uint32_t dim;
     uint32_t vec_stride; /* floats per row in LM_COL_VEC (dim rounded up to 16) */
@@ -179,13 +180,31 @@ typedef struct lm_layouts {
     lm_layout cand, vac;
 } lm_layouts;
 
+/* A side's rows sorted along a Morton curve of their position, in chunks of
+ * the same layout, with a bounding sphere per chunk: single queries skip
+ * whole chunks out of travel reach and stream the rest. Built lazily on the
+ * first query of a snapshot (qidx.c). */
+typedef struct lm_qidx {
+    size_t n;
+    uint32_t nchunks;
+    lm_chunk **chunks;
+    uint32_t *slot;     /* sorted row -> snapshot slot */
+    double *bcen, *brad; /* per chunk; brad < 0: no positioned row */
+} lm_qidx;
+
 struct lm_snapshot {
     atomic_int ref;
     uint32_t dim;
     uint64_t version;
     lm_layouts *layouts;
     lm_tbl *side[2]; /* [LM_SIDE_CANDIDATE], [LM_SIDE_VACANCY] */
+    _Atomic(lm_qidx *) qidx[2]; /* lazily built query indexes */
 };
+/* The side's query index, building it on first use; NULL if out of memory
+ * (callers then scan in slot order). Thread-safe. */
+LM_HIDDEN const lm_qidx *lm__snapshot_qidx(const lm_snapshot *s, int side);
+LM_HIDDEN void lm__qidx_free(lm_qidx *q);
+LM_HIDDEN uint64_t lm__morton(double lat, double lon);
 
 /* Upserts and deletions on both sides, applied as one atomic change (for
  * database sync): either all of it becomes visible in one version or none.
@@ -251,6 +270,11 @@ struct lm_results {
     double stat[8];
 };
 LM_HIDDEN lm_snapshot *lm__snapshot_ref(const lm_snapshot *s);
+
+/* Squared chord beyond which no mode in `modes` is within `limit` minutes by
+ * the geometric estimate (with a safety margin; a pre-filter only). INFINITY
+ * when one of the modes has a matrix, -1 when nothing is reachable. */
+LM_HIDDEN double lm__reach2(const lm_travel *t, uint32_t modes, float limit);
 
 /* ---- the fast batch (batch.c): fills both directions of r. */
 LM_HIDDEN int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int threads, const uint32_t *vslots,

@@ -88,6 +88,8 @@ void lm_snapshot_free(lm_snapshot *s) {
     if (!s || atomic_fetch_sub(&s->ref, 1) != 1) return;
     side_unref(s->side[0]);
     side_unref(s->side[1]);
+    lm__qidx_free(atomic_load(&s->qidx[0]));
+    lm__qidx_free(atomic_load(&s->qidx[1]));
     layouts_unref(s->layouts);
     lm__free(s);
 }
@@ -109,6 +111,7 @@ static void layout_init(lm_layout *L, uint32_t dim, int side) {
 #define PLACE(tab)                                                                       \
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {                            \
         L->off[tab[i][0]] = off;                                                         \
+        L->esz[tab[i][0]] = tab[i][1];                                                   \
         off += (tab[i][1] * LM_CHUNK_ROWS + 63u) & ~(size_t)63u;                        \
     }
     PLACE(common)
@@ -119,6 +122,7 @@ static void layout_init(lm_layout *L, uint32_t dim, int side) {
     }
 #undef PLACE
     L->off[LM_COL_VEC] = off;
+    L->esz[LM_COL_VEC] = (size_t)L->vec_stride * 4u;
     off += (size_t)L->vec_stride * 4u * LM_CHUNK_ROWS;
     L->chunk_bytes = off;
 }

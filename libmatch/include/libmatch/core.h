@@ -600,8 +600,10 @@ LM_API int lm_engine_explain(lm_match *out, size_t out_size, lm_engine *engine,
 
 /** Numbers about a result (lm_results_stat()). */
 enum lm_stat {
-    LM_STAT_PAIRS_SCORED = 0,   /**< pairs examined */
-    LM_STAT_PAIRS_FEASIBLE = 1, /**< pairs that passed every hard filter */
+    LM_STAT_PAIRS_SCORED = 0,   /**< pairs examined: visible candidates x open vacancies, less
+                                     those skipped whole by travel pruning */
+    LM_STAT_PAIRS_FEASIBLE = 1, /**< pairs found feasible among those that could still enter a
+                                     top-k list (pairs ruled out by the score bound are not counted) */
     LM_STAT_SECONDS = 2,        /**< wall time of the query */
     LM_STAT_POLICY_VERSION = 3,
     LM_STAT_SNAPSHOT_VERSION = 4,
