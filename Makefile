@@ -20,7 +20,7 @@ CSTD    := -std=c11
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CPPFLAGS_LM := -D_GNU_SOURCE -Ilibmatch/include -Ilibmatch/src $(shell pkg-config --cflags libpq 2>/dev/null)
 CFLAGS  ?= $(OPT) -g
-LM_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -ffp-contract=off -fPIC -fvisibility=hidden -pthread
+LM_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -ffp-contract=off -fno-math-errno -fPIC -fvisibility=hidden -pthread
 LIBS    := $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq) -lpthread -lm
 
 LIB_SRC := $(sort $(wildcard libmatch/src/*.c))
@@ -39,7 +39,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_CFLAGS := $(CSTD) -Wall -Wextra $(CFLAGS) -pthread
 
 ASAN       := $(BUILD)/asan
-ASAN_FLAGS := -O1 -g -ffp-contract=off -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_FLAGS := -O1 -g -ffp-contract=off -fno-math-errno -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(ASAN)/obj/%.o)
 ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN)/tests/%)
 

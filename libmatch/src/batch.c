@@ -134,7 +134,10 @@ typedef struct gcand {
     int64_t *id;
     uint32_t *groups;
     uint8_t *ready, *modes;
-    float *lw, *hmin, *hmax, *limit, *rdy, *prio, *sc;
+    float *lw, *hmin, *hmax, *limit, *rdy, *prio, *sc; /* sc: hours, readiness, priority part of the bound */
+    float *fx, *fy, *fz, *inv_limit; /* float positions and 1/limit for the SIMD bound */
+    uint32_t *flo, *fhi;             /* flags in 32-bit halves */
+    int32_t *ready32;
     uint64_t *flags;
     int32_t *avail;
     double *xyz, *reach2;
@@ -196,6 +199,8 @@ static void gcand_free(gcand *g) {
     lm__free(g->prio); lm__free(g->sc); lm__free(g->flags); lm__free(g->avail); lm__free(g->xyz);
     lm__free(g->reach2); lm__free(g->ct); lm__free(g->bcen); lm__free(g->brad); lm__free(g->breach);
     lm__free(g->blimit); lm__free(g->bmodes);
+    lm__free(g->fx); lm__free(g->fy); lm__free(g->fz); lm__free(g->inv_limit);
+    lm__free(g->flo); lm__free(g->fhi); lm__free(g->ready32);
     for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
     memset(g, 0, sizeof *g);
 }
@@ -276,7 +281,9 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim) {
         GALLOC(g->limit, n) || GALLOC(g->rdy, n) || GALLOC(g->prio, n) || GALLOC(g->sc, n) ||
         GALLOC(g->flags, n) || GALLOC(g->avail, n) || GALLOC(g->xyz, 3 * n) || GALLOC(g->reach2, n) ||
         GALLOC(g->bcen, 3 * g->nblk) || GALLOC(g->brad, g->nblk) || GALLOC(g->breach, g->nblk) ||
-        GALLOC(g->blimit, g->nblk) || GALLOC(g->bmodes, g->nblk))
+        GALLOC(g->blimit, g->nblk) || GALLOC(g->bmodes, g->nblk) || GALLOC(g->fx, n) || GALLOC(g->fy, n) ||
+        GALLOC(g->fz, n) || GALLOC(g->inv_limit, n) || GALLOC(g->flo, n) || GALLOC(g->fhi, n) ||
+        GALLOC(g->ready32, n))
         goto out;
     g->ct = lm__aligned_alloc(64, (ctn ? ctn : 1) * sizeof(float));
     if (!g->ct) goto out;
@@ -301,10 +308,17 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim) {
         g->limit[i] = limit;
         g->rdy[i] = (float)(5 - g->ready[i]) * 0.25f;
         g->prio[i] = LM_COLP(c, L, LM_COL_PRIO, float)[r];
-        g->sc[i] = P->w_travel + P->w_hours + P->w_ready * g->rdy[i] + P->w_prio * g->prio[i];
+        g->sc[i] = P->w_hours + P->w_ready * g->rdy[i] + P->w_prio * g->prio[i];
+        g->inv_limit[i] = 1.f / limit;
         g->flags[i] = LM_COLP(c, L, LM_COL_FLAGS, uint64_t)[r];
+        g->flo[i] = (uint32_t)g->flags[i];
+        g->fhi[i] = (uint32_t)(g->flags[i] >> 32);
+        g->ready32[i] = g->ready[i];
         g->avail[i] = LM_COLP(c, L, LM_COL_DAY, int32_t)[r];
         memcpy(g->xyz + 3 * i, LM_COLP(c, L, LM_COL_XYZ, double) + 3 * r, 3 * sizeof(double));
+        g->fx[i] = (float)g->xyz[3 * i];
+        g->fy[i] = (float)g->xyz[3 * i + 1];
+        g->fz[i] = (float)g->xyz[3 * i + 2];
         g->reach2[i] = lm__reach2(E->travel, g->modes[i], limit);
         int32_t z = LM_COLP(c, L, LM_COL_ZONE, int32_t)[r];
         for (int m = 0; m < LM_MODE_COUNT; m++)
@@ -442,8 +456,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, float *v
     const uint64_t req = V->req[v];
     const int32_t open = V->open[v];
     W->scored += cend;
-    /* Travel bound for the whole block: its rows are at least this far away. */
-    float shift = 0.f;
+    /* Nobody in the block reaches v: skip the row. */
     if (!S->matrices && vx[0] == vx[0] && C->brad[cb] >= 0) {
         const double *cen = C->bcen + 3 * cb;
         double dx = vx[0] - cen[0], dy = vx[1] - cen[1], dz = vx[2] - cen[2];
@@ -454,21 +467,42 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, float *v
                 double t = S->access[m] + km * S->mpk[m];
                 if ((C->bmodes[cb] >> m & 1u) && t < best) best = t;
             }
-            if (best > C->blimit[cb]) return; /* nobody in the block reaches v */
-            shift = -P->w_travel * (float)(best / C->blimit[cb]);
+            if (best > C->blimit[cb]) return;
         }
     }
     uint64_t feasible = 0;
     uint64_t mask[LM_BLOCK_C / 64];
-    S->K.bound(d, C->sc + base, W->cthr + base, *vthr, P->w_comp, shift, (uint32_t)cend, mask);
+    lm_bound_args ba = {.d = d, .sc = C->sc + base, .cthr = W->cthr + base, .vthr = *vthr, .w_comp = P->w_comp,
+                        .w_travel = P->w_travel, .n = (uint32_t)cend,
+                        .groups = C->groups + base, .flo = C->flo + base, .fhi = C->fhi + base,
+                        .ready = C->ready32 + base, .avail = C->avail + base, .lw = C->lw + base,
+                        .hmin = C->hmin + base, .hmax = C->hmax + base, .acc = acc, .req_lo = (uint32_t)req,
+                        .req_hi = (uint32_t)(req >> 32), .maxr = maxr, .open = open, .minlw = minlw, .vmin = vmin,
+                        .vmax = vmax};
+    if (!S->matrices && vx[0] == vx[0]) { /* per-pair travel bound in the kernel */
+        ba.cx = C->fx + base;
+        ba.cy = C->fy + base;
+        ba.cz = C->fz + base;
+        ba.inv_limit = C->inv_limit + base;
+        ba.vx = (float)vx[0];
+        ba.vy = (float)vx[1];
+        ba.vz = (float)vx[2];
+        for (int m = 0; m < LM_MODE_COUNT; m++)
+            if (C->bmodes[cb] >> m & 1u) {
+                ba.tacc[ba.nmodes] = (float)S->access[m];
+                ba.mpk[ba.nmodes] = (float)S->mpk[m];
+                ba.nmodes++;
+            }
+    }
+    S->K.bound(&ba, mask);
     for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
     for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
         size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
         size_t i = base + c;
         float dot = d[c];
         float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
-        /* thresholds move while we walk the mask: check again */
-        float ub = P->w_comp * comp + C->sc[i] + (LM_BOUND_EPS + shift);
+        /* thresholds move while we walk the mask: check again (travel at best) */
+        float ub = P->w_comp * comp + P->w_travel + C->sc[i] + LM_BOUND_EPS;
         if (ub < *vthr && ub < W->cthr[i]) continue;
         /* hard filters, as in lm__pair_eval */
         if (!(C->groups[i] & acc) || C->ready[i] > maxr || C->lw[i] < minlw || (C->flags[i] & req) != req) continue;

@@ -44,15 +44,36 @@ static float dot_scalar(const float *a, const float *b, uint32_t n) {
     return s;
 }
 
-/* Bit c of mask is set when w * clamp(d[c]) + sc[c] + eps + shift >=
- * min(vthr, cthr[c]): the pair might enter one of the two top-k lists.
- * shift <= 0 tightens the bound (e.g. by what travel must lose). */
-static void bound_scalar(const float *d, const float *sc, const float *cthr, float vthr, float w, float shift,
-                         uint32_t n, uint64_t mask[LM_BLOCK_C / 64]) {
+/* Travel margin of the bound: km lost to float positions (about 0.5 km at
+ * worst in the Netherlands' latitudes) plus a relative 1e-5. */
+#define LM_KM_MARGIN 1.0f
+#define LM_KM_REL (1.0f - 1e-5f)
+#define LM_R_KM ((float)LM_EARTH_RADIUS_KM)
+
+static void bound_scalar(const lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64]) {
     memset(mask, 0, LM_BLOCK_C / 8);
-    for (uint32_t c = 0; c < n; c++) {
-        float x = d[c] < 0.f ? 0.f : (d[c] > 1.f ? 1.f : d[c]);
-        float ub = w * x + sc[c] + (LM_BOUND_EPS + shift), t = cthr[c] < vthr ? cthr[c] : vthr;
+    for (uint32_t c = 0; c < a->n; c++) {
+        if (!(a->groups[c] & a->acc) || a->ready[c] > a->maxr || !(a->lw[c] >= a->minlw) ||
+            (a->flo[c] & a->req_lo) != a->req_lo || (a->fhi[c] & a->req_hi) != a->req_hi || a->avail[c] > a->open)
+            continue;
+        float lo = a->hmin[c] > a->vmin ? a->hmin[c] : a->vmin, hi = a->hmax[c] < a->vmax ? a->hmax[c] : a->vmax;
+        if (lo > hi) continue;
+        float x = a->d[c] < 0.f ? 0.f : (a->d[c] > 1.f ? 1.f : a->d[c]);
+        float tr = 1.f;
+        if (a->cx) {
+            float dx = a->cx[c] - a->vx, dy = a->cy[c] - a->vy, dz = a->cz[c] - a->vz;
+            float km = sqrtf(dx * dx + dy * dy + dz * dz) * (LM_R_KM * LM_KM_REL) - LM_KM_MARGIN;
+            if (km < 0.f) km = 0.f;
+            float best = INFINITY;
+            for (int m = 0; m < a->nmodes; m++) {
+                float t = a->tacc[m] + km * a->mpk[m];
+                if (t < best) best = t;
+            }
+            tr = 1.f - best * a->inv_limit[c];
+            if (!(tr >= 0.f)) continue; /* out of reach (or no position) */
+        }
+        float ub = a->w_comp * x + a->w_travel * tr + a->sc[c] + LM_BOUND_EPS;
+        float t = a->cthr[c] < a->vthr ? a->cthr[c] : a->vthr;
         if (ub >= t) mask[c >> 6] |= 1ull << (c & 63);
     }
 }
@@ -97,24 +118,58 @@ __attribute__((target("avx2,fma"))) static float dot_avx2(const float *a, const 
     return s;
 }
 
-__attribute__((target("avx2,fma"))) static void bound_avx2(const float *d, const float *sc, const float *cthr,
-                                                           float vthr, float w, float shift, uint32_t n,
-                                                           uint64_t mask[LM_BLOCK_C / 64]) {
+__attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64]) {
     memset(mask, 0, LM_BLOCK_C / 8);
-    __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.f), vw = _mm256_set1_ps(w),
-           eps = _mm256_set1_ps(LM_BOUND_EPS + shift), vt = _mm256_set1_ps(vthr);
-    uint32_t c = 0;
-    for (; c + 8 <= n; c += 8) {
-        __m256 x = _mm256_min_ps(_mm256_max_ps(_mm256_loadu_ps(d + c), zero), one);
-        __m256 ub = _mm256_fmadd_ps(vw, x, _mm256_add_ps(_mm256_loadu_ps(sc + c), eps));
-        __m256 t = _mm256_min_ps(_mm256_loadu_ps(cthr + c), vt);
-        uint64_t m = (uint64_t)_mm256_movemask_ps(_mm256_cmp_ps(ub, t, _CMP_GE_OQ));
-        mask[c >> 6] |= m << (c & 63);
+    const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.f), wc = _mm256_set1_ps(a->w_comp),
+                 wt = _mm256_set1_ps(a->w_travel), eps = _mm256_set1_ps(LM_BOUND_EPS), vt = _mm256_set1_ps(a->vthr),
+                 vx = _mm256_set1_ps(a->vx), vy = _mm256_set1_ps(a->vy), vz = _mm256_set1_ps(a->vz),
+                 rk = _mm256_set1_ps(LM_R_KM * LM_KM_REL), mg = _mm256_set1_ps(LM_KM_MARGIN), inf = _mm256_set1_ps(INFINITY);
+    uint32_t c = 0, n = a->n & ~7u;
+    const __m256i acc = _mm256_set1_epi32((int)a->acc), rlo = _mm256_set1_epi32((int)a->req_lo),
+                  rhi = _mm256_set1_epi32((int)a->req_hi), maxr = _mm256_set1_epi32(a->maxr),
+                  open = _mm256_set1_epi32(a->open), zi = _mm256_setzero_si256();
+    const __m256 minlw = _mm256_set1_ps(a->minlw), vmin = _mm256_set1_ps(a->vmin), vmax = _mm256_set1_ps(a->vmax);
+    for (; c < n; c += 8) {
+        /* hard filters: a lane stays set only if every one passes */
+        __m256i g = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(a->groups + c)), acc);
+        __m256i bad = _mm256_cmpeq_epi32(g, zi);
+        bad = _mm256_or_si256(bad, _mm256_cmpgt_epi32(_mm256_loadu_si256((const __m256i *)(a->ready + c)), maxr));
+        bad = _mm256_or_si256(bad, _mm256_cmpgt_epi32(_mm256_loadu_si256((const __m256i *)(a->avail + c)), open));
+        __m256i fl = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(a->flo + c)), rlo);
+        __m256i fh = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(a->fhi + c)), rhi);
+        bad = _mm256_or_si256(bad, _mm256_xor_si256(_mm256_cmpeq_epi32(fl, rlo), _mm256_set1_epi32(-1)));
+        bad = _mm256_or_si256(bad, _mm256_xor_si256(_mm256_cmpeq_epi32(fh, rhi), _mm256_set1_epi32(-1)));
+        __m256 fok = _mm256_cmp_ps(_mm256_loadu_ps(a->lw + c), minlw, _CMP_GE_OQ);
+        __m256 lo = _mm256_max_ps(_mm256_loadu_ps(a->hmin + c), vmin), hi = _mm256_min_ps(_mm256_loadu_ps(a->hmax + c), vmax);
+        fok = _mm256_and_ps(fok, _mm256_cmp_ps(lo, hi, _CMP_LE_OQ));
+        fok = _mm256_andnot_ps(_mm256_castsi256_ps(bad), fok);
+        if (_mm256_movemask_ps(fok) == 0) continue;
+        __m256 x = _mm256_min_ps(_mm256_max_ps(_mm256_loadu_ps(a->d + c), zero), one);
+        __m256 tr = one, ok = fok;
+        if (a->cx) {
+            __m256 dx = _mm256_sub_ps(_mm256_loadu_ps(a->cx + c), vx), dy = _mm256_sub_ps(_mm256_loadu_ps(a->cy + c), vy),
+                   dz = _mm256_sub_ps(_mm256_loadu_ps(a->cz + c), vz);
+            __m256 d2 = _mm256_fmadd_ps(dx, dx, _mm256_fmadd_ps(dy, dy, _mm256_mul_ps(dz, dz)));
+            __m256 km = _mm256_max_ps(_mm256_fmsub_ps(_mm256_sqrt_ps(d2), rk, mg), zero);
+            __m256 best = inf;
+            for (int m = 0; m < a->nmodes; m++)
+                best = _mm256_min_ps(best, _mm256_fmadd_ps(km, _mm256_set1_ps(a->mpk[m]), _mm256_set1_ps(a->tacc[m])));
+            tr = _mm256_fnmadd_ps(best, _mm256_loadu_ps(a->inv_limit + c), one);
+            ok = _mm256_and_ps(ok, _mm256_cmp_ps(tr, zero, _CMP_GE_OQ));
+        }
+        __m256 ub = _mm256_fmadd_ps(wc, x, _mm256_fmadd_ps(wt, tr, _mm256_add_ps(_mm256_loadu_ps(a->sc + c), eps)));
+        __m256 t = _mm256_min_ps(_mm256_loadu_ps(a->cthr + c), vt);
+        __m256 sel = _mm256_and_ps(ok, _mm256_cmp_ps(ub, t, _CMP_GE_OQ));
+        mask[c >> 6] |= (uint64_t)_mm256_movemask_ps(sel) << (c & 63);
     }
-    for (; c < n; c++) {
-        float x = d[c] < 0.f ? 0.f : (d[c] > 1.f ? 1.f : d[c]);
-        float ub = w * x + sc[c] + (LM_BOUND_EPS + shift), t = cthr[c] < vthr ? cthr[c] : vthr;
-        if (ub >= t) mask[c >> 6] |= 1ull << (c & 63);
+    if (c < a->n) { /* tail through the scalar code */
+        lm_bound_args t = *a;
+        uint64_t m2[LM_BLOCK_C / 64];
+        t.d += c; t.sc += c; t.cthr += c; t.n -= c;
+        t.groups += c; t.flo += c; t.fhi += c; t.ready += c; t.avail += c; t.lw += c; t.hmin += c; t.hmax += c;
+        if (t.cx) { t.cx += c; t.cy += c; t.cz += c; t.inv_limit += c; }
+        bound_scalar(&t, m2);
+        mask[c >> 6] |= m2[0] << (c & 63); /* c is a multiple of 8 and n - c < 8 */
     }
 }
 
@@ -161,17 +216,44 @@ __attribute__((target("avx512f"))) static float dot_avx512(const float *a, const
     return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
 }
 
-__attribute__((target("avx512f"))) static void bound_avx512(const float *d, const float *sc, const float *cthr,
-                                                            float vthr, float w, float shift, uint32_t n,
-                                                            uint64_t mask[LM_BLOCK_C / 64]) {
+__attribute__((target("avx512f"))) static void bound_avx512(const lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64]) {
     memset(mask, 0, LM_BLOCK_C / 8);
-    __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.f), vw = _mm512_set1_ps(w),
-           eps = _mm512_set1_ps(LM_BOUND_EPS + shift), vt = _mm512_set1_ps(vthr);
-    for (uint32_t c = 0; c < n; c += 16) {
-        __mmask16 live = n - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - c)) - 1u);
-        __m512 x = _mm512_min_ps(_mm512_max_ps(_mm512_maskz_loadu_ps(live, d + c), zero), one);
-        __m512 ub = _mm512_fmadd_ps(vw, x, _mm512_add_ps(_mm512_maskz_loadu_ps(live, sc + c), eps));
-        __m512 t = _mm512_min_ps(_mm512_maskz_loadu_ps(live, cthr + c), vt);
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.f), wc = _mm512_set1_ps(a->w_comp),
+                 wt = _mm512_set1_ps(a->w_travel), eps = _mm512_set1_ps(LM_BOUND_EPS), vt = _mm512_set1_ps(a->vthr),
+                 vx = _mm512_set1_ps(a->vx), vy = _mm512_set1_ps(a->vy), vz = _mm512_set1_ps(a->vz),
+                 rk = _mm512_set1_ps(LM_R_KM * LM_KM_REL), mg = _mm512_set1_ps(LM_KM_MARGIN), inf = _mm512_set1_ps(INFINITY);
+    const __m512i acc = _mm512_set1_epi32((int)a->acc), rlo = _mm512_set1_epi32((int)a->req_lo),
+                  rhi = _mm512_set1_epi32((int)a->req_hi), maxr = _mm512_set1_epi32(a->maxr), open = _mm512_set1_epi32(a->open);
+    const __m512 minlw = _mm512_set1_ps(a->minlw), vmin = _mm512_set1_ps(a->vmin), vmax = _mm512_set1_ps(a->vmax);
+    for (uint32_t c = 0; c < a->n; c += 16) {
+        __mmask16 live = a->n - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (a->n - c)) - 1u);
+        /* hard filters first: a lane stays live only if every one passes */
+        live = _mm512_mask_test_epi32_mask(live, _mm512_maskz_loadu_epi32(live, a->groups + c), acc);
+        live = _mm512_mask_cmple_epi32_mask(live, _mm512_maskz_loadu_epi32(live, a->ready + c), maxr);
+        live = _mm512_mask_cmple_epi32_mask(live, _mm512_maskz_loadu_epi32(live, a->avail + c), open);
+        live = _mm512_mask_cmpeq_epi32_mask(live, _mm512_and_si512(_mm512_maskz_loadu_epi32(live, a->flo + c), rlo), rlo);
+        live = _mm512_mask_cmpeq_epi32_mask(live, _mm512_and_si512(_mm512_maskz_loadu_epi32(live, a->fhi + c), rhi), rhi);
+        live = _mm512_mask_cmp_ps_mask(live, _mm512_maskz_loadu_ps(live, a->lw + c), minlw, _CMP_GE_OQ);
+        __m512 lo = _mm512_max_ps(_mm512_maskz_loadu_ps(live, a->hmin + c), vmin),
+               hi = _mm512_min_ps(_mm512_maskz_loadu_ps(live, a->hmax + c), vmax);
+        live = _mm512_mask_cmp_ps_mask(live, lo, hi, _CMP_LE_OQ);
+        if (!live) continue;
+        __m512 x = _mm512_min_ps(_mm512_max_ps(_mm512_maskz_loadu_ps(live, a->d + c), zero), one);
+        __m512 tr = one;
+        if (a->cx) {
+            __m512 dx = _mm512_sub_ps(_mm512_maskz_loadu_ps(live, a->cx + c), vx),
+                   dy = _mm512_sub_ps(_mm512_maskz_loadu_ps(live, a->cy + c), vy),
+                   dz = _mm512_sub_ps(_mm512_maskz_loadu_ps(live, a->cz + c), vz);
+            __m512 d2 = _mm512_fmadd_ps(dx, dx, _mm512_fmadd_ps(dy, dy, _mm512_mul_ps(dz, dz)));
+            __m512 km = _mm512_max_ps(_mm512_fmsub_ps(_mm512_sqrt_ps(d2), rk, mg), zero);
+            __m512 best = inf;
+            for (int m = 0; m < a->nmodes; m++)
+                best = _mm512_min_ps(best, _mm512_fmadd_ps(km, _mm512_set1_ps(a->mpk[m]), _mm512_set1_ps(a->tacc[m])));
+            tr = _mm512_fnmadd_ps(best, _mm512_maskz_loadu_ps(live, a->inv_limit + c), one);
+            live = _mm512_mask_cmp_ps_mask(live, tr, zero, _CMP_GE_OQ); /* in reach */
+        }
+        __m512 ub = _mm512_fmadd_ps(wc, x, _mm512_fmadd_ps(wt, tr, _mm512_add_ps(_mm512_maskz_loadu_ps(live, a->sc + c), eps)));
+        __m512 t = _mm512_min_ps(_mm512_maskz_loadu_ps(live, a->cthr + c), vt);
         uint64_t m = _mm512_mask_cmp_ps_mask(live, ub, t, _CMP_GE_OQ);
         mask[c >> 6] |= m << (c & 63);
     }

@@ -7,14 +7,37 @@
 #define LM_BLOCK_C 256  /* candidates per block (transposed storage) */
 #define LM_BOUND_EPS 1e-5f /* slack of the score bound against rounding */
 
+/* The score bound of one vacancy row against a candidate block:
+ *   ub = w_comp * clamp(d) + w_travel * trav_ub + sc + LM_BOUND_EPS
+ * where trav_ub = 1 - best_lb / limit from a lower bound of the travel time:
+ * the arc is at least R * chord, less a margin for float positions; a pair
+ * whose bound says "out of reach" gets no bit. Without positions (cx NULL)
+ * trav_ub = 1. */
+typedef struct lm_bound_args {
+    const float *d, *sc, *cthr;
+    /* candidate filter columns (block-relative) and the vacancy's values: a
+     * pair failing a hard filter gets no bit */
+    const uint32_t *groups, *flo, *fhi; /* flags split in 32-bit halves */
+    const int32_t *ready, *avail;
+    const float *lw, *hmin, *hmax;
+    uint32_t acc, req_lo, req_hi;
+    int32_t maxr, open;
+    float minlw, vmin, vmax;
+    const float *cx, *cy, *cz, *inv_limit; /* block-relative; cx NULL: no travel bound */
+    float vthr, w_comp, w_travel;
+    float vx, vy, vz;
+    int nmodes;
+    float tacc[LM_MODE_COUNT], mpk[LM_MODE_COUNT]; /* the block's modes: minutes = tacc + km * mpk */
+    uint32_t n;
+} lm_bound_args;
+
 typedef struct lm_kernels {
     int kind; /* lm_kernel actually used */
     /* D[r * LM_BLOCK_C + c] = V[r] . C[c] for r < LM_PANEL_MR, c < LM_BLOCK_C */
     void (*panel)(const float *V, size_t vstride, const float *Ct, uint32_t dim, float *D);
     float (*dot)(const float *a, const float *b, uint32_t n);
-    /* bit c of mask: w * clamp(d[c], 0, 1) + sc[c] + LM_BOUND_EPS + shift >= min(vthr, cthr[c]), c < n <= LM_BLOCK_C */
-    void (*bound)(const float *d, const float *sc, const float *cthr, float vthr, float w, float shift, uint32_t n,
-                  uint64_t mask[LM_BLOCK_C / 64]);
+    /* bit c of mask set when the pair's score bound reaches min(vthr, cthr[c]) */
+    void (*bound)(const struct lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64]);
 } lm_kernels;
 
 /* Fill the table for `kernel` (LM_KERNEL_AUTO = best available);
