@@ -143,6 +143,8 @@ typedef struct gcand {
     double *xyz, *reach2;
     int32_t *zidx[LM_MODE_COUNT];
     float *ct;        /* nblk * dim * LM_BLOCK_C */
+    int8_t *ct8;      /* quantised: nblk * dim4 * LM_BLOCK_C * 4, or NULL */
+    int32_t *csum;    /* per candidate: sum of its int8 components */
     double *bcen, *brad, *breach;
     float *blimit;    /* largest travel limit in the block */
     uint8_t *bmodes;  /* union of the block's modes */
@@ -160,6 +162,7 @@ typedef struct gvac {
     double *xyz;
     int32_t *zidx[LM_MODE_COUNT];
     float *vec;       /* npad * dim */
+    uint8_t *vec8;    /* quantised + 128: npad * dim4 * 4, or NULL */
     double *bcen, *brad;
 } gvac;
 
@@ -200,7 +203,7 @@ static void gcand_free(gcand *g) {
     lm__free(g->reach2); lm__free(g->ct); lm__free(g->bcen); lm__free(g->brad); lm__free(g->breach);
     lm__free(g->blimit); lm__free(g->bmodes);
     lm__free(g->fx); lm__free(g->fy); lm__free(g->fz); lm__free(g->inv_limit);
-    lm__free(g->flo); lm__free(g->fhi); lm__free(g->ready32);
+    lm__free(g->flo); lm__free(g->fhi); lm__free(g->ready32); lm__free(g->ct8); lm__free(g->csum);
     for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
     memset(g, 0, sizeof *g);
 }
@@ -208,7 +211,7 @@ static void gcand_free(gcand *g) {
 static void gvac_free(gvac *g) {
     lm__free(g->slot); lm__free(g->id); lm__free(g->acc); lm__free(g->maxr); lm__free(g->minlw);
     lm__free(g->hmin); lm__free(g->hmax); lm__free(g->req); lm__free(g->open); lm__free(g->xyz);
-    lm__free(g->vec); lm__free(g->bcen); lm__free(g->brad);
+    lm__free(g->vec); lm__free(g->vec8); lm__free(g->bcen); lm__free(g->brad);
     for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
     memset(g, 0, sizeof *g);
 }
@@ -253,7 +256,13 @@ double lm__reach2(const lm_travel *t, uint32_t modes, float limit) {
     return chord * chord;
 }
 
-static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim) {
+static inline int8_t q8(float x) {
+    float y = x * LM_Q8_SCALE;
+    y = y > 127.f ? 127.f : (y < -127.f ? -127.f : y);
+    return (int8_t)lrintf(y);
+}
+
+static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant) {
     const lm_tbl *s = E->snap->side[LM_SIDE_CANDIDATE];
     const lm_layout *L = E->LC;
     memset(g, 0, sizeof *g);
@@ -290,6 +299,14 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim) {
     for (int m = 0; m < LM_MODE_COUNT; m++)
         if (lm__travel_has_matrix(E->travel, m) && GALLOC(g->zidx[m], n)) goto out;
     memset(g->ct, 0, (ctn ? ctn : 1) * sizeof(float));
+    uint32_t dim4 = (dim + 3) / 4;
+    if (quant) {
+        size_t n8 = g->nblk * (size_t)dim4 * LM_BLOCK_C * 4;
+        g->ct8 = lm__aligned_alloc(64, n8 ? n8 : 64);
+        g->csum = lm__calloc(g->nblk * LM_BLOCK_C + 1, sizeof *g->csum);
+        if (!g->ct8 || !g->csum) goto out;
+        memset(g->ct8, 0, n8 ? n8 : 64);
+    }
     const lm_policy_eval *P = &E->pol;
     for (size_t i = 0; i < n; i++) {
         uint32_t slot = keys[i].slot;
@@ -326,6 +343,16 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim) {
         const float *v = LM_COLP(c, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride;
         float *ct = g->ct + (i / LM_BLOCK_C) * (size_t)dim * LM_BLOCK_C + (i % LM_BLOCK_C);
         for (uint32_t j = 0; j < dim; j++) ct[(size_t)j * LM_BLOCK_C] = v[j];
+        if (quant) {
+            int8_t *c8 = g->ct8 + (i / LM_BLOCK_C) * (size_t)dim4 * LM_BLOCK_C * 4 + (i % LM_BLOCK_C) * 4;
+            int32_t sum = 0;
+            for (uint32_t j = 0; j < dim; j++) {
+                int8_t q = q8(v[j]);
+                c8[(size_t)(j / 4) * LM_BLOCK_C * 4 + j % 4] = q;
+                sum += q;
+            }
+            g->csum[i] = sum;
+        }
     }
     for (size_t b = 0; b < g->nblk; b++) {
         size_t a = b * LM_BLOCK_C, e = a + LM_BLOCK_C < n ? a + LM_BLOCK_C : n;
@@ -350,7 +377,7 @@ out:
 }
 
 /* Open vacancies of the region (vpos maps them to result lists). */
-static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_t *slots, size_t nslots) {
+static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_t *slots, size_t nslots, bool quant) {
     const lm_tbl *s = E->snap->side[LM_SIDE_VACANCY];
     const lm_layout *L = E->LV;
     memset(g, 0, sizeof *g);
@@ -379,6 +406,13 @@ static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_
     g->vec = lm__aligned_alloc(64, vn * sizeof(float));
     if (!g->vec) goto out;
     memset(g->vec, 0, vn * sizeof(float));
+    uint32_t dim4 = (dim + 3) / 4;
+    if (quant) {
+        size_t n8 = (g->npad ? g->npad : 1) * (size_t)dim4 * 4;
+        g->vec8 = lm__malloc(n8);
+        if (!g->vec8) goto out;
+        memset(g->vec8, 128, n8); /* q = 0 */
+    }
     for (int m = 0; m < LM_MODE_COUNT; m++)
         if (lm__travel_has_matrix(E->travel, m) && GALLOC(g->zidx[m], n)) goto out;
     for (size_t i = 0; i < n; i++) {
@@ -399,6 +433,8 @@ static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_
         for (int m = 0; m < LM_MODE_COUNT; m++)
             if (g->zidx[m]) g->zidx[m][i] = lm__travel_zone_index(E->travel, m, z);
         memcpy(g->vec + i * dim, LM_COLP(c, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride, dim * sizeof(float));
+        if (quant)
+            for (uint32_t j = 0; j < dim; j++) g->vec8[i * (size_t)dim4 * 4 + j] = (uint8_t)(q8(g->vec[i * dim + j]) + 128);
     }
     for (size_t b = 0; b < g->nblk; b++) {
         size_t a = b * BV, e = a + BV < n ? a + BV : n;
@@ -418,7 +454,7 @@ typedef struct shared {
     const gcand *C;
     const gvac *V;
     uint32_t dim, kc, kv;
-    bool prune;
+    bool prune, quant;
     double access[LM_MODE_COUNT], mpk[LM_MODE_COUNT]; /* geometric travel per mode */
     bool matrices; /* some mode has a zone matrix */
     hent *vheap;      /* V->n * 2kc: buffered top-k lists */
@@ -575,7 +611,13 @@ static void do_block(worker *W, size_t vb) {
         if (S->prune && tile_far(S, vb, cb)) continue;
         const float *ct = C->ct + cb * (size_t)S->dim * LM_BLOCK_C;
         for (size_t vr = v0; vr < v1; vr += LM_PANEL_MR) {
-            S->K.panel(V->vec + vr * S->dim, S->dim, ct, S->dim, W->D);
+            if (S->quant) {
+                uint32_t dim4 = (S->dim + 3) / 4;
+                S->K.panel8(V->vec8 + vr * dim4 * 4, (size_t)dim4 * 4,
+                            C->ct8 + cb * (size_t)dim4 * LM_BLOCK_C * 4, C->csum + cb * LM_BLOCK_C, dim4, W->D);
+            } else {
+                S->K.panel(V->vec + vr * S->dim, S->dim, ct, S->dim, W->D);
+            }
             for (size_t r = 0; r < LM_PANEL_MR && vr + r < v1; r++)
                 process_row(W, vr + r, cb, W->D + r * LM_BLOCK_C, &vthr[vr + r - v0]);
         }
@@ -625,7 +667,7 @@ static int online_cores(void) {
 }
 
 /* The batch proper. vslots: the region's vacancies (list order). */
-int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int threads, const uint32_t *vslots,
+int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize, int threads, const uint32_t *vslots,
                   size_t nvl, uint32_t kc, uint32_t kv, lm_progress_fn progress, void *user, lm_err *err) {
     int st;
     shared S;
@@ -634,13 +676,14 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int threads, 
     S.dim = E->snap->dim;
     S.kc = kc;
     S.kv = kv;
+    S.quant = quantize != 0;
     if ((st = lm__kernels_get(&S.K, kernel))) return lm__fail(err, st, "batch: kernel %d not supported", kernel);
     gcand C;
     gvac V;
     worker *W = NULL;
     int nt = threads > 0 ? threads : online_cores();
-    if ((st = gather_cand(&C, E, S.dim))) return lm__fail(err, st, "batch: out of memory gathering candidates");
-    if ((st = gather_vac(&V, E, S.dim, vslots, nvl))) {
+    if ((st = gather_cand(&C, E, S.dim, S.quant))) return lm__fail(err, st, "batch: out of memory gathering candidates");
+    if ((st = gather_vac(&V, E, S.dim, vslots, nvl, S.quant))) {
         gcand_free(&C);
         return lm__fail(err, st, "batch: out of memory gathering vacancies");
     }

@@ -12,6 +12,7 @@ struct lm_engine {
     lm_travel *travel; /* referenced, frozen */
     int64_t threads;
     int64_t kernel;    /* requested: LM_KERNEL_AUTO or a specific one */
+    int64_t quantize;  /* 0 or 1 */
     lm_err err;
 };
 
@@ -73,6 +74,10 @@ int lm_engine_set_i64(lm_engine *e, int32_t option, int64_t value) {
             return lm__fail(&e->err, LM_ERR_UNSUPPORTED, "kernel %lld not supported by this CPU", (long long)value);
         e->kernel = value;
         break;
+    case LM_ENGINE_QUANTIZE:
+        if (value != 0 && value != 1) return lm__fail(&e->err, LM_ERR_RANGE, "quantize %lld not 0 or 1", (long long)value);
+        e->quantize = value;
+        break;
     default: return lm__fail(&e->err, LM_ERR_RANGE, "engine option %d unknown", (int)option);
     }
     lm__clear(&e->err);
@@ -84,6 +89,7 @@ int lm_engine_get_i64(int64_t *out, const lm_engine *e, int32_t option) {
     switch (option) {
     case LM_ENGINE_THREADS: *out = e->threads; return LM_OK;
     case LM_ENGINE_KERNEL: *out = e->kernel == LM_KERNEL_AUTO ? lm__cpu_best_kernel() : e->kernel; return LM_OK;
+    case LM_ENGINE_QUANTIZE: *out = e->quantize; return LM_OK;
     default: return LM_ERR_RANGE;
     }
 }
@@ -400,7 +406,7 @@ int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const 
         lm__free(vslots);
         return lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
     }
-    st = lm__batch_run(r, &E, (int)e->kernel, (int)e->threads, vslots, nv, o.k_candidates, o.k_vacancies,
+    st = lm__batch_run(r, &E, (int)e->kernel, (int)e->quantize, (int)e->threads, vslots, nv, o.k_candidates, o.k_vacancies,
                        o.progress, o.progress_user, &e->err);
     lm__free(vslots);
     if (st == LM_OK && o.progress && o.progress(o.progress_user, nv, nv))

@@ -277,7 +277,7 @@ LM_HIDDEN lm_snapshot *lm__snapshot_ref(const lm_snapshot *s);
 LM_HIDDEN double lm__reach2(const lm_travel *t, uint32_t modes, float limit);
 
 /* ---- the fast batch (batch.c): fills both directions of r. */
-LM_HIDDEN int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int threads, const uint32_t *vslots,
+LM_HIDDEN int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize, int threads, const uint32_t *vslots,
                             size_t nvl, uint32_t kc, uint32_t kv, lm_progress_fn progress, void *user, lm_err *err);
 
 /* ---- CPU features (kernels.c) */

@@ -38,6 +38,21 @@ static void panel_scalar(const float *V, size_t vstride, const float *Ct, uint32
     }
 }
 
+static void panel8_scalar(const uint8_t *V8, size_t vstride, const int8_t *Ct8, const int32_t *csum, uint32_t dim4,
+                          float *D) {
+    for (int r = 0; r < LM_PANEL_MR; r++) {
+        const uint8_t *v = V8 + (size_t)r * vstride;
+        for (int c = 0; c < LM_BLOCK_C; c++) {
+            int32_t acc = 0;
+            for (uint32_t j = 0; j < dim4; j++) {
+                const int8_t *b = Ct8 + ((size_t)j * LM_BLOCK_C + (size_t)c) * 4;
+                for (int q = 0; q < 4; q++) acc += (int32_t)v[4 * j + q] * b[q];
+            }
+            D[(size_t)r * LM_BLOCK_C + c] = (float)(acc - 128 * csum[c]) * LM_Q8_INV2;
+        }
+    }
+}
+
 static float dot_scalar(const float *a, const float *b, uint32_t n) {
     float s = 0.f;
     for (uint32_t j = 0; j < n; j++) s += a[j] * b[j];
@@ -260,6 +275,40 @@ __attribute__((target("avx512f"))) static void bound_avx512(const lm_bound_args 
 }
 #endif
 
+#ifdef LM_X86
+/* ---- AVX512-VNNI int8: 6 rows x 64 columns, u8 x s8 dot products of 4 --- */
+__attribute__((target("avx512f,avx512vnni"))) static void panel8_vnni(const uint8_t *V8, size_t vstride,
+                                                                      const int8_t *Ct8, const int32_t *csum,
+                                                                      uint32_t dim4, float *D) {
+    const __m512 sc = _mm512_set1_ps(LM_Q8_INV2);
+    for (int cg = 0; cg < LM_BLOCK_C; cg += 64) {
+        __m512i acc[LM_PANEL_MR][4];
+        for (int r = 0; r < LM_PANEL_MR; r++)
+            acc[r][0] = acc[r][1] = acc[r][2] = acc[r][3] = _mm512_setzero_si512();
+        for (uint32_t j = 0; j < dim4; j++) {
+            const int8_t *row = Ct8 + ((size_t)j * LM_BLOCK_C + (size_t)cg) * 4;
+            __m512i b0 = _mm512_loadu_si512(row), b1 = _mm512_loadu_si512(row + 64), b2 = _mm512_loadu_si512(row + 128),
+                    b3 = _mm512_loadu_si512(row + 192);
+            for (int r = 0; r < LM_PANEL_MR; r++) {
+                int32_t w;
+                memcpy(&w, V8 + (size_t)r * vstride + 4 * (size_t)j, 4);
+                __m512i a = _mm512_set1_epi32(w);
+                acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], a, b0);
+                acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], a, b1);
+                acc[r][2] = _mm512_dpbusd_epi32(acc[r][2], a, b2);
+                acc[r][3] = _mm512_dpbusd_epi32(acc[r][3], a, b3);
+            }
+        }
+        for (int q = 0; q < 4; q++) {
+            __m512i off = _mm512_slli_epi32(_mm512_loadu_si512(csum + cg + 16 * q), 7); /* 128 * csum */
+            for (int r = 0; r < LM_PANEL_MR; r++)
+                _mm512_store_ps(D + (size_t)r * LM_BLOCK_C + cg + 16 * q,
+                                _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(acc[r][q], off)), sc));
+        }
+    }
+}
+#endif
+
 int lm__kernels_get(lm_kernels *out, int kernel) {
     int best = lm__cpu_best_kernel();
     if (kernel == LM_KERNEL_AUTO) kernel = best;
@@ -268,6 +317,8 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
     out->panel = panel_scalar;
     out->dot = dot_scalar;
     out->bound = bound_scalar;
+    out->panel8 = panel8_scalar;
+    out->vnni = 0;
 #ifdef LM_X86
     if (kernel == LM_KERNEL_AVX2) {
         out->panel = panel_avx2;
@@ -277,6 +328,10 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
         out->panel = panel_avx512;
         out->dot = dot_avx512;
         out->bound = bound_avx512;
+        if (__builtin_cpu_supports("avx512vnni")) {
+            out->panel8 = panel8_vnni;
+            out->vnni = 1;
+        }
     }
 #endif
     return LM_OK;

@@ -5,7 +5,9 @@
 
 #define LM_PANEL_MR 6   /* vacancy rows per panel */
 #define LM_BLOCK_C 256  /* candidates per block (transposed storage) */
-#define LM_BOUND_EPS 1e-5f /* slack of the score bound against rounding */
+#define LM_BOUND_EPS 1e-5f
+#define LM_Q8_SCALE 127.f /* int8 quantisation of unit vectors */
+#define LM_Q8_INV2 (1.f / (127.f * 127.f)) /* slack of the score bound against rounding */
 
 /* The score bound of one vacancy row against a candidate block:
  *   ub = w_comp * clamp(d) + w_travel * trav_ub + sc + LM_BOUND_EPS
@@ -36,6 +38,10 @@ typedef struct lm_kernels {
     /* D[r * LM_BLOCK_C + c] = V[r] . C[c] for r < LM_PANEL_MR, c < LM_BLOCK_C */
     void (*panel)(const float *V, size_t vstride, const float *Ct, uint32_t dim, float *D);
     float (*dot)(const float *a, const float *b, uint32_t n);
+    /* int8 panel: V8 rows are q + 128 (u8), dim4 groups of 4; Ct8 is
+     * [dim4][LM_BLOCK_C][4] s8; D = (sum - 128 * csum[c]) * LM_Q8_INV2 */
+    void (*panel8)(const uint8_t *V8, size_t vstride, const int8_t *Ct8, const int32_t *csum, uint32_t dim4, float *D);
+    int vnni; /* panel8 uses AVX512-VNNI */
     /* bit c of mask set when the pair's score bound reaches min(vthr, cthr[c]) */
     void (*bound)(const struct lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64]);
 } lm_kernels;

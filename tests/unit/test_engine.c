@@ -565,3 +565,66 @@ Test(engine, batch_equals_queries_with_matrix) {
     lm_pool_free(p);
     tu_free(&d);
 }
+
+/* The int8 mode: close to float (recall of the top-k lists), identical on
+ * every kernel (integer arithmetic), and bad values are refused. */
+Test(engine, quantized_batch) {
+    tu_data d;
+    tu_generate(&d, 777, 1500, 400, 64, 1.0);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_engine *e;
+    lm_engine_create(&e, NULL, NULL);
+    cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_QUANTIZE, 2), LM_ERR_RANGE);
+    cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_QUANTIZE, -1), LM_ERR_RANGE);
+    int64_t q;
+    cr_assert_eq(lm_engine_get_i64(&q, e, LM_ENGINE_QUANTIZE), LM_OK);
+    cr_assert_eq(q, 0);
+    lm_viewer v = viewer(1, 1, 1);
+    lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+    o.k_candidates = o.k_vacancies = 20;
+    lm_results *f, *q8, *q8s;
+    cr_assert_eq(lm_engine_batch(&f, e, s, &v, &o), LM_OK);
+    cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_QUANTIZE, 1), LM_OK);
+    cr_assert_eq(lm_engine_batch(&q8, e, s, &v, &o), LM_OK);
+    lm_engine_set_i64(e, LM_ENGINE_KERNEL, LM_KERNEL_SCALAR);
+    cr_assert_eq(lm_engine_batch(&q8s, e, s, &v, &o), LM_OK);
+    size_t nl, hit = 0, total = 0;
+    lm_results_lists(&nl, f, LM_DIR_VACANCY);
+    for (size_t l = 0; l < nl; l++) {
+        int64_t id;
+        size_t fa, na, fb, nb, fc, nc;
+        lm_results_list(&id, &fa, &na, f, LM_DIR_VACANCY, l);
+        lm_results_list(&id, &fb, &nb, q8, LM_DIR_VACANCY, l);
+        lm_results_list(&id, &fc, &nc, q8s, LM_DIR_VACANCY, l);
+        lm_match a[20], b[20], c[20];
+        lm_results_copy(a, sizeof a[0], na, NULL, f, LM_DIR_VACANCY, fa);
+        lm_results_copy(b, sizeof b[0], nb, NULL, q8, LM_DIR_VACANCY, fb);
+        lm_results_copy(c, sizeof c[0], nc, NULL, q8s, LM_DIR_VACANCY, fc);
+        cr_assert_eq(nb, nc);
+        for (size_t i = 0; i < nb; i++) {
+            cr_assert_eq(b[i].candidate_id, c[i].candidate_id, "int8 is identical on every kernel");
+            cr_assert_eq(b[i].score, c[i].score);
+        }
+        for (size_t i = 0; i < na; i++) {
+            total++;
+            for (size_t j = 0; j < nb; j++)
+                if (a[i].candidate_id == b[j].candidate_id) {
+                    hit++;
+                    cr_assert(fabsf(a[i].score - b[j].score) < 0.01f, "int8 score within 0.01 of float");
+                    break;
+                }
+        }
+    }
+    cr_assert(total > 1000);
+    double recall = (double)hit / (double)total;
+    cr_assert(recall >= 0.95, "recall@20 of int8 against float: %.4f", recall);
+    lm_results_free(f);
+    lm_results_free(q8);
+    lm_results_free(q8s);
+    lm_engine_free(e);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}
