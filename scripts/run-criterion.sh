@@ -25,8 +25,8 @@
 # At the end: prints the label's totals, appends "LABEL PASSED FAILED" to
 # LOGDIR/totals (LOGDIR of the last binary), exits 1 if anything failed.
 #
-# Environment: LM_TEST_LOGS (see above); LM_TEST_TIMEOUT seconds per binary
-# (default 0 = no limit; uses timeout(1) so a hung suite cannot block CI).
+# Environment: LM_TEST_LOGS (see above); LM_TEST_TIMEOUT seconds per binary (default 900, 0 = none)
+# (default 900, 0 = no limit; uses timeout(1) so a hung suite cannot block CI).
 set -euo pipefail
 
 TAIL_LINES=60
@@ -43,7 +43,7 @@ if [ $# -eq 0 ]; then
     exit 1
 fi
 
-timeout_s=${LM_TEST_TIMEOUT:-0}
+timeout_s=${LM_TEST_TIMEOUT:-900} # a hung test fails instead of eating the CI budget
 total_pass=0
 total_fail=0
 total_crash=0
