@@ -49,12 +49,17 @@ STEPS=(
     'header   | -                     | mk test-header'
     'symbols  | -                     | mk test-symbols'
     'install  | -                     | mk test-install'
+    'cli      | tests/cli/run.sh      | tests/cli/run.sh "$BUILD"'
     'pg       | tests/pg/run.sh       | tests/pg/run.sh "$BUILD"'
+    'assign   | tests/assign/run.sh   | tests/assign/run.sh "$BUILD"'
     'python   | tests/python/run.sh   | tests/python/run.sh "$BUILD"'
     'examples | tests/examples/run.sh | tests/examples/run.sh "$BUILD"'
     'docs     | scripts/check-docs.sh | scripts/check-docs.sh "$BUILD"'
     'abi      | abi/                  | mk abi-check'
     'fuzz     | tests/fuzz/run.sh     | tests/fuzz/run.sh "$BUILD"'
+    'tsan     | tests/hardening/run-tsan.sh   | tests/hardening/run-tsan.sh "$BUILD"'
+    'faults   | tests/hardening/run-faults.sh | tests/hardening/run-faults.sh "$BUILD"'
+    'hardening | tests/hardening/run-props.sh | tests/hardening/run-props.sh "$BUILD"'
 )
 
 # shellcheck disable=SC2317  # called from eval'ed step commands

@@ -37,4 +37,7 @@ double cli_now(void);
 int cli_fail(const char *what, int status, const char *detail);
 
 int cmd_demo(int argc, char **argv);
+int cmd_db(int argc, char **argv);    /* cmd_db.c: db init | db seed-demo */
+int cmd_batch(int argc, char **argv); /* cmd_db.c */
+int cmd_query(int argc, char **argv); /* cmd_db.c */
 #endif

@@ -16,6 +16,17 @@ static void usage(FILE *f) {
             "                 generate the embedded demo pools of three labour-market regions,\n"
             "                 run the nightly batch and print a summary; CSV results in DIR\n"
             "                 (default out/demo)\n"
+            "  db init [--db CONNINFO] [--schema NAME]\n"
+            "                 create the PostgreSQL schema, or upgrade it\n"
+            "  db seed-demo [--db CONNINFO] [--schema NAME] [--seed N]\n"
+            "                 write the embedded demo pools into the database\n"
+            "  batch [--db CONNINFO] [--k N] [--region R] [--as-of today|YYYY-MM-DD] [--threads N]\n"
+            "                 load the pools, match every region as its WSP, compute the proposals\n"
+            "                 and write one complete run; prints the run id and a summary\n"
+            "  query [--db CONNINFO] (--vacancy ID | --candidate ID) --viewer ORG\n"
+            "        [--viewer-region R] [--viewer-municipality M] [--k N]\n"
+            "                 one account-manager question: ranked matches with their explanation\n"
+            "                 (--db may be left out to use the PG* environment variables)\n"
             "  --version      print the library version\n"
             "  --help         this text\n");
 }
@@ -35,6 +46,9 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
+    if (!strcmp(cmd, "db")) return cmd_db(argc - 1, argv + 1);
+    if (!strcmp(cmd, "batch")) return cmd_batch(argc - 1, argv + 1);
+    if (!strcmp(cmd, "query")) return cmd_query(argc - 1, argv + 1);
     fprintf(stderr, "lmatch: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

@@ -689,6 +689,11 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     }
     S.C = &C;
     S.V = &V;
+    /* Lists never hold more than the other side has: size them by the data, not by k. */
+    if (S.kc > C.n) S.kc = C.n ? (uint32_t)C.n : 1;
+    if (S.kv > V.n) S.kv = V.n ? (uint32_t)V.n : 1;
+    kc = S.kc;
+    kv = S.kv;
     S.prune = true;
     for (int m = 0; m < LM_MODE_COUNT; m++) {
         if (lm__travel_has_matrix(E->travel, m) && (E->pol.allowed_modes & (1u << m))) S.prune = false;

@@ -3,6 +3,8 @@
  * copy of these rules in engine.c, which the property tests hold equal. */
 #include "internal.h"
 
+#include <string.h>
+
 bool lm__visible(const lm_viewer *v, int64_t owner, int32_t muni, int32_t region, uint8_t scope) {
     if (v->org == owner) return true;
     switch (scope) {
@@ -35,6 +37,7 @@ int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float do
     lm_chunk *cc = lm__chunk_of(cs, cslot), *vc = lm__chunk_of(vs, vslot);
     uint32_t cr = cslot & (LM_CHUNK_ROWS - 1), vr = vslot & (LM_CHUNK_ROWS - 1);
     int con = LM_CONSTRAINT_NONE;
+    if (m) memset(m, 0, sizeof *m); /* padding too: rows are copied out to callers */
 #define SET(c)                                                                     \
     do {                                                                           \
         if (!con) con = (c);                                                       \

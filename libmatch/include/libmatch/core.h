@@ -44,6 +44,11 @@
 extern "C" {
 #endif
 
+/**
+ * @def LM_API
+ * @brief Marks a function of the public API: exported from the shared library
+ * (default visibility with GCC and Clang, dllexport when building a Windows DLL).
+ */
 #if defined(_WIN32) && defined(LM_BUILDING_DLL)
 #define LM_API __declspec(dllexport)
 #elif defined(__GNUC__)
@@ -54,11 +59,15 @@ extern "C" {
 
 /** @name Version */
 /**@{*/
+/** Major version of this header: changes only with an incompatible ABI (and the SONAME). */
 #define LM_VERSION_MAJOR 1
+/** Minor version of this header: grows when functions or fields are added. */
 #define LM_VERSION_MINOR 0
+/** Patch version of this header: fixes without API changes. */
 #define LM_VERSION_PATCH 0
 /** MAJOR*10000 + MINOR*100 + PATCH, comparable with lm_version_number(). */
 #define LM_VERSION_NUMBER (LM_VERSION_MAJOR * 10000 + LM_VERSION_MINOR * 100 + LM_VERSION_PATCH)
+/** This header's version as "MAJOR.MINOR.PATCH" (compare lm_version_string()). */
 #define LM_VERSION_STRING "1.0.0"
 /**@}*/
 
@@ -77,7 +86,7 @@ LM_API const char *lm_version_string(void);
 
 /** Status codes. Values are fixed forever; new codes are only appended. */
 typedef enum lm_status {
-    LM_OK = 0,
+    LM_OK = 0,                /**< success */
     LM_ERR_INVALID = -1,      /**< invalid argument (see the handle's message) */
     LM_ERR_NULL = -2,         /**< a required pointer was NULL */
     LM_ERR_NONFINITE = -3,    /**< NaN or infinite value */
@@ -120,26 +129,27 @@ enum lm_group {
     LM_GROUP_WSW = 1u << 3,           /**< old sheltered employment (Wsw) */
     LM_GROUP_NUG = 1u << 4,           /**< no benefit, registered job seeker */
     LM_GROUP_STATUSHOUDER = 1u << 5,  /**< recognised refugee */
-    LM_GROUP_ALL = (1u << 6) - 1u
+    LM_GROUP_ALL = (1u << 6) - 1u     /**< every target group (e.g. a vacancy open to all) */
 };
 
 /** Readiness categories A (work-ready) to E; stored as 1..5. */
 enum lm_readiness {
     LM_READY_A = 1, /**< work-ready */
     LM_READY_B = 2, /**< work-ready after a trajectory */
-    LM_READY_C = 3,
-    LM_READY_D = 4,
+    LM_READY_C = 3, /**< not work-ready within foreseeable time (C to E: ever further) */
+    LM_READY_D = 4, /**< further from the labour market than C */
     LM_READY_E = 5  /**< furthest from the labour market */
 };
 
 /** Travel modes. A set of modes is a bitmask of (1u << mode). */
 enum lm_mode {
-    LM_MODE_WALK = 0,
-    LM_MODE_BIKE = 1,
+    LM_MODE_WALK = 0, /**< walking */
+    LM_MODE_BIKE = 1, /**< bicycle */
     LM_MODE_PT = 2,   /**< public transport */
-    LM_MODE_CAR = 3,
-    LM_MODE_COUNT = 4
+    LM_MODE_CAR = 3,  /**< car */
+    LM_MODE_COUNT = 4 /**< number of modes (not a mode) */
 };
+/** Bitmask of every travel mode: (1u << ::LM_MODE_WALK) | ... | (1u << ::LM_MODE_CAR). */
 #define LM_MODES_ALL 0x0Fu
 
 /** Visibility scope of a candidate (from consent). */
@@ -152,7 +162,7 @@ enum lm_scope {
 
 /** The constraint that excludes a pair (::LM_CONSTRAINT_NONE if feasible). */
 enum lm_constraint {
-    LM_CONSTRAINT_NONE = 0,
+    LM_CONSTRAINT_NONE = 0,         /**< no constraint excludes the pair: it is feasible */
     LM_CONSTRAINT_VISIBILITY = 1,   /**< viewer may not see the candidate */
     LM_CONSTRAINT_TARGET_GROUP = 2, /**< no accepted target group */
     LM_CONSTRAINT_READINESS = 3,    /**< readiness below what is needed */
@@ -173,8 +183,8 @@ enum lm_direction {
 
 /** Sides of a pool. */
 enum lm_side {
-    LM_SIDE_CANDIDATE = 0,
-    LM_SIDE_VACANCY = 1
+    LM_SIDE_CANDIDATE = 0, /**< the candidates (job seekers) */
+    LM_SIDE_VACANCY = 1    /**< the vacancies */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -188,7 +198,7 @@ enum lm_side {
  * the end, and struct_size tells the library which fields exist.
  */
 typedef struct lm_candidate_cols {
-    size_t struct_size;
+    size_t struct_size;            /**< sizeof(lm_candidate_cols), set by ::LM_CANDIDATE_COLS_INIT */
     uint32_t dim;                  /**< required: must equal the pool's dimension */
     uint32_t reserved;             /**< 0 */
     const int64_t *id;             /**< required, pseudonymous (never a BSN) */
@@ -211,11 +221,12 @@ typedef struct lm_candidate_cols {
     const uint8_t *scope;          /**< optional ::lm_scope [LM_SCOPE_ORG] */
     const float *priority;         /**< optional priority term 0..1 [0] */
 } lm_candidate_cols;
+/** Initialiser of ::lm_candidate_cols: struct_size set, dim 0, every column NULL. */
 #define LM_CANDIDATE_COLS_INIT {sizeof(lm_candidate_cols), 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 
 /** Vacancies, like ::lm_candidate_cols. Initialise with ::LM_VACANCY_COLS_INIT. */
 typedef struct lm_vacancy_cols {
-    size_t struct_size;
+    size_t struct_size;              /**< sizeof(lm_vacancy_cols), set by ::LM_VACANCY_COLS_INIT */
     uint32_t dim;                    /**< required: must equal the pool's dimension */
     uint32_t reserved;               /**< 0 */
     const int64_t *id;               /**< required */
@@ -236,13 +247,16 @@ typedef struct lm_vacancy_cols {
     const uint8_t *max_readiness;    /**< optional readiness needed: accepts 1..this [E] */
     const int32_t *open_until;       /**< optional day number [open indefinitely] */
 } lm_vacancy_cols;
+/** Initialiser of ::lm_vacancy_cols: struct_size set, dim 0, every column NULL. */
 #define LM_VACANCY_COLS_INIT {sizeof(lm_vacancy_cols), 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
 /** @name Pool and snapshots */
 /**@{*/
+/** The mutable pool of candidates and vacancies (opaque; lm_pool_create(), lm_pool_free()). */
 typedef struct lm_pool lm_pool;
+/** An immutable, reference-counted view of a pool (opaque; lm_pool_snapshot(), lm_snapshot_free()). */
 typedef struct lm_snapshot lm_snapshot;
 
 /**
@@ -257,11 +271,13 @@ LM_API int lm_pool_create(lm_pool **out, uint32_t dim);
 /**
  * @brief Free a pool. NULL is accepted. Snapshots taken from it stay valid
  * until they are freed themselves.
+ * @param pool the pool, or NULL.
  */
 LM_API void lm_pool_free(lm_pool *pool);
 
 /**
  * @brief Detailed message of the last failing call on this pool.
+ * @param pool the pool, or NULL.
  * @return a string owned by the pool, valid until the next call on it; "" if
  * none; a static string if @p pool is NULL.
  */
@@ -272,38 +288,74 @@ LM_API const char *lm_pool_errmsg(const lm_pool *pool);
  *
  * The batch is atomic: if any row is invalid nothing changes, the status names
  * the kind of error and lm_pool_errmsg() names the row (index and id).
+ * @param pool the pool.
+ * @param cols the columns, each holding @p n values; read during the call only
+ *        (the pool copies what it keeps).
+ * @param n number of rows, 1..::LM_MAX_BATCH.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID (struct_size or n),
  * ::LM_ERR_NONFINITE, ::LM_ERR_RANGE, ::LM_ERR_DUPLICATE, ::LM_ERR_LIMIT,
  * ::LM_ERR_NOMEM.
  */
 LM_API int lm_pool_add_candidates(lm_pool *pool, const lm_candidate_cols *cols, size_t n);
 
-/** @brief Like lm_pool_add_candidates(), but existing ids are replaced. */
+/**
+ * @brief Like lm_pool_add_candidates(), but existing ids are replaced.
+ * @param pool the pool.
+ * @param cols the columns, each holding @p n values.
+ * @param n number of rows.
+ * @return as lm_pool_add_candidates(), except that an existing id is not an error.
+ */
 LM_API int lm_pool_upsert_candidates(lm_pool *pool, const lm_candidate_cols *cols, size_t n);
 
 /**
  * @brief Remove @p n candidates by id, atomically.
+ * @param pool the pool.
+ * @param ids @p n candidate ids.
+ * @param n number of ids.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID, ::LM_ERR_UNKNOWN_ID (an id
  * is not in the pool; nothing removed), ::LM_ERR_DUPLICATE (id twice), ::LM_ERR_NOMEM.
  */
 LM_API int lm_pool_remove_candidates(lm_pool *pool, const int64_t *ids, size_t n);
 
-/** @brief Add vacancies; see lm_pool_add_candidates(). */
+/**
+ * @brief Add vacancies; see lm_pool_add_candidates().
+ * @param pool the pool.
+ * @param cols the columns, each holding @p n values.
+ * @param n number of rows.
+ * @return as lm_pool_add_candidates().
+ */
 LM_API int lm_pool_add_vacancies(lm_pool *pool, const lm_vacancy_cols *cols, size_t n);
-/** @brief Add or replace vacancies; see lm_pool_upsert_candidates(). */
+/**
+ * @brief Add or replace vacancies; see lm_pool_upsert_candidates().
+ * @param pool the pool.
+ * @param cols the columns, each holding @p n values.
+ * @param n number of rows.
+ * @return as lm_pool_upsert_candidates().
+ */
 LM_API int lm_pool_upsert_vacancies(lm_pool *pool, const lm_vacancy_cols *cols, size_t n);
-/** @brief Remove vacancies by id; see lm_pool_remove_candidates(). */
+/**
+ * @brief Remove vacancies by id; see lm_pool_remove_candidates().
+ * @param pool the pool.
+ * @param ids @p n vacancy ids.
+ * @param n number of ids.
+ * @return as lm_pool_remove_candidates().
+ */
 LM_API int lm_pool_remove_vacancies(lm_pool *pool, const int64_t *ids, size_t n);
 
 /**
  * @brief Number of rows on one side of the pool's current state.
  * @param out receives the count.
+ * @param pool the pool.
  * @param side ::LM_SIDE_CANDIDATE or ::LM_SIDE_VACANCY.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE.
  */
 LM_API int lm_pool_count(size_t *out, lm_pool *pool, int32_t side);
 
-/** @brief Competence dimension of the pool, 0 if @p pool is NULL. */
+/**
+ * @brief Competence dimension of the pool.
+ * @param pool the pool, or NULL.
+ * @return the dimension given to lm_pool_create(), 0 if @p pool is NULL.
+ */
 LM_API uint32_t lm_pool_dim(const lm_pool *pool);
 
 /**
@@ -311,32 +363,49 @@ LM_API uint32_t lm_pool_dim(const lm_pool *pool);
  *
  * Cheap: data is shared copy-on-write with the pool. Later updates to the pool
  * do not change the snapshot.
+ * @param out receives the snapshot; set to NULL on error.
+ * @param pool the pool.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_NOMEM. Free with lm_snapshot_free().
  */
 LM_API int lm_pool_snapshot(lm_snapshot **out, lm_pool *pool);
 
-/** @brief Release a snapshot. NULL is accepted. */
+/**
+ * @brief Release a snapshot. NULL is accepted.
+ * @param snap the snapshot, or NULL.
+ */
 LM_API void lm_snapshot_free(lm_snapshot *snap);
 
 /**
  * @brief Rows on one side of a snapshot.
+ * @param out receives the count.
+ * @param snap the snapshot.
+ * @param side ::LM_SIDE_CANDIDATE or ::LM_SIDE_VACANCY.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE.
  */
 LM_API int lm_snapshot_count(size_t *out, const lm_snapshot *snap, int32_t side);
 
-/** @brief Competence dimension, 0 if @p snap is NULL. */
+/**
+ * @brief Competence dimension of a snapshot.
+ * @param snap the snapshot, or NULL.
+ * @return the pool's dimension, 0 if @p snap is NULL.
+ */
 LM_API uint32_t lm_snapshot_dim(const lm_snapshot *snap);
 
 /**
  * @brief Sequence number of the pool state the snapshot shows: it grows by one
- * with every successful update batch. 0 if @p snap is NULL.
+ * with every successful update batch.
+ * @param snap the snapshot, or NULL.
+ * @return the sequence number, 0 if @p snap is NULL.
  */
 LM_API uint64_t lm_snapshot_version(const lm_snapshot *snap);
 
 /**
  * @brief Copy the ids of one side, in the snapshot's row order.
  * @param out caller buffer for up to @p capacity ids (may be NULL if 0).
+ * @param capacity number of ids @p out can hold.
  * @param out_needed receives the number of rows (may be NULL).
+ * @param snap the snapshot.
+ * @param side ::LM_SIDE_CANDIDATE or ::LM_SIDE_VACANCY.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE, ::LM_ERR_BUFFER (capacity
  * too small: nothing copied, needed size set).
  */
@@ -346,6 +415,9 @@ LM_API int lm_snapshot_ids(int64_t *out, size_t capacity, size_t *out_needed,
 /**
  * @brief Whether an id exists on one side.
  * @param out receives 1 or 0.
+ * @param snap the snapshot.
+ * @param side ::LM_SIDE_CANDIDATE or ::LM_SIDE_VACANCY.
+ * @param id the id to look up.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE.
  */
 LM_API int lm_snapshot_contains(int *out, const lm_snapshot *snap, int32_t side, int64_t id);
@@ -354,6 +426,7 @@ LM_API int lm_snapshot_contains(int *out, const lm_snapshot *snap, int32_t side,
 /* ------------------------------------------------------------------------ */
 /** @name Policy */
 /**@{*/
+/** Scoring weights and limits with a version number (opaque; lm_policy_create(), lm_policy_free()). */
 typedef struct lm_policy lm_policy;
 
 /** Policy parameters, all numbers. Values fixed forever; new keys appended. */
@@ -368,31 +441,50 @@ enum lm_policy_key {
     LM_POLICY_MIN_SCORE = 7,        /**< pairs below are dropped, 0..1 [0] */
     LM_POLICY_AS_OF_DAY = 8,        /**< day number; vacancies closed before are excluded; 0 = off [0] */
     LM_POLICY_ALLOWED_MODES = 9,    /**< travel-mode bitmask 1..15 [15] */
-    LM_POLICY_KEY_COUNT = 10
+    LM_POLICY_KEY_COUNT = 10        /**< number of keys in this version (not a key) */
 };
 
 /**
  * @brief Create a policy with the documented defaults (docs/scoring.md).
+ * @param out receives the policy; set to NULL on error.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_NOMEM. Free with lm_policy_free().
  */
 LM_API int lm_policy_create(lm_policy **out);
-/** @brief Free a policy. NULL is accepted. */
+/**
+ * @brief Free a policy. NULL is accepted.
+ * @param policy the policy, or NULL.
+ */
 LM_API void lm_policy_free(lm_policy *policy);
 /**
  * @brief Set one parameter.
+ * @param policy the policy.
+ * @param key an ::lm_policy_key.
+ * @param value the new value (integers as doubles).
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown key or value out of
  * range; also if all weights would become 0), ::LM_ERR_NONFINITE.
  */
 LM_API int lm_policy_set_f64(lm_policy *policy, int32_t key, double value);
-/** @brief Read one parameter. @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE. */
+/**
+ * @brief Read one parameter.
+ * @param out receives the value.
+ * @param policy the policy.
+ * @param key an ::lm_policy_key.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown key).
+ */
 LM_API int lm_policy_get_f64(double *out, const lm_policy *policy, int32_t key);
-/** @brief Detailed message of the last failing call on this policy. */
+/**
+ * @brief Detailed message of the last failing call on this policy.
+ * @param policy the policy, or NULL.
+ * @return a string owned by the policy, valid until the next call on it; ""
+ * if none; a static string if @p policy is NULL.
+ */
 LM_API const char *lm_policy_errmsg(const lm_policy *policy);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
 /** @name Travel model */
 /**@{*/
+/** The travel model: geometric estimate and optional zone matrices (opaque; lm_travel_create(), lm_travel_free()). */
 typedef struct lm_travel lm_travel;
 
 /** Per-mode parameters of the geometric estimate. */
@@ -405,26 +497,49 @@ enum lm_travel_param {
 /**
  * @brief Create the default travel model: the geometric estimate with the
  * documented speeds (docs/travel.md) and no matrices.
+ * @param out receives the travel model; set to NULL on error.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_NOMEM. Free with lm_travel_free().
  * A travel model attached to an engine becomes read-only (::LM_ERR_STATE).
  */
 LM_API int lm_travel_create(lm_travel **out);
-/** @brief Release a travel model (engines using it keep their reference). */
+/**
+ * @brief Release a travel model (engines using it keep their reference). NULL is accepted.
+ * @param travel the travel model, or NULL.
+ */
 LM_API void lm_travel_free(lm_travel *travel);
-/** @brief Detailed message of the last failing call on this travel model. */
+/**
+ * @brief Detailed message of the last failing call on this travel model.
+ * @param travel the travel model, or NULL.
+ * @return a string owned by the travel model, valid until the next call on
+ * it; "" if none; a static string if @p travel is NULL.
+ */
 LM_API const char *lm_travel_errmsg(const lm_travel *travel);
 
 /**
  * @brief Set a parameter of the geometric estimate for one mode.
+ * @param travel the travel model (not yet attached to an engine).
+ * @param mode an ::lm_mode.
+ * @param param an ::lm_travel_param.
+ * @param value the new value (see ::lm_travel_param for the ranges).
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE, ::LM_ERR_NONFINITE, ::LM_ERR_STATE.
  */
 LM_API int lm_travel_set_param(lm_travel *travel, int32_t mode, int32_t param, double value);
-/** @brief Read a parameter of the geometric estimate. */
+/**
+ * @brief Read a parameter of the geometric estimate.
+ * @param out receives the value.
+ * @param travel the travel model.
+ * @param mode an ::lm_mode.
+ * @param param an ::lm_travel_param.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (mode or param).
+ */
 LM_API int lm_travel_get_param(double *out, const lm_travel *travel, int32_t mode, int32_t param);
 
 /**
  * @brief Supply a zone-to-zone matrix of one-way minutes for one mode.
+ * @param travel the travel model (not yet attached to an engine).
+ * @param mode an ::lm_mode.
  * @param zones n distinct zone ids (> 0).
+ * @param n number of zones.
  * @param minutes n * n bytes, row = origin, column = destination; 255 means
  *        unreachable. Copied.
  * Pairs whose zones are both in the matrix use it; other pairs fall back to
@@ -439,6 +554,8 @@ LM_API int lm_travel_set_matrix(lm_travel *travel, int32_t mode, const int32_t *
  * @brief Load matrices from a file in the documented format (docs/travel.md):
  * the binary "LMTRAVEL" format or the text format (origin, destination, mode,
  * minutes, tab-separated). On error nothing changes.
+ * @param travel the travel model (not yet attached to an engine).
+ * @param path the file's path.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_IO, ::LM_ERR_FORMAT (message names
  * the line or offset), ::LM_ERR_RANGE, ::LM_ERR_NOMEM, ::LM_ERR_STATE.
  */
@@ -446,6 +563,8 @@ LM_API int lm_travel_load_file(lm_travel *travel, const char *path);
 
 /**
  * @brief Write the matrices to a file in the binary format.
+ * @param travel the travel model.
+ * @param path the file's path (replaced atomically if it exists).
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_IO, ::LM_ERR_STATE (no matrix).
  */
 LM_API int lm_travel_save_file(const lm_travel *travel, const char *path);
@@ -454,6 +573,14 @@ LM_API int lm_travel_save_file(const lm_travel *travel, const char *path);
  * @brief One-way minutes between two places for one mode.
  * Each place is a zone (0 = none) and coordinates (NaN = unknown).
  * @param out receives minutes, or INFINITY when unreachable / unknown.
+ * @param travel the travel model.
+ * @param mode an ::lm_mode.
+ * @param from_zone origin zone, 0 = none.
+ * @param from_lat origin WGS84 latitude, NaN = unknown.
+ * @param from_lon origin WGS84 longitude, NaN = unknown.
+ * @param to_zone destination zone, 0 = none.
+ * @param to_lat destination latitude, NaN = unknown.
+ * @param to_lon destination longitude, NaN = unknown.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (mode).
  */
 LM_API int lm_travel_minutes(double *out, const lm_travel *travel, int32_t mode,
@@ -464,7 +591,9 @@ LM_API int lm_travel_minutes(double *out, const lm_travel *travel, int32_t mode,
 /* ------------------------------------------------------------------------ */
 /** @name Engine and queries */
 /**@{*/
+/** A query context: policy, travel model, threads, scratch memory, last error (opaque; lm_engine_create(), lm_engine_free()). */
 typedef struct lm_engine lm_engine;
+/** Library-owned query results, read through accessors (opaque; lm_results_free()). */
 typedef struct lm_results lm_results;
 
 /**
@@ -474,11 +603,12 @@ typedef struct lm_results lm_results;
  * ::LM_SCOPE_MUNICIPALITY and the municipalities are equal.
  */
 typedef struct lm_viewer {
-    size_t struct_size;
+    size_t struct_size;   /**< sizeof(lm_viewer), set by ::LM_VIEWER_INIT */
     int64_t org;          /**< the viewer's organisation */
     int32_t municipality; /**< the viewer's municipality (CBS number), 0 if none */
     int32_t region;       /**< the viewer's labour-market region, 0 if none */
 } lm_viewer;
+/** Initialiser of ::lm_viewer: struct_size set, everything else 0. */
 #define LM_VIEWER_INIT {sizeof(lm_viewer), 0, 0, 0}
 
 /**
@@ -486,20 +616,20 @@ typedef struct lm_viewer {
  * element size so the struct may grow at the end.
  */
 typedef struct lm_match {
-    int64_t vacancy_id;
-    int64_t candidate_id;
+    int64_t vacancy_id;             /**< the vacancy */
+    int64_t candidate_id;           /**< the candidate */
     uint32_t rank;                  /**< 1-based rank in its list, 0 for explain */
     int32_t constraint;             /**< ::lm_constraint; NONE for results */
     float score;                    /**< total score in [0, 1] */
-    float competence;               /**< component values in [0, 1] */
-    float travel;
-    float hours;
-    float readiness;
-    float priority;
+    float competence;               /**< component values in [0, 1]: competence fit */
+    float travel;                   /**< travel component (shorter is better) */
+    float hours;                    /**< hours-fit component */
+    float readiness;                /**< readiness component */
+    float priority;                 /**< priority component */
     float travel_minutes;           /**< one-way minutes by the best allowed mode */
     int32_t travel_mode;            /**< ::lm_mode of that, -1 if none */
-    int32_t candidate_municipality;
-    int32_t vacancy_municipality;
+    int32_t candidate_municipality; /**< the candidate's home municipality (CBS number) */
+    int32_t vacancy_municipality;   /**< the vacancy's municipality (CBS number) */
     int32_t reserved;               /**< 0 */
 } lm_match;
 
@@ -514,10 +644,10 @@ enum lm_engine_option {
 
 /** Scoring kernels. AUTO picks the best the CPU supports. */
 enum lm_kernel {
-    LM_KERNEL_AUTO = 0,
-    LM_KERNEL_SCALAR = 1,
-    LM_KERNEL_AVX2 = 2,
-    LM_KERNEL_AVX512 = 3
+    LM_KERNEL_AUTO = 0,   /**< the best the CPU supports (chosen at run time) */
+    LM_KERNEL_SCALAR = 1, /**< portable C */
+    LM_KERNEL_AVX2 = 2,   /**< AVX2 and FMA */
+    LM_KERNEL_AVX512 = 3  /**< AVX-512 */
 };
 
 /** Progress callback: return non-zero to cancel. Called on the calling thread. */
@@ -525,41 +655,71 @@ typedef int (*lm_progress_fn)(void *user, uint64_t done, uint64_t total);
 
 /** Batch options. Initialise with ::LM_BATCH_OPTIONS_INIT. */
 typedef struct lm_batch_options {
-    size_t struct_size;
+    size_t struct_size;      /**< sizeof(lm_batch_options), set by ::LM_BATCH_OPTIONS_INIT */
     uint32_t k_candidates;   /**< per vacancy, 1..LM_MAX_K [10] */
     uint32_t k_vacancies;    /**< per candidate, 1..LM_MAX_K [10] */
     int32_t vacancy_region;  /**< only vacancies of this region, 0 = all [0] */
     int32_t reserved;        /**< 0 */
     lm_progress_fn progress; /**< optional */
-    void *progress_user;
+    void *progress_user;     /**< passed to @c progress as its first argument */
 } lm_batch_options;
+/** Initialiser of ::lm_batch_options with the defaults shown in brackets. */
 #define LM_BATCH_OPTIONS_INIT {sizeof(lm_batch_options), 10, 10, 0, 0, NULL, NULL}
 
 /**
  * @brief Create an engine.
+ * @param out receives the engine; set to NULL on error.
  * @param policy copied; NULL means the defaults.
  * @param travel referenced and made read-only; NULL means the default
  *        geometric model.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_NOMEM. Free with lm_engine_free().
  */
 LM_API int lm_engine_create(lm_engine **out, const lm_policy *policy, lm_travel *travel);
-/** @brief Free an engine. NULL is accepted. */
+/**
+ * @brief Free an engine. NULL is accepted. Results it produced stay valid.
+ * @param engine the engine, or NULL.
+ */
 LM_API void lm_engine_free(lm_engine *engine);
-/** @brief Detailed message of the last failing call on this engine. */
+/**
+ * @brief Detailed message of the last failing call on this engine.
+ * @param engine the engine, or NULL.
+ * @return a string owned by the engine, valid until the next call on it; ""
+ * if none; a static string if @p engine is NULL.
+ */
 LM_API const char *lm_engine_errmsg(const lm_engine *engine);
-/** @brief Replace the engine's policy by a copy of @p policy. */
+/**
+ * @brief Replace the engine's policy by a copy of @p policy.
+ * @param engine the engine.
+ * @param policy the new policy (copied).
+ * @return ::LM_OK, ::LM_ERR_NULL.
+ */
 LM_API int lm_engine_set_policy(lm_engine *engine, const lm_policy *policy);
 /**
  * @brief Set an engine option.
+ * @param engine the engine.
+ * @param option an ::lm_engine_option.
+ * @param value the new value.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE, ::LM_ERR_UNSUPPORTED (kernel
  * not available on this CPU).
  */
 LM_API int lm_engine_set_i64(lm_engine *engine, int32_t option, int64_t value);
-/** @brief Read an engine option (the kernel in use for ::LM_ENGINE_KERNEL). */
+/**
+ * @brief Read an engine option (the kernel in use for ::LM_ENGINE_KERNEL).
+ * @param out receives the value.
+ * @param engine the engine.
+ * @param option an ::lm_engine_option.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown option).
+ */
 LM_API int lm_engine_get_i64(int64_t *out, const lm_engine *engine, int32_t option);
 
 /**
  * @brief Top-k candidates for one vacancy, as seen by @p viewer.
+ * @param out receives the results; set to NULL on error.
+ * @param engine the engine (used by one thread at a time).
+ * @param snap the snapshot to query.
+ * @param viewer who is asking: only candidates visible to the viewer are ranked.
+ * @param vacancy_id the vacancy.
+ * @param k list length, 1..::LM_MAX_K.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID (viewer struct_size),
  * ::LM_ERR_RANGE (k), ::LM_ERR_UNKNOWN_ID, ::LM_ERR_NOMEM. The results have one
  * list in direction ::LM_DIR_VACANCY. Free with lm_results_free().
@@ -570,6 +730,15 @@ LM_API int lm_engine_query_vacancy(lm_results **out, lm_engine *engine, const lm
 /**
  * @brief Top-k vacancies for one candidate the viewer may see. A candidate the
  * viewer may not see gives ::LM_ERR_UNKNOWN_ID, exactly as a missing one.
+ * @param out receives the results (one list in direction ::LM_DIR_CANDIDATE);
+ *        set to NULL on error. Free with lm_results_free().
+ * @param engine the engine.
+ * @param snap the snapshot to query.
+ * @param viewer who is asking.
+ * @param candidate_id the candidate.
+ * @param k list length, 1..::LM_MAX_K.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID (viewer struct_size),
+ * ::LM_ERR_RANGE (k), ::LM_ERR_UNKNOWN_ID, ::LM_ERR_NOMEM.
  */
 LM_API int lm_engine_query_candidate(lm_results **out, lm_engine *engine, const lm_snapshot *snap,
                                      const lm_viewer *viewer, int64_t candidate_id, uint32_t k);
@@ -577,6 +746,11 @@ LM_API int lm_engine_query_candidate(lm_results **out, lm_engine *engine, const 
 /**
  * @brief The nightly batch: top-k both ways over the whole snapshot, for every
  * vacancy (optionally of one region) and every candidate the viewer may see.
+ * @param out receives the results (both directions); set to NULL on error.
+ *        Free with lm_results_free().
+ * @param engine the engine (its threads do the work).
+ * @param snap the snapshot to match.
+ * @param viewer who is asking, usually the region's WSP.
  * @param options NULL means ::LM_BATCH_OPTIONS_INIT.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID, ::LM_ERR_RANGE,
  * ::LM_ERR_CANCELLED, ::LM_ERR_NOMEM.
@@ -588,7 +762,13 @@ LM_API int lm_engine_batch(lm_results **out, lm_engine *engine, const lm_snapsho
  * @brief Score and explain one pair. For an infeasible pair, @c constraint
  * names the first excluding constraint (in ::lm_constraint order) and the
  * score is 0; components are filled as far as they can be computed.
+ * @param out receives the explained pair.
  * @param out_size sizeof(lm_match) as the caller knows it.
+ * @param engine the engine.
+ * @param snap the snapshot.
+ * @param viewer who is asking.
+ * @param vacancy_id the vacancy.
+ * @param candidate_id the candidate.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID, ::LM_ERR_UNKNOWN_ID (also
  * for a candidate the viewer may not see).
  */
@@ -608,18 +788,24 @@ enum lm_stat {
     LM_STAT_PAIRS_FEASIBLE = 1, /**< pairs found feasible among those that could still enter a
                                      top-k list (pairs ruled out by the score bound are not counted) */
     LM_STAT_SECONDS = 2,        /**< wall time of the query */
-    LM_STAT_POLICY_VERSION = 3,
-    LM_STAT_SNAPSHOT_VERSION = 4,
-    LM_STAT_THREADS = 5,
-    LM_STAT_KERNEL = 6
+    LM_STAT_POLICY_VERSION = 3, /**< ::LM_POLICY_VERSION of the policy used */
+    LM_STAT_SNAPSHOT_VERSION = 4, /**< lm_snapshot_version() of the snapshot queried */
+    LM_STAT_THREADS = 5,        /**< worker threads used */
+    LM_STAT_KERNEL = 6          /**< ::lm_kernel used */
 };
 
-/** @brief Free results. NULL is accepted. */
+/**
+ * @brief Free results. NULL is accepted.
+ * @param results the results, or NULL.
+ */
 LM_API void lm_results_free(lm_results *results);
 
 /**
  * @brief Number of lists in a direction (vacancies or candidates queried,
  * including those with no match).
+ * @param out receives the number of lists.
+ * @param results the results.
+ * @param dir an ::lm_direction.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE.
  */
 LM_API int lm_results_lists(size_t *out, const lm_results *results, int32_t dir);
@@ -629,25 +815,45 @@ LM_API int lm_results_lists(size_t *out, const lm_results *results, int32_t dir)
  * @param out receives the vacancy (or candidate) id.
  * @param out_first receives the index of its first row, may be NULL.
  * @param out_len receives its number of rows, may be NULL.
+ * @param results the results.
+ * @param dir an ::lm_direction.
+ * @param index 0 .. lists - 1 (lm_results_lists()).
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE.
  */
 LM_API int lm_results_list(int64_t *out, size_t *out_first, size_t *out_len,
                            const lm_results *results, int32_t dir, size_t index);
 
-/** @brief Total rows (matches) in a direction. */
+/**
+ * @brief Total rows (matches) in a direction.
+ * @param out receives the number of rows.
+ * @param results the results.
+ * @param dir an ::lm_direction.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE.
+ */
 LM_API int lm_results_count(size_t *out, const lm_results *results, int32_t dir);
 
 /**
  * @brief Copy rows [first, first + capacity) (or fewer at the end) of a
  * direction, ordered by list then rank, with their explanations.
+ * @param out caller buffer for up to @p capacity rows.
  * @param elem_size sizeof(lm_match) as the caller knows it.
+ * @param capacity number of rows @p out can hold.
  * @param out_copied receives the number of rows copied, may be NULL.
+ * @param results the results.
+ * @param dir an ::lm_direction.
+ * @param first index of the first row to copy.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID (elem_size), ::LM_ERR_RANGE.
  */
 LM_API int lm_results_copy(lm_match *out, size_t elem_size, size_t capacity, size_t *out_copied,
                            const lm_results *results, int32_t dir, size_t first);
 
-/** @brief A number about the results (::lm_stat). */
+/**
+ * @brief A number about the results (::lm_stat).
+ * @param out receives the number.
+ * @param results the results.
+ * @param stat an ::lm_stat.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown stat).
+ */
 LM_API int lm_results_stat(double *out, const lm_results *results, int32_t stat);
 /**@}*/
 

@@ -1,0 +1,285 @@
+"""Shared pools in PostgreSQL (pg.h): schema, loading (full or incremental),
+travel matrices and writing whole runs atomically, over libpq with binary COPY.
+
+A :class:`Db` is used by one thread at a time (libpq's rule); the binding
+serialises calls on one Db. If the loaded library does not export the
+PostgreSQL functions, Db() raises :class:`~libmatch.errors.UnsupportedError`
+(a NotImplementedError). Schema and run lifecycle: docs/postgresql.md.
+"""
+from __future__ import annotations
+
+import ctypes
+import enum
+from typing import Any, Callable, Iterable, Optional, Tuple, Union
+
+import numpy as np
+
+from . import _ffi
+from ._base import LIB, Guard, Handle, Progress, fn, raise_for
+from .assign import Assignment
+from .core import (CANDIDATE_COLUMNS, CANDIDATE_REQUIRED, VACANCY_COLUMNS, VACANCY_REQUIRED, Pool,
+                   Results, Travel, _build_cols)
+from .errors import DatabaseError, make_error
+
+__all__ = ["Db", "DbTable", "RunPart", "DatabaseError", "available"]
+
+_NAMES = ("lm_db_open", "lm_db_close", "lm_db_errmsg", "lm_db_set_schema", "lm_db_set_progress",
+          "lm_db_init", "lm_db_schema_version", "lm_db_load_pool", "lm_db_load_travel",
+          "lm_db_write_candidates", "lm_db_write_vacancies", "lm_db_write_run")
+
+
+class DbTable(enum.IntEnum):
+    """Source tables that Db.set_table() can redirect (enum lm_db_table)."""
+    CANDIDATES = 0    #: default "candidates"
+    VACANCIES = 1     #: default "vacancies"
+    TRAVEL_TIMES = 2  #: default "travel_times"
+
+
+#: One part of a run for Db.write_run_parts(): (results, assignment or None, region).
+RunPart = Tuple[Results, Optional[Assignment], int]
+
+
+def available() -> bool:
+    """True when the loaded library exports the PostgreSQL functions."""
+    return all(LIB.fn.get(n) is not None for n in _NAMES)
+
+
+class Db(Handle):
+    """One database connection (``lm_db``).
+
+    Args:
+        conninfo: a libpq conninfo string or URI; None or "" uses the PG*
+            environment variables.
+        schema: another schema than "libmatch" (quoted by the library).
+        progress: progress(done, total) for long loads and writes; return True
+            (or raise) to cancel: the operation then changes nothing.
+
+    Raises DatabaseError (with the server's or libpq's message) if the
+    connection fails.
+    """
+
+    def __init__(self, conninfo: Optional[str] = None, *, schema: Optional[str] = None,
+                 progress: Optional[Callable[[int, int], Any]] = None) -> None:
+        f = fn("lm_db_open")
+        close = fn("lm_db_close")
+        out = ctypes.c_void_p()
+        st = f(ctypes.byref(out), conninfo.encode() if conninfo else None)
+        if st < 0:
+            msg = b""
+            if out.value:
+                msg = LIB.fn["lm_db_errmsg"](out.value) or b""
+                close(out.value)
+            raise make_error(st, msg.decode("utf-8", "replace") or "lm_db_open failed")
+        self._setup(out.value, schema, progress)
+
+    def _setup(self, ptr: int, schema: Optional[str], progress: Optional[Callable[[int, int], Any]]) -> None:
+        self._g = Guard(self, ptr, LIB.fn["lm_db_close"], "Db", shared=False)
+        self._progress: Optional[Progress] = None
+        if schema is not None:
+            self.schema = schema
+        if progress is not None:
+            self.set_progress(progress)
+
+    @classmethod
+    def wrap(cls, pgconn_ptr: int, *, owner: Any = None, schema: Optional[str] = None,
+             progress: Optional[Callable[[int, int], Any]] = None) -> "Db":
+        """Use a libpq connection (a PGconn* address, e.g. psycopg 3's
+        ``conn.pgconn.pgconn_ptr``) that you opened; close() does not close it.
+        `owner` is kept referenced so the connection outlives this Db."""
+        f = fn("lm_db_wrap")
+        out = ctypes.c_void_p()
+        st = f(ctypes.byref(out), ctypes.c_void_p(int(pgconn_ptr)))
+        if st < 0:
+            raise_for(st)
+        db = cls.__new__(cls)
+        db._owner = owner
+        db._setup(out.value, schema, progress)
+        return db
+
+    def _errmsg(self) -> Callable[[], bytes]:
+        return lambda: LIB.fn["lm_db_errmsg"](self._g.peek())
+
+    def _check(self, st: int) -> None:
+        p = self._progress
+        if st < 0:
+            if p is not None:
+                p.reraise()  # the callback's own exception, if it raised one
+            raise_for(st, self._errmsg())
+        if p is not None:
+            p.exc = None  # the call completed: nothing to re-raise later
+
+    @property
+    def schema(self) -> str:
+        """The schema in use ("libmatch" unless set); setting it quotes any name."""
+        return getattr(self, "_schema", "libmatch")
+
+    @schema.setter
+    def schema(self, name: str) -> None:
+        with self._guard() as h:
+            self._check(fn("lm_db_set_schema")(h, name.encode()))
+        self._schema = name
+
+    def set_table(self, table: Union[DbTable, int, str], name: Optional[str]) -> None:
+        """Read (and write) one side from another table or view of the schema
+        (None: the default name). It must have the default table's columns."""
+        if isinstance(table, str):
+            try:
+                t = int(DbTable[table.upper()])
+            except KeyError:
+                raise make_error(-6, f"unknown table {table!r} (candidates, vacancies, travel_times)") from None
+        else:
+            t = int(table)
+        with self._guard() as h:
+            self._check(fn("lm_db_set_table")(h, t, name.encode() if name is not None else None))
+
+    def set_progress(self, progress: Optional[Callable[[int, int], Any]]) -> None:
+        """Report progress of long loads and writes (None: no reports)."""
+        p = Progress(progress)
+        with self._guard() as h:
+            self._check(fn("lm_db_set_progress")(h, p.cfunc, None))
+        self._progress = p if progress is not None else None  # keeps the C callback alive
+
+    def init(self) -> None:
+        """Create the schema, or upgrade it, in one transaction (StateError if
+        the database has a newer schema than this library knows)."""
+        with self._guard() as h:
+            self._check(fn("lm_db_init")(h))
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version in the database (0 if none)."""
+        out = ctypes.c_int32()
+        with self._guard() as h:
+            self._check(fn("lm_db_schema_version")(ctypes.byref(out), h))
+        return out.value
+
+    @property
+    def vector_dim(self) -> int:
+        """Dimension of the stored competence vectors (0 when the tables have
+        no live row), to create the Pool for load_pool()."""
+        out = ctypes.c_uint32()
+        with self._guard() as h:
+            self._check(fn("lm_db_vector_dim")(ctypes.byref(out), h))
+        return out.value
+
+    def regions(self) -> np.ndarray:
+        """The distinct labour-market regions of the live vacancies, ascending (int32)."""
+        f = fn("lm_db_regions")
+        need = ctypes.c_size_t()
+        with self._guard() as h:
+            for _ in range(5):  # the table may change between the two calls
+                st = f(None, 0, ctypes.byref(need), h)
+                if st < 0 and st != -15:
+                    self._check(st)
+                out = np.zeros(need.value, dtype=np.int32)
+                if not need.value:
+                    return out
+                st = f(out.ctypes.data, need.value, ctypes.byref(need), h)
+                if st != -15:
+                    self._check(st)
+                    return out[:need.value]
+            self._check(st)
+        return out
+
+    def load_pool(self, pool: Pool, since: int = 0) -> int:
+        """Load candidates and vacancies into `pool` as one atomic update: a
+        full load with since=0, else only rows changed since that watermark
+        (with deletions). Returns the watermark to pass next time."""
+        out = ctypes.c_int64()
+        with self._guard() as h, pool._guard() as ph:
+            self._check(fn("lm_db_load_pool")(ctypes.byref(out), h, ph, int(since)))
+        return out.value
+
+    def load_travel(self, travel: Travel) -> None:
+        """Load the travel_times table into `travel` (one matrix per mode present)."""
+        with self._guard() as h, travel._guard() as th:
+            self._check(fn("lm_db_load_travel")(h, th))
+
+    def write_candidates(self, data: Any = None, /, *, dim: Optional[int] = None, **columns: Any) -> int:
+        """Upsert candidates into the tables in one transaction; columns as
+        Pool.add_candidates() (vectors 2-D, or 1-D with `dim`). Returns n."""
+        f = fn("lm_db_write_candidates")
+        c, n, keep = _build_cols("write_candidates", _ffi.CandidateCols, CANDIDATE_COLUMNS,
+                                 CANDIDATE_REQUIRED, data, columns, dim)
+        with self._guard() as h:
+            self._check(f(h, ctypes.byref(c), n))
+        del keep
+        return n
+
+    def write_vacancies(self, data: Any = None, /, *, dim: Optional[int] = None, **columns: Any) -> int:
+        """Upsert vacancies; see write_candidates() and Pool.add_vacancies()."""
+        f = fn("lm_db_write_vacancies")
+        c, n, keep = _build_cols("write_vacancies", _ffi.VacancyCols, VACANCY_COLUMNS,
+                                 VACANCY_REQUIRED, data, columns, dim)
+        with self._guard() as h:
+            self._check(f(h, ctypes.byref(c), n))
+        del keep
+        return n
+
+    def write_run(self, results: Results, assignment: Optional[Assignment] = None, *,
+                  label: Optional[str] = None, region: int = 0) -> int:
+        """Write a run (both directions of `results` and the proposals of
+        `assignment`) in one transaction; readers see a whole run or none.
+        Returns the new run id."""
+        f = fn("lm_db_write_run")
+        info = _ffi.RunInfo()
+        info.struct_size = ctypes.sizeof(_ffi.RunInfo)
+        info.label = label.encode() if label is not None else None
+        info.region = int(region)
+        out = ctypes.c_int64()
+        with self._guard() as h, results._guard() as rh:
+            if assignment is not None:
+                with assignment._guard() as ah:
+                    st = f(ctypes.byref(out), h, rh, ah, ctypes.byref(info))
+            else:
+                st = f(ctypes.byref(out), h, rh, None, ctypes.byref(info))
+            self._check(st)
+        return out.value
+
+    def write_run_parts(self, parts: Iterable[Union[RunPart, Tuple[Results, Optional[Assignment]]]], *,
+                        label: Optional[str] = None, region: int = 0) -> int:
+        """Write one run made of several parts, e.g. one (results, assignment,
+        region) per region as seen by its WSP, in one transaction. Returns the
+        new run id."""
+        f = fn("lm_db_write_run_parts")
+        items = [tuple(p) for p in parts]
+        if not items:
+            raise make_error(-1, "write_run_parts: no parts")
+        arr = (_ffi.RunPart * len(items))()
+        info = _ffi.RunInfo()
+        info.struct_size = ctypes.sizeof(_ffi.RunInfo)
+        info.label = label.encode() if label is not None else None
+        info.region = int(region)
+        out = ctypes.c_int64()
+        entered: dict = {}  # id(obj) -> (guard, handle); an object in several parts is taken once
+
+        def take(obj: Any) -> int:
+            k = id(obj)
+            if k not in entered:
+                g = obj._guard()
+                entered[k] = (g, g.__enter__())
+            return entered[k][1]
+
+        try:
+            with self._guard() as h:
+                for i, p in enumerate(items):
+                    res, asg = p[0], p[1] if len(p) > 1 else None
+                    if not isinstance(res, Results):
+                        raise TypeError("each part needs the Results of Engine.batch()")
+                    if asg is not None and not isinstance(asg, Assignment):
+                        raise TypeError("a part's assignment must be an Assignment or None")
+                    arr[i].struct_size = ctypes.sizeof(_ffi.RunPart)
+                    arr[i].results = take(res)
+                    arr[i].assignment = take(asg) if asg is not None else None
+                    arr[i].region = int(p[2]) if len(p) > 2 else 0
+                st = f(ctypes.byref(out), h, ctypes.byref(arr), ctypes.sizeof(_ffi.RunPart), len(items),
+                       ctypes.byref(info))
+                self._check(st)
+        finally:
+            for g, _ in reversed(list(entered.values())):
+                g.__exit__(None, None, None)
+        return out.value
+
+    def __repr__(self) -> str:
+        return "<libmatch.Db closed>" if self.closed else f"<libmatch.Db schema={self.schema!r}>"
+

@@ -1,0 +1,451 @@
+/* lmatch db init | db seed-demo | batch | query: the shared pools in
+ * PostgreSQL (docs/postgresql.md). Connection from --db CONNINFO or the
+ * standard PG* environment variables. */
+#include "cli.h"
+#include "demo_data.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define WSP_ORG_BASE 400000 /* the regions' employer service points, as in lmatch demo */
+
+typedef struct db_opts {
+    const char *conninfo;
+    const char *schema;
+} db_opts;
+
+static int parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out) {
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+/* "today", YYYY-MM-DD or a day number -> day number (days since 1970-01-01). */
+static int parse_day(const char *s, int64_t *out) {
+    if (!strcmp(s, "today")) {
+        *out = (int64_t)(time(NULL) / 86400);
+        return 0;
+    }
+    int y, m, d;
+    char tail;
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+        /* days from civil (proleptic Gregorian) */
+        y -= m <= 2;
+        int era = (y >= 0 ? y : y - 399) / 400;
+        int yoe = y - era * 400;
+        int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        *out = (int64_t)era * 146097 + doe - 719468;
+        return *out >= 0 ? 0 : -1;
+    }
+    return parse_i64(s, 0, INT32_MAX, out);
+}
+
+/* Open and configure a connection; prints the error. */
+static int open_db(lm_db **out, const db_opts *o, const char *cmd) {
+    int st = lm_db_open(out, o->conninfo);
+    if (st) {
+        char what[64];
+        snprintf(what, sizeof what, "%s: connect", cmd);
+        cli_fail(what, st, *out ? lm_db_errmsg(*out) : NULL);
+        lm_db_close(*out);
+        *out = NULL;
+        return 1;
+    }
+    if (o->schema && (st = lm_db_set_schema(*out, o->schema))) {
+        cli_fail("--schema", st, lm_db_errmsg(*out));
+        lm_db_close(*out);
+        *out = NULL;
+        return 1;
+    }
+    return 0;
+}
+
+/* Options every command takes; returns 1 if argv[*i] was one (consumed). */
+static int common_opt(db_opts *o, int argc, char **argv, int *i) {
+    const char *a = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (!strcmp(a, "--db") && val) o->conninfo = argv[++*i];
+    else if (!strcmp(a, "--schema") && val) o->schema = argv[++*i];
+    else return 0;
+    return 1;
+}
+
+/* ---- db init / db seed-demo ------------------------------------------------------ */
+static int db_init(const db_opts *o) {
+    lm_db *db = NULL;
+    if (open_db(&db, o, "db init")) return 1;
+    int32_t before = 0, after = 0;
+    int st = lm_db_schema_version(&before, db);
+    if (!st) st = lm_db_init(db);
+    if (!st) st = lm_db_schema_version(&after, db);
+    if (st) {
+        cli_fail("db init", st, lm_db_errmsg(db));
+        lm_db_close(db);
+        return 1;
+    }
+    if (before == after) printf("schema %s is up to date (version %d)\n", o->schema ? o->schema : "libmatch", (int)after);
+    else if (before == 0) printf("created schema %s (version %d)\n", o->schema ? o->schema : "libmatch", (int)after);
+    else printf("upgraded schema %s from version %d to %d\n", o->schema ? o->schema : "libmatch", (int)before, (int)after);
+    lm_db_close(db);
+    return 0;
+}
+
+static int db_seed_demo(const db_opts *o, unsigned long long seed) {
+    demo_data d;
+    if (demo_generate(&d, seed, DEMO_DEFAULT_DIM, DEMO_DEFAULT_CANDIDATES, DEMO_DEFAULT_VACANCIES) != 0) {
+        fprintf(stderr, "lmatch db seed-demo: could not generate the demo data (out of memory)\n");
+        return 1;
+    }
+    lm_db *db = NULL;
+    if (open_db(&db, o, "db seed-demo")) {
+        demo_free(&d);
+        return 1;
+    }
+    int rc = 1, st;
+    int32_t ver = 0;
+    if ((st = lm_db_schema_version(&ver, db))) {
+        cli_fail("db seed-demo", st, lm_db_errmsg(db));
+        goto out;
+    }
+    if (ver == 0) {
+        fprintf(stderr, "lmatch db seed-demo: no libmatch schema in this database; run 'lmatch db init' first\n");
+        goto out;
+    }
+    lm_candidate_cols cc;
+    lm_vacancy_cols vc;
+    demo_candidate_cols(&d, &cc);
+    demo_vacancy_cols(&d, &vc);
+    cli_progress pr;
+    cli_progress_init(&pr, "write candidates");
+    lm_db_set_progress(db, cli_progress_cb, &pr);
+    st = lm_db_write_candidates(db, &cc, d.n_candidates);
+    cli_progress_done(&pr);
+    if (st) {
+        cli_fail("db seed-demo: candidates", st, lm_db_errmsg(db));
+        goto out;
+    }
+    cli_progress_init(&pr, "write vacancies");
+    st = lm_db_write_vacancies(db, &vc, d.n_vacancies);
+    cli_progress_done(&pr);
+    if (st) {
+        cli_fail("db seed-demo: vacancies", st, lm_db_errmsg(db));
+        goto out;
+    }
+    printf("wrote the demo pools (seed %llu): %zu candidates and %zu vacancies of %zu labour-market regions, "
+           "competence dimension %u\n", seed, d.n_candidates, d.n_vacancies, demo_n_regions, d.dim);
+    rc = 0;
+out:
+    lm_db_close(db);
+    demo_free(&d);
+    return rc;
+}
+
+int cmd_db(int argc, char **argv) {
+    static const char usage[] = "usage: lmatch db init [--db CONNINFO] [--schema NAME]\n"
+                                "       lmatch db seed-demo [--db CONNINFO] [--schema NAME] [--seed N]\n";
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *sub = argv[1];
+    db_opts o = {NULL, NULL};
+    int64_t seed = DEMO_DEFAULT_SEED;
+    for (int i = 2; i < argc; i++) {
+        if (common_opt(&o, argc, argv, &i)) continue;
+        if (!strcmp(sub, "seed-demo") && !strcmp(argv[i], "--seed") && i + 1 < argc &&
+            !parse_i64(argv[i + 1], 0, INT64_MAX, &seed)) {
+            i++;
+            continue;
+        }
+        fprintf(stderr, "lmatch db %s: bad or incomplete option '%s'\n%s", sub, argv[i], usage);
+        return 2;
+    }
+    if (!strcmp(sub, "init")) return db_init(&o);
+    if (!strcmp(sub, "seed-demo")) return db_seed_demo(&o, (unsigned long long)seed);
+    fprintf(stderr, "lmatch db: unknown subcommand '%s'\n%s", sub, usage);
+    return 2;
+}
+
+/* ---- loading, shared by batch and query ---------------------------------------------- */
+typedef struct loaded {
+    lm_db *db;
+    lm_pool *pool;
+    lm_snapshot *snap;
+    lm_travel *travel;
+    lm_engine *eng;
+} loaded;
+
+static void loaded_free(loaded *L) {
+    lm_engine_free(L->eng);
+    lm_travel_free(L->travel);
+    lm_snapshot_free(L->snap);
+    lm_pool_free(L->pool);
+    lm_db_close(L->db);
+    memset(L, 0, sizeof *L);
+}
+
+static int load_all(loaded *L, const db_opts *o, const char *cmd, int64_t as_of, int64_t threads) {
+    memset(L, 0, sizeof *L);
+    if (open_db(&L->db, o, cmd)) return 1;
+    uint32_t dim = 0;
+    int st = lm_db_vector_dim(&dim, L->db);
+    if (st) return cli_fail(cmd, st, lm_db_errmsg(L->db));
+    if (dim == 0) {
+        fprintf(stderr, "lmatch %s: the database has no live candidates or vacancies (try 'lmatch db seed-demo')\n", cmd);
+        return 1;
+    }
+    if ((st = lm_pool_create(&L->pool, dim))) return cli_fail(cmd, st, "create pool");
+    cli_progress pr;
+    cli_progress_init(&pr, "load pool");
+    lm_db_set_progress(L->db, cli_progress_cb, &pr);
+    int64_t wm = 0;
+    st = lm_db_load_pool(&wm, L->db, L->pool, 0);
+    cli_progress_done(&pr);
+    lm_db_set_progress(L->db, NULL, NULL);
+    if (st) return cli_fail("load pool", st, lm_db_errmsg(L->db));
+    if ((st = lm_travel_create(&L->travel))) return cli_fail(cmd, st, "travel model");
+    if ((st = lm_db_load_travel(L->db, L->travel))) return cli_fail("load travel", st, lm_db_errmsg(L->db));
+    if ((st = lm_pool_snapshot(&L->snap, L->pool))) return cli_fail(cmd, st, lm_pool_errmsg(L->pool));
+    lm_policy *pol = NULL;
+    if ((st = lm_policy_create(&pol))) return cli_fail(cmd, st, "policy");
+    if (as_of > 0 && (st = lm_policy_set_f64(pol, LM_POLICY_AS_OF_DAY, (double)as_of))) {
+        lm_policy_free(pol);
+        return cli_fail("--as-of", st, NULL);
+    }
+    st = lm_engine_create(&L->eng, pol, L->travel);
+    lm_policy_free(pol);
+    if (st) return cli_fail(cmd, st, "create engine");
+    if ((st = lm_engine_set_i64(L->eng, LM_ENGINE_THREADS, threads))) return cli_fail("--threads", st, lm_engine_errmsg(L->eng));
+    return 0;
+}
+
+static const char *muni_name(int32_t code) {
+    const demo_municipality *m = demo_municipality_find(code);
+    return m ? m->name : "";
+}
+
+/* ---- batch ------------------------------------------------------------------------------ */
+int cmd_batch(int argc, char **argv) {
+    static const char usage[] =
+        "usage: lmatch batch [--db CONNINFO] [--schema NAME] [--k N] [--region R] [--as-of today|YYYY-MM-DD]\n"
+        "                    [--threads N] [--label TEXT]\n";
+    db_opts o = {NULL, NULL};
+    int64_t k = 10, region = -1, as_of = 0, threads = 0;
+    const char *label = "lmatch batch";
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (common_opt(&o, argc, argv, &i)) continue;
+        if (!strcmp(a, "--k") && val && !parse_i64(val, 1, LM_MAX_K, &k)) i++;
+        else if (!strcmp(a, "--region") && val && !parse_i64(val, 0, INT32_MAX, &region)) i++;
+        else if (!strcmp(a, "--as-of") && val && !parse_day(val, &as_of)) i++;
+        else if (!strcmp(a, "--threads") && val && !parse_i64(val, 0, 1024, &threads)) i++;
+        else if (!strcmp(a, "--label") && val) label = argv[++i];
+        else {
+            fprintf(stderr, "lmatch batch: bad or incomplete option '%s'\n%s", a, usage);
+            return 2;
+        }
+    }
+    double t0 = cli_now();
+    loaded L;
+    int rc = 1, st;
+    int32_t *regions = NULL;
+    size_t nreg = 0;
+    lm_results **res = NULL;
+    lm_assignment **asg = NULL;
+    lm_run_part *parts = NULL;
+    if (load_all(&L, &o, "batch", as_of, threads)) goto out;
+    double t_loaded = cli_now();
+    if (region >= 0) {
+        nreg = 1;
+        regions = malloc(sizeof *regions);
+        if (!regions) goto nomem;
+        regions[0] = (int32_t)region;
+    } else {
+        st = lm_db_regions(NULL, 0, &nreg, L.db);
+        if (st && st != LM_ERR_BUFFER) {
+            cli_fail("batch: regions", st, lm_db_errmsg(L.db));
+            goto out;
+        }
+        regions = malloc((nreg ? nreg : 1) * sizeof *regions);
+        if (!regions) goto nomem;
+        if ((st = lm_db_regions(regions, nreg, &nreg, L.db))) {
+            cli_fail("batch: regions", st, lm_db_errmsg(L.db));
+            goto out;
+        }
+    }
+    if (nreg == 0) {
+        fprintf(stderr, "lmatch batch: no live vacancies in the database\n");
+        goto out;
+    }
+    res = calloc(nreg, sizeof *res);
+    asg = calloc(nreg, sizeof *asg);
+    parts = calloc(nreg, sizeof *parts);
+    if (!res || !asg || !parts) goto nomem;
+    size_t nc = 0, nv = 0;
+    lm_snapshot_count(&nc, L.snap, LM_SIDE_CANDIDATE);
+    lm_snapshot_count(&nv, L.snap, LM_SIDE_VACANCY);
+    printf("libmatch %s batch: %zu candidates, %zu vacancies, %zu region%s, top-%lld both ways\n", lm_version_string(), nc,
+           nv, nreg, nreg == 1 ? "" : "s", (long long)k);
+    printf("  %-8s %-12s %10s %12s %12s %10s %10s\n", "region", "viewer", "vacancies", "visible", "rows", "proposals",
+           "seconds");
+    size_t tot_rows = 0, tot_prop = 0;
+    for (size_t i = 0; i < nreg; i++) {
+        lm_viewer v = LM_VIEWER_INIT;
+        v.org = WSP_ORG_BASE + regions[i];
+        v.region = regions[i];
+        lm_batch_options bo = LM_BATCH_OPTIONS_INIT;
+        bo.k_candidates = bo.k_vacancies = (uint32_t)k;
+        bo.vacancy_region = regions[i];
+        cli_progress pr;
+        char plabel[64];
+        snprintf(plabel, sizeof plabel, "batch region %d", (int)regions[i]);
+        cli_progress_init(&pr, plabel);
+        bo.progress = cli_progress_cb;
+        bo.progress_user = &pr;
+        double tb = cli_now();
+        st = lm_engine_batch(&res[i], L.eng, L.snap, &v, &bo);
+        cli_progress_done(&pr);
+        if (st) {
+            cli_fail("batch", st, lm_engine_errmsg(L.eng));
+            goto out;
+        }
+        size_t prop = 0;
+#ifdef LM_HAVE_ASSIGN
+        st = lm_engine_assign(&asg[i], L.eng, res[i], NULL);
+        if (st) {
+            cli_fail("batch: assignment", st, lm_engine_errmsg(L.eng));
+            goto out;
+        }
+        lm_assignment_count(&prop, asg[i]);
+#endif
+        lm_run_part p = LM_RUN_PART_INIT;
+        p.results = res[i];
+        p.assignment = asg[i];
+        p.region = regions[i];
+        parts[i] = p;
+        size_t lv = 0, lc = 0, rv = 0, rcn = 0;
+        lm_results_lists(&lv, res[i], LM_DIR_VACANCY);
+        lm_results_lists(&lc, res[i], LM_DIR_CANDIDATE);
+        lm_results_count(&rv, res[i], LM_DIR_VACANCY);
+        lm_results_count(&rcn, res[i], LM_DIR_CANDIDATE);
+        tot_rows += rv + rcn;
+        tot_prop += prop;
+        printf("  %-8d %-12lld %10zu %12zu %12zu %10zu %10.2f\n", (int)regions[i], (long long)v.org, lv, lc, rv + rcn,
+               prop, cli_now() - tb);
+    }
+    lm_run_info info = LM_RUN_INFO_INIT;
+    info.label = label;
+    info.region = region >= 0 ? (int32_t)region : 0;
+    cli_progress pr;
+    cli_progress_init(&pr, "write run");
+    lm_db_set_progress(L.db, cli_progress_cb, &pr);
+    int64_t run_id = 0;
+    double tw = cli_now();
+    st = lm_db_write_run_parts(&run_id, L.db, parts, sizeof *parts, nreg, &info);
+    cli_progress_done(&pr);
+    if (st) {
+        cli_fail("batch: write run", st, lm_db_errmsg(L.db));
+        goto out;
+    }
+    printf("run %lld complete: %zu result rows, %zu proposals (load %.2f s, write %.2f s, total %.2f s)\n",
+           (long long)run_id, tot_rows, tot_prop, t_loaded - t0, cli_now() - tw, cli_now() - t0);
+    rc = 0;
+    goto out;
+nomem:
+    fprintf(stderr, "lmatch batch: out of memory\n");
+out:
+    for (size_t i = 0; i < nreg; i++) {
+        if (res) lm_results_free(res[i]);
+#ifdef LM_HAVE_ASSIGN
+        if (asg) lm_assignment_free(asg[i]);
+#endif
+    }
+    free(res);
+    free(asg);
+    free(parts);
+    free(regions);
+    loaded_free(&L);
+    return rc;
+}
+
+/* ---- query ------------------------------------------------------------------------------ */
+static void print_row(const lm_match *m, int32_t dir) {
+    int64_t id = dir == LM_DIR_VACANCY ? m->candidate_id : m->vacancy_id;
+    int32_t muni = dir == LM_DIR_VACANCY ? m->candidate_municipality : m->vacancy_municipality;
+    printf("  %2u. %s %lld  %s%s%d%s  score %.3f\n", m->rank, dir == LM_DIR_VACANCY ? "candidate" : "vacancy",
+           (long long)id, muni_name(muni), *muni_name(muni) ? " (" : "(", (int)muni, ")", m->score);
+    printf("      competence %.2f, travel %.2f (%s %.0f min), hours %.2f, readiness %.2f, priority %.2f%s\n",
+           m->competence, m->travel, cli_mode_name(m->travel_mode), m->travel_minutes, m->hours, m->readiness,
+           m->priority, m->candidate_municipality != m->vacancy_municipality ? "; across a municipal border" : "");
+}
+
+int cmd_query(int argc, char **argv) {
+    static const char usage[] =
+        "usage: lmatch query [--db CONNINFO] [--schema NAME] (--vacancy ID | --candidate ID) --viewer ORG\n"
+        "                    [--viewer-region R] [--viewer-municipality M] [--k N] [--as-of today|YYYY-MM-DD]\n";
+    db_opts o = {NULL, NULL};
+    int64_t vac = 0, cand = 0, org = 0, vreg = 0, vmun = 0, k = 10, as_of = 0;
+    int have_vac = 0, have_cand = 0, have_org = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (common_opt(&o, argc, argv, &i)) continue;
+        if (!strcmp(a, "--vacancy") && val && !parse_i64(val, INT64_MIN, INT64_MAX, &vac)) have_vac = 1, i++;
+        else if (!strcmp(a, "--candidate") && val && !parse_i64(val, INT64_MIN, INT64_MAX, &cand)) have_cand = 1, i++;
+        else if (!strcmp(a, "--viewer") && val && !parse_i64(val, INT64_MIN, INT64_MAX, &org)) have_org = 1, i++;
+        else if (!strcmp(a, "--viewer-region") && val && !parse_i64(val, 0, INT32_MAX, &vreg)) i++;
+        else if (!strcmp(a, "--viewer-municipality") && val && !parse_i64(val, 0, INT32_MAX, &vmun)) i++;
+        else if (!strcmp(a, "--k") && val && !parse_i64(val, 1, LM_MAX_K, &k)) i++;
+        else if (!strcmp(a, "--as-of") && val && !parse_day(val, &as_of)) i++;
+        else {
+            fprintf(stderr, "lmatch query: bad or incomplete option '%s'\n%s", a, usage);
+            return 2;
+        }
+    }
+    if (have_vac == have_cand || !have_org) {
+        fprintf(stderr, "lmatch query: give --viewer and exactly one of --vacancy and --candidate\n%s", usage);
+        return 2;
+    }
+    /* A WSP viewer of the demo (400000 + region) sees its region by default. */
+    if (!vreg && org > WSP_ORG_BASE && org < WSP_ORG_BASE + 1000) vreg = org - WSP_ORG_BASE;
+    loaded L;
+    int rc = 1;
+    lm_results *res = NULL;
+    if (load_all(&L, &o, "query", as_of, 1)) goto out;
+    lm_viewer v = LM_VIEWER_INIT;
+    v.org = org;
+    v.region = (int32_t)vreg;
+    v.municipality = (int32_t)vmun;
+    int32_t dir = have_vac ? LM_DIR_VACANCY : LM_DIR_CANDIDATE;
+    int st = have_vac ? lm_engine_query_vacancy(&res, L.eng, L.snap, &v, vac, (uint32_t)k)
+                      : lm_engine_query_candidate(&res, L.eng, L.snap, &v, cand, (uint32_t)k);
+    if (st) {
+        cli_fail("query", st, lm_engine_errmsg(L.eng));
+        goto out;
+    }
+    size_t n = 0;
+    lm_results_count(&n, res, dir);
+    printf("%s %lld as seen by organisation %lld (region %d, municipality %d): %zu %s, best first\n",
+           have_vac ? "Vacancy" : "Candidate", (long long)(have_vac ? vac : cand), (long long)org, (int)vreg, (int)vmun,
+           n, have_vac ? (n == 1 ? "candidate" : "candidates") : (n == 1 ? "vacancy" : "vacancies"));
+    lm_match m;
+    for (size_t i = 0; i < n; i++) {
+        if ((st = lm_results_copy(&m, sizeof m, 1, NULL, res, dir, i))) {
+            cli_fail("query", st, NULL);
+            goto out;
+        }
+        print_row(&m, dir);
+    }
+    if (n == 0)
+        printf("  no feasible match: %s\n", have_vac ? "the viewer's scope, the travel limit, target groups, hours, "
+                                                       "readiness or dates exclude every candidate"
+                                                     : "the travel limit, target groups, hours, readiness or dates "
+                                                       "exclude every vacancy");
+    rc = 0;
+out:
+    lm_results_free(res);
+    loaded_free(&L);
+    return rc;
+}
