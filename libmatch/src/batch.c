@@ -551,13 +551,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, float *v
         double best = INFINITY;
         uint32_t modes = C->modes[i];
         if (!S->matrices) { /* the common case: geometric estimate only */
-            if (cx[0] == cx[0] && vx[0] == vx[0]) {
-                double km = lm__xyz_km(cx, vx);
-                for (int m = 0; m < LM_MODE_COUNT; m++) {
-                    double t = S->access[m] + km * S->mpk[m]; /* as lm__travel_pair */
-                    if ((modes >> m & 1u) && t < best) best = t;
-                }
-            }
+            best = lm__geo_best(S->access, S->mpk, modes, cx, vx);
         } else {
             double km = NAN;
             for (int m = 0; m < LM_MODE_COUNT; m++) {

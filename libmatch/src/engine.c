@@ -209,13 +209,7 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
     uint32_t modes = LM_COLP(cc, LC, LM_COL_MODES, uint8_t)[cr] & P->allowed_modes;
     double best = INFINITY;
     if (!Q->matrices) {
-        if (cx[0] == cx[0] && vx[0] == vx[0]) {
-            double km = lm__xyz_km(cx, vx);
-            for (int m = 0; m < LM_MODE_COUNT; m++) {
-                double t = Q->access[m] + km * Q->mpk[m]; /* as lm__travel_pair */
-                if ((modes >> m & 1u) && t < best) best = t;
-            }
-        }
+        best = lm__geo_best(Q->access, Q->mpk, modes, cx, vx);
     } else {
         int32_t cz = LM_COLP(cc, LC, LM_COL_ZONE, int32_t)[cr], vz = LM_COLP(vc, LV, LM_COL_ZONE, int32_t)[vr];
         for (int m = 0; m < LM_MODE_COUNT; m++) {

@@ -75,6 +75,22 @@ static inline double lm__xyz_km(const double a[3], const double b[3]) {
     return lm__chord_km(sqrt(dx * dx + dy * dy + dz * dz));
 }
 
+/* Fastest geometric one-way minutes over `modes` between two known
+ * positions: access[m] + km * min_per_km[m], the arithmetic of
+ * lm__travel_pair(), for fast paths without matrices. INFINITY if a position
+ * is unknown or no mode is allowed. */
+static inline double lm__geo_best(const double access[4], const double mpk[4], uint32_t modes, const double a[3],
+                                  const double b[3]) {
+    double best = INFINITY;
+    if (a[0] != a[0] || b[0] != b[0]) return best;
+    double km = lm__xyz_km(a, b);
+    for (int m = 0; m < 4; m++) {
+        double t = access[m] + km * mpk[m];
+        if ((modes >> m & 1u) && t < best) best = t;
+    }
+    return best;
+}
+
 /* ---- travel (travel.c) */
 /* Take / drop a reference. lm_travel_free() drops the creator's reference. */
 LM_HIDDEN lm_travel *lm__travel_ref(lm_travel *t);

@@ -621,8 +621,11 @@ static int prepare(lm_pool *p, int side, const char *what, const int64_t *ids, s
         if (newch[c]) continue;
         newch[c] = lm__aligned_alloc(64, L->chunk_bytes);
         if (!newch[c]) goto nomem;
-        if (c < cur->nchunks) memcpy((unsigned char *)newch[c] + LM_CHUNK_HDR, (const unsigned char *)cur->chunks[c] + LM_CHUNK_HDR, L->chunk_bytes - LM_CHUNK_HDR); /* not the header: readers may be changing its refcount */
-        else memset(newch[c], 0, L->chunk_bytes);
+        if (c < cur->nchunks) /* not the header: readers may be changing its refcount */
+            memcpy((unsigned char *)newch[c] + LM_CHUNK_HDR, (const unsigned char *)cur->chunks[c] + LM_CHUNK_HDR,
+                   L->chunk_bytes - LM_CHUNK_HDR);
+        else
+            memset(newch[c], 0, L->chunk_bytes);
         atomic_init(&newch[c]->ref, 1);
         ns->chunks[c] = newch[c];
     }
@@ -774,7 +777,8 @@ int lm__pool_sync(lm_pool *p, const lm_pool_change *ch) {
         return lm__fail(&p->err, LM_ERR_NULL, "sync: a column set or id list is NULL");
     if ((c && c->struct_size < sizeof *c) || (v && v->struct_size < sizeof *v))
         return lm__fail(&p->err, LM_ERR_INVALID, "sync: struct_size too small");
-    if (ch->ncand > LM_MAX_BATCH || ch->ncand_del > LM_MAX_BATCH || ch->nvac > LM_MAX_BATCH || ch->nvac_del > LM_MAX_BATCH) return lm__fail(&p->err, LM_ERR_LIMIT, "sync: more than %d rows or deletions on one side", LM_MAX_BATCH);
+    if (ch->ncand > LM_MAX_BATCH || ch->ncand_del > LM_MAX_BATCH || ch->nvac > LM_MAX_BATCH || ch->nvac_del > LM_MAX_BATCH)
+        return lm__fail(&p->err, LM_ERR_LIMIT, "sync: more than %d rows or deletions on one side", LM_MAX_BATCH);
     pthread_mutex_lock(&p->mu);
     int st = LM_OK;
     if (ch->ncand) st = check_cands(&p->err, c, ch->ncand, p->dim);

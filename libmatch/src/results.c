@@ -72,7 +72,7 @@ int lm_results_copy(lm_match *out, size_t elem_size, size_t capacity, size_t *ou
         while (row >= r->lists[dir][li].first + r->lists[dir][li].len) li++;
         const lm_reslist *l = &r->lists[dir][li];
         const lm_hit *h = &r->hits[dir][row];
-        lm_match m; memset(&m, 0, sizeof m); /* the tail padding must not carry stack bytes out */
+        lm_match m; /* lm__pair_eval zeroes it, padding included */
         uint32_t cslot = dir == LM_DIR_VACANCY ? h->slot : l->slot;
         uint32_t vslot = dir == LM_DIR_VACANCY ? l->slot : h->slot;
         lm__pair_eval(&r->ctx, cslot, vslot, h->dot, NULL, &m);
