@@ -632,23 +632,14 @@ void lm__pgc_put_vac(lm_pgc_buf *b, const lm_vacancy_cols *v, size_t i) {
     put_day(b, v->open_until, i, INT32_MAX);
 }
 
-/* Fixed-size fast path: a match_results tuple is always the same length. */
-void lm__pgc_put_result(lm_pgc_buf *b, int64_t run_id, int32_t region, int16_t dir, const lm_match *m) {
-    /* count + 3 int8 (12 each) + 2 int4 (8) + 2 int2 (6) + 7 float4 (8) */
-    const size_t n = 2 + 3 * 12 + 2 * 8 + 2 * 6 + 7 * 8;
-    if (!lm__pgc_reserve(b, n)) return;
-    uint8_t *p = b->p + b->len;
-    put_be16(p, LM_PGC_RESULT_COLS); p += 2;
 #define I64(v) do { put_be32(p, 8); put_be64(p + 4, (uint64_t)(v)); p += 12; } while (0)
 #define I32(v) do { put_be32(p, 4); put_be32(p + 4, (uint32_t)(v)); p += 8; } while (0)
 #define I16(v) do { put_be32(p, 2); put_be16(p + 4, (uint16_t)(v)); p += 6; } while (0)
 #define F32(v) do { uint32_t u_; float f_ = (v); memcpy(&u_, &f_, 4); I32(u_); } while (0)
-    I64(run_id);
-    I32(region);
-    I16(dir);
-    I64(m->vacancy_id);
-    I64(m->candidate_id);
-    I32(m->rank);
+
+/* The score components and travel of a match, the tail of both result and
+ * proposal tuples (7 float4 + 1 int2). */
+static uint8_t *put_components(uint8_t *p, const lm_match *m) {
     F32(m->score);
     F32(m->competence);
     F32(m->travel);
@@ -657,6 +648,23 @@ void lm__pgc_put_result(lm_pgc_buf *b, int64_t run_id, int32_t region, int16_t d
     F32(m->priority);
     F32(m->travel_minutes);
     I16(m->travel_mode);
+    return p;
+}
+
+/* Fixed-size fast path: a match_results tuple is always the same length. */
+void lm__pgc_put_result(lm_pgc_buf *b, int64_t run_id, int32_t region, int16_t dir, const lm_match *m) {
+    /* count + 3 int8 (12 each) + 2 int4 (8) + 2 int2 (6) + 7 float4 (8) */
+    const size_t n = 2 + 3 * 12 + 2 * 8 + 2 * 6 + 7 * 8;
+    if (!lm__pgc_reserve(b, n)) return;
+    uint8_t *p = b->p + b->len;
+    put_be16(p, LM_PGC_RESULT_COLS); p += 2;
+    I64(run_id);
+    I32(region);
+    I16(dir);
+    I64(m->vacancy_id);
+    I64(m->candidate_id);
+    I32(m->rank);
+    p = put_components(p, m);
     b->len = (size_t)(p - b->p);
 }
 
@@ -670,14 +678,7 @@ void lm__pgc_put_proposal(lm_pgc_buf *b, int64_t run_id, int32_t region, const l
     I64(m->vacancy_id);
     I32(m->rank);
     I64(m->candidate_id);
-    F32(m->score);
-    F32(m->competence);
-    F32(m->travel);
-    F32(m->hours);
-    F32(m->readiness);
-    F32(m->priority);
-    F32(m->travel_minutes);
-    I16(m->travel_mode);
+    p = put_components(p, m);
     b->len = (size_t)(p - b->p);
 #undef I64
 #undef I32
