@@ -33,13 +33,14 @@ static struct {
     const char *data_dir;
     const char *only;
     int faiss_only;
+    int libmatch_only; /* profiling: the first libmatch variant of each case, no peers */
     const char *blas_tag;   /* label of the OpenBLAS core type this process runs with (default: its name) */
     const char *pg;         /* conninfo; NULL: PG* environment */
     int no_pg;
     const char *python, *numpy_script, *tmp;
     int reps;
     double budget;          /* seconds per engine row: fewer repetitions beyond it */
-} C = {1, 2, NULL, NULL, 0, NULL, NULL, 0, "/usr/bin/python3", "bench/peer_numpy.py", "/tmp", 0, 0};
+} C = {1, 2, NULL, NULL, 0, 0, NULL, NULL, 0, "/usr/bin/python3", "bench/peer_numpy.py", "/tmp", 0, 0};
 
 static FILE *OUT;
 static lmb_world W;
@@ -808,7 +809,7 @@ static void workload(const char *name, const char *group, lmb_data *d, uint32_t 
                 row_error(name, vars[i].engine, d, k, sel, vars[i].threads, "error", err);
         } else {
             double sampled = sample_selectivity(snap, d, 20000);
-            for (int i = 0; i < nvars; i++) {
+            for (int i = 0; i < (C.libmatch_only ? 1 : nvars); i++) {
                 lmcase lcz = {name, d, k, k, sel, sampled, vars[i].threads, vars[i].kernel, vars[i].quantize,
                               vars[i].engine, group, i == 0, {0, 0, NULL}, {0, 0, NULL}, {0, 0, 0, 0}, 0};
                 if (!strcmp(vars[i].engine, "libmatch-int8") && lv.ids) {
@@ -839,6 +840,7 @@ static void workload(const char *name, const char *group, lmb_data *d, uint32_t 
             lm_pool_free(pool);
         }
     }
+    if (C.libmatch_only) faiss_threads = 0, numpy = 0;
     if (faiss_threads > 0) run_faiss(name, d, k, faiss_both, d->kind == LMB_ELIG, sel, faiss_threads, group, &lv, &lc);
     if (numpy && !C.faiss_only) run_numpy(name, d, k, d->kind == LMB_ELIG, sel, C.threads, &lv, &lc);
     lists_free(&lv);
@@ -1108,7 +1110,7 @@ static void case_latency(void) {
 static void usage(void) {
     fprintf(stderr,
             "usage: lmbench calibrate [--threads N] [--seconds S]\n"
-            "       lmbench run [--mode quick|full] [--only CASE,...] [--faiss-only] [--blas-tag TAG]\n"
+            "       lmbench run [--mode quick|full] [--only CASE,...] [--faiss-only | --libmatch-only] [--blas-tag TAG]\n"
             "                   [--data DIR] [--threads N] [--pg CONNINFO | --no-pg]\n"
             "                   [--python PATH] [--numpy-script PATH] [--tmp DIR] [--out FILE]\n"
             "       lmbench list\n"
@@ -1129,6 +1131,7 @@ int main(int argc, char **argv) {
         if (ARG("--mode")) C.quick = strcmp(v, "full") != 0;
         else if (ARG("--only")) C.only = v;
         else if (!strcmp(a, "--faiss-only")) C.faiss_only = 1;
+        else if (!strcmp(a, "--libmatch-only")) C.libmatch_only = 1;
         else if (ARG("--blas-tag")) C.blas_tag = v;
         else if (ARG("--data")) C.data_dir = v;
         else if (ARG("--threads")) C.threads = atoi(v);

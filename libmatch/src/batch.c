@@ -4,14 +4,18 @@
  *    sorted along a Morton curve of their coordinates, so that a block of
  *    rows covers a small area. Candidate vectors are stored transposed per
  *    block of LM_BLOCK_C for the panel kernel.
- * 2. Work is a vacancy block (LM_BATCH_BV rows) against every candidate
- *    block. A tile whose bounding spheres are farther apart than the
- *    candidates' longest reach is skipped whole (geometric travel only).
+ * 2. A work item is a block of the larger side (BV vacancies or LM_BLOCK_C
+ *    candidates) against every block of the other; tiles are BV vacancies x
+ *    LM_BLOCK_C candidates. A tile whose bounding spheres are farther apart
+ *    than the candidates' longest reach is skipped whole (geometric travel
+ *    only).
  * 3. The panel kernel computes competence dot products; an upper bound of the
  *    score (travel and hours at their maximum) is compared with the k-th best
  *    score of both heaps before any filter or heap is touched.
- * 4. Threads take vacancy blocks; vacancy heaps are private to the block's
- *    thread, candidate heaps are per thread and merged at the end.
+ * 4. Threads take work items. The outer side's lists belong to the item's
+ *    thread and stay in cache during its sweep; the inner side's lists are
+ *    per thread and merged at the end. Lists are buffers cut by a branchless
+ *    selection on (score, id rank) keys.
  * The filters and the score repeat lm__pair_eval() exactly (same operations
  * in the same order, -ffp-contract=off), which the tests hold equal. */
 #include "internal.h"
@@ -87,19 +91,81 @@ static void select_best(hent *e, uint32_t n, uint32_t k, const int64_t *ids) {
 
 /* A top-k list is a buffer of 2k: entries are appended while they reach the
  * threshold; a full buffer is cut back to the k best and the threshold
- * raised to the k-th best score. Amortised O(1) per entry. */
-static inline float list_cut(hent *e, uint32_t *np, uint32_t k, const int64_t *ids) {
-    select_best(e, *np, k, ids);
+ * raised to the k-th best score. Amortised O(1) per entry.
+ *
+ * The cut compares 64-bit keys: the score's bits made order-preserving,
+ * then the inverted rank of the id (rank[idx], larger = lower id), so the
+ * order is total and matches better(). The selection is branchless: the
+ * comparisons are data-dependent coin flips that a branchy quickselect
+ * mispredicts about half the time. */
+static inline uint64_t hkey(const hent *e, const uint32_t *rank) {
+    uint32_t u;
+    memcpy(&u, &e->score, 4);
+    u = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+    return (uint64_t)u << 32 | rank[e->idx];
+}
+
+/* The k-th largest of n distinct keys (1 <= k <= n); reorders a. */
+static uint64_t kth_largest(uint64_t *a, uint32_t n, uint32_t k) {
+    uint32_t lo = 0, hi = n, want = k - 1;
+    while (hi - lo > 12) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint64_t x = a[lo], y = a[mid], z = a[hi - 1];
+        uint64_t pivot = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+        uint32_t j = lo;
+        for (uint32_t i = lo; i < hi; i++) { /* a[lo, j) > pivot */
+            uint64_t v = a[i];
+            a[i] = a[j];
+            a[j] = v;
+            j += v > pivot;
+        }
+        if (want < j) {
+            hi = j;
+        } else if (j == lo) { /* the pivot is the range's largest */
+            if (want == lo) return pivot;
+            for (uint32_t i = lo; i < hi; i++)
+                if (a[i] == pivot) {
+                    a[i] = a[lo];
+                    a[lo] = pivot;
+                    break;
+                }
+            lo++;
+        } else {
+            lo = j;
+        }
+    }
+    for (uint32_t i = lo; i <= want; i++) { /* selection sort of the rest, descending */
+        uint32_t m = i;
+        for (uint32_t q = i + 1; q < hi; q++) m = a[q] > a[m] ? q : m;
+        uint64_t t = a[i];
+        a[i] = a[m];
+        a[m] = t;
+    }
+    return a[want];
+}
+
+static float list_cut(hent *e, uint32_t *np, uint32_t k, const uint32_t *rank, uint64_t *scratch) {
+    uint32_t n = *np;
+    for (uint32_t q = 0; q < n; q++) scratch[q] = hkey(&e[q], rank);
+    uint64_t kth = kth_largest(scratch, n, k);
+    uint32_t w = 0;
+    for (uint32_t q = 0; q < n; q++) {
+        hent x = e[q];
+        e[w] = x;
+        w += hkey(&x, rank) >= kth;
+    }
     *np = k;
-    float thr = e[0].score;
-    for (uint32_t q = 1; q < k; q++)
-        if (e[q].score < thr) thr = e[q].score;
+    uint32_t u = (uint32_t)(kth >> 32);
+    u = (u & 0x80000000u) ? (u & 0x7FFFFFFFu) : ~u;
+    float thr;
+    memcpy(&thr, &u, 4);
     return thr;
 }
 
-static inline float list_add(hent *e, uint32_t *np, uint32_t k, hent x, const int64_t *ids, float thr) {
+static inline float list_add(hent *e, uint32_t *np, uint32_t k, hent x, const uint32_t *rank, uint64_t *scratch,
+                             float thr) {
     e[(*np)++] = x;
-    return *np == 2 * k ? list_cut(e, np, k, ids) : thr;
+    return *np == 2 * k ? list_cut(e, np, k, rank, scratch) : thr;
 }
 
 /* Final order: the best min(n, k), best first; returns their count. */
@@ -132,6 +198,7 @@ typedef struct gcand {
     size_t n, nblk;
     uint32_t *slot;
     int64_t *id;
+    uint32_t *rank; /* n - 1 - position of id in ascending order */
     uint32_t *groups;
     uint8_t *ready, *modes;
     float *lw, *hmin, *hmax, *limit, *rdy, *prio, *sc; /* sc: hours, readiness, priority part of the bound */
@@ -154,6 +221,7 @@ typedef struct gvac {
     size_t n, npad, nblk;
     uint32_t *slot;
     int64_t *id;
+    uint32_t *rank; /* as gcand.rank */
     uint32_t *acc;
     uint8_t *maxr;
     float *minlw, *hmin, *hmax;
@@ -194,10 +262,27 @@ uint64_t lm__morton(double lat, double lon) {
     return spread16(a) << 1 | spread16(b);
 }
 
+/* rank[i] = n - 1 - (position of id[i] in ascending id order): larger is
+ * the lower id, which wins ties. */
+static uint32_t *make_rank(const int64_t *id, size_t n) {
+    skey *k = lm__malloc((n ? n : 1) * sizeof *k);
+    uint32_t *rank = lm__malloc((n ? n : 1) * sizeof *rank);
+    if (!k || !rank) {
+        lm__free(k);
+        lm__free(rank);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) k[i] = (skey){(uint64_t)id[i] ^ (1ull << 63), id[i], (uint32_t)i};
+    qsort(k, n, sizeof *k, cmp_skey);
+    for (size_t p = 0; p < n; p++) rank[k[p].slot] = (uint32_t)(n - 1 - p);
+    lm__free(k);
+    return rank;
+}
+
 #define GALLOC(p, n) (((p) = lm__malloc(((n) != 0 ? (n) : 1) * sizeof *(p))) == NULL)
 
 static void gcand_free(gcand *g) {
-    lm__free(g->slot); lm__free(g->id); lm__free(g->groups); lm__free(g->ready); lm__free(g->modes);
+    lm__free(g->slot); lm__free(g->id); lm__free(g->rank); lm__free(g->groups); lm__free(g->ready); lm__free(g->modes);
     lm__free(g->lw); lm__free(g->hmin); lm__free(g->hmax); lm__free(g->limit); lm__free(g->rdy);
     lm__free(g->prio); lm__free(g->sc); lm__free(g->flags); lm__free(g->avail); lm__free(g->xyz);
     lm__free(g->reach2); lm__free(g->ct); lm__free(g->bcen); lm__free(g->brad); lm__free(g->breach);
@@ -209,7 +294,7 @@ static void gcand_free(gcand *g) {
 }
 
 static void gvac_free(gvac *g) {
-    lm__free(g->slot); lm__free(g->id); lm__free(g->acc); lm__free(g->maxr); lm__free(g->minlw);
+    lm__free(g->slot); lm__free(g->id); lm__free(g->rank); lm__free(g->acc); lm__free(g->maxr); lm__free(g->minlw);
     lm__free(g->hmin); lm__free(g->hmax); lm__free(g->req); lm__free(g->open); lm__free(g->xyz);
     lm__free(g->vec); lm__free(g->vec8); lm__free(g->bcen); lm__free(g->brad);
     for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
@@ -448,6 +533,38 @@ out:
 }
 
 /* ---- workers -------------------------------------------------------------- */
+/* The top-k lists of one side: n lists of capacity 2k. */
+typedef struct listset {
+    hent *e;       /* n * 2k */
+    uint32_t *cnt; /* n */
+    float *thr;    /* n: admission threshold, the k-th best after the last cut */
+    uint32_t k;
+} listset;
+
+static void listset_free(listset *L) {
+    lm__free(L->e);
+    lm__free(L->cnt);
+    lm__free(L->thr);
+    memset(L, 0, sizeof *L);
+}
+
+static int listset_init(listset *L, size_t n, uint32_t k) {
+    size_t hn;
+    memset(L, 0, sizeof *L);
+    L->k = k;
+    if (!n) n = 1;
+    if (!lm__mul(&hn, n, 2 * (size_t)k) || hn > SIZE_MAX / sizeof *L->e) return LM_ERR_LIMIT;
+    L->e = lm__malloc(hn * sizeof *L->e);
+    L->cnt = lm__calloc(n, sizeof *L->cnt);
+    L->thr = lm__malloc(n * sizeof *L->thr);
+    if (!L->e || !L->cnt || !L->thr) {
+        listset_free(L);
+        return LM_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) L->thr[i] = -INFINITY;
+    return LM_OK;
+}
+
 typedef struct shared {
     const lm_eval_ctx *E;
     lm_kernels K;
@@ -457,9 +574,14 @@ typedef struct shared {
     bool prune, quant;
     double access[LM_MODE_COUNT], mpk[LM_MODE_COUNT]; /* geometric travel per mode */
     bool matrices; /* some mode has a zone matrix */
-    hent *vheap;      /* V->n * 2kc: buffered top-k lists */
-    uint32_t *vcount; /* V->n */
-    float *vthr;      /* V->n */
+    /* Work items are blocks of the outer side, whose lists are shared (each
+     * row belongs to one item, so to one thread) and stay in cache while the
+     * other side streams past; the other side's lists are per thread and
+     * merged at the end. The larger side goes outside: its lists take most
+     * of the admissions. */
+    bool cand_outer;
+    size_t nitems;
+    listset outer;
     _Atomic size_t next_block;
     _Atomic size_t done_blocks;
     atomic_int cancel;
@@ -469,22 +591,25 @@ typedef struct worker {
     shared *S;
     pthread_t th;
     bool started;
-    hent *cheap;      /* C->n * 2kv */
-    uint32_t *ccount; /* C->n */
-    float *cthr;      /* C->n */
+    listset inner;    /* this thread's lists of the inner side */
+    listset *vl, *cl; /* vacancy and candidate lists as this thread sees them */
+    uint64_t *scratch; /* 2 max(kc, kv) keys for list_cut */
     float *D;         /* LM_PANEL_MR * LM_BLOCK_C */
     uint64_t scored, feasible;
 } worker;
 
 /* Every pair of vacancy row v against candidate block cb's panel row d. */
-static void process_row(worker *W, size_t v, size_t cb, const float *d, float *vthr) {
+static void process_row(worker *W, size_t v, size_t cb, const float *d) {
     const shared *S = W->S;
     const gcand *C = S->C;
     const gvac *V = S->V;
     const lm_policy_eval *P = &S->E->pol;
     size_t base = cb * LM_BLOCK_C, cend = C->n - base < LM_BLOCK_C ? C->n - base : LM_BLOCK_C;
-    hent *vh = S->vheap + v * 2 * (size_t)S->kc;
-    uint32_t *vn = &S->vcount[v];
+    listset *VL = W->vl, *CL = W->cl;
+    hent *vh = VL->e + v * 2 * (size_t)S->kc;
+    uint32_t *vn = &VL->cnt[v];
+    float *vthr = &VL->thr[v];
+    float *cthr = CL->thr;
     const double *vx = V->xyz + 3 * v;
     const uint32_t acc = V->acc[v];
     const uint8_t maxr = V->maxr[v];
@@ -508,7 +633,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, float *v
     }
     uint64_t feasible = 0;
     uint64_t mask[LM_BLOCK_C / 64];
-    lm_bound_args ba = {.d = d, .sc = C->sc + base, .cthr = W->cthr + base, .vthr = *vthr, .w_comp = P->w_comp,
+    lm_bound_args ba = {.d = d, .sc = C->sc + base, .cthr = cthr + base, .vthr = *vthr, .w_comp = P->w_comp,
                         .w_travel = P->w_travel, .n = (uint32_t)cend,
                         .groups = C->groups + base, .flo = C->flo + base, .fhi = C->fhi + base,
                         .ready = C->ready32 + base, .avail = C->avail + base, .lw = C->lw + base,
@@ -539,7 +664,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, float *v
         float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
         /* thresholds move while we walk the mask: check again (travel at best) */
         float ub = P->w_comp * comp + P->w_travel + C->sc[i] + LM_BOUND_EPS;
-        if (ub < *vthr && ub < W->cthr[i]) continue;
+        if (ub < *vthr && ub < cthr[i]) continue;
         /* hard filters, as in lm__pair_eval */
         if (!(C->groups[i] & acc) || C->ready[i] > maxr || C->lw[i] < minlw || (C->flags[i] & req) != req) continue;
         float cmin = C->hmin[i], cmax = C->hmax[i];
@@ -578,10 +703,10 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, float *v
         float score = lm__score_combine(P, comp, trav, hours, C->rdy[i], C->prio[i]);
         if (score < P->min_score) continue;
         feasible++;
-        if (score >= *vthr) *vthr = list_add(vh, vn, S->kc, (hent){score, dot, (uint32_t)i}, C->id, *vthr);
-        if (score >= W->cthr[i])
-            W->cthr[i] = list_add(W->cheap + i * 2 * (size_t)S->kv, &W->ccount[i], S->kv, (hent){score, dot, (uint32_t)v},
-                                  V->id, W->cthr[i]);
+        if (score >= *vthr) *vthr = list_add(vh, vn, S->kc, (hent){score, dot, (uint32_t)i}, C->rank, W->scratch, *vthr);
+        if (score >= cthr[i])
+            cthr[i] = list_add(CL->e + i * 2 * (size_t)S->kv, &CL->cnt[i], S->kv, (hent){score, dot, (uint32_t)v},
+                               V->rank, W->scratch, cthr[i]);
     }
     W->feasible += feasible;
 }
@@ -595,27 +720,33 @@ static inline bool tile_far(const shared *S, size_t vb, size_t cb) {
     return sqrt(dx * dx + dy * dy + dz * dz) - C->brad[cb] - V->brad[vb] > C->breach[cb] + 1e-9;
 }
 
-static void do_block(worker *W, size_t vb) {
+/* One tile: vacancy block vb against candidate block cb. */
+static void do_tile(worker *W, size_t vb, size_t cb) {
     shared *S = W->S;
     const gvac *V = S->V;
     const gcand *C = S->C;
+    if (S->prune && tile_far(S, vb, cb)) return;
     size_t v0 = vb * BV, v1 = v0 + BV < V->n ? v0 + BV : V->n;
-    float *vthr = S->vthr + v0; /* each vacancy belongs to one block, so to one thread */
-    for (size_t cb = 0; cb < C->nblk; cb++) {
-        if (S->prune && tile_far(S, vb, cb)) continue;
-        const float *ct = C->ct + cb * (size_t)S->dim * LM_BLOCK_C;
-        for (size_t vr = v0; vr < v1; vr += LM_PANEL_MR) {
-            if (S->quant) {
-                uint32_t dim4 = (S->dim + 3) / 4;
-                S->K.panel8(V->vec8 + vr * dim4 * 4, (size_t)dim4 * 4,
-                            C->ct8 + cb * (size_t)dim4 * LM_BLOCK_C * 4, C->csum + cb * LM_BLOCK_C, dim4, W->D);
-            } else {
-                S->K.panel(V->vec + vr * S->dim, S->dim, ct, S->dim, W->D);
-            }
-            for (size_t r = 0; r < LM_PANEL_MR && vr + r < v1; r++)
-                process_row(W, vr + r, cb, W->D + r * LM_BLOCK_C, &vthr[vr + r - v0]);
+    const float *ct = C->ct + cb * (size_t)S->dim * LM_BLOCK_C;
+    for (size_t vr = v0; vr < v1; vr += LM_PANEL_MR) {
+        if (S->quant) {
+            uint32_t dim4 = (S->dim + 3) / 4;
+            S->K.panel8(V->vec8 + vr * dim4 * 4, (size_t)dim4 * 4, C->ct8 + cb * (size_t)dim4 * LM_BLOCK_C * 4,
+                        C->csum + cb * LM_BLOCK_C, dim4, W->D);
+        } else {
+            S->K.panel(V->vec + vr * S->dim, S->dim, ct, S->dim, W->D);
         }
+        for (size_t r = 0; r < LM_PANEL_MR && vr + r < v1; r++) process_row(W, vr + r, cb, W->D + r * LM_BLOCK_C);
     }
+}
+
+/* One work item: a block of the outer side against the whole inner side. */
+static void do_block(worker *W, size_t b) {
+    shared *S = W->S;
+    if (S->cand_outer)
+        for (size_t vb = 0; vb < S->V->nblk; vb++) do_tile(W, vb, b);
+    else
+        for (size_t cb = 0; cb < S->C->nblk; cb++) do_tile(W, b, cb);
 }
 
 static void *worker_main(void *arg) {
@@ -624,7 +755,7 @@ static void *worker_main(void *arg) {
     for (;;) {
         if (atomic_load(&S->cancel)) break;
         size_t b = atomic_fetch_add(&S->next_block, 1);
-        if (b >= S->V->nblk) break;
+        if (b >= S->nitems) break;
         do_block(W, b);
         atomic_fetch_add(&S->done_blocks, 1);
     }
@@ -632,27 +763,38 @@ static void *worker_main(void *arg) {
 }
 
 static void worker_free(worker *W) {
-    lm__free(W->cheap);
-    lm__free(W->ccount);
-    lm__free(W->cthr);
+    listset_free(&W->inner);
     lm__free(W->D);
+    lm__free(W->scratch);
 }
 
 static int worker_init(worker *W, shared *S) {
     memset(W, 0, sizeof *W);
     W->S = S;
-    size_t n = S->C->n, hn;
-    if (!lm__mul(&hn, n ? n : 1, 2 * (size_t)S->kv)) return LM_ERR_LIMIT;
-    W->cheap = lm__malloc(hn * sizeof *W->cheap);
-    W->ccount = lm__calloc(n ? n : 1, sizeof *W->ccount);
-    W->cthr = lm__malloc((n ? n : 1) * sizeof *W->cthr);
+    int st = S->cand_outer ? listset_init(&W->inner, S->V->n, S->kc) : listset_init(&W->inner, S->C->n, S->kv);
+    if (st) return st;
     W->D = lm__aligned_alloc(64, LM_PANEL_MR * LM_BLOCK_C * sizeof(float));
-    if (!W->cheap || !W->ccount || !W->cthr || !W->D) {
+    W->scratch = lm__malloc(2 * (size_t)(S->kc > S->kv ? S->kc : S->kv) * sizeof *W->scratch);
+    if (!W->D || !W->scratch) {
         worker_free(W);
         return LM_ERR_NOMEM;
     }
-    for (size_t i = 0; i < n; i++) W->cthr[i] = -INFINITY;
+    W->vl = S->cand_outer ? &W->inner : &S->outer;
+    W->cl = S->cand_outer ? &S->outer : &W->inner;
     return LM_OK;
+}
+
+/* Gather list i of a side from every thread's view into tmp and cut it to
+ * the best k, best first; returns the count. */
+static uint32_t merge_list(worker *W, int nt, bool vac, size_t i, uint32_t k, hent *tmp, const int64_t *ids) {
+    uint32_t m = 0;
+    for (int t = 0; t < nt; t++) {
+        const listset *L = vac ? W[t].vl : W[t].cl;
+        memcpy(tmp + m, L->e + i * 2 * (size_t)k, L->cnt[i] * sizeof *tmp);
+        m += L->cnt[i];
+        if (L == &W[0].S->outer) break; /* shared: every thread sees the same lists */
+    }
+    return list_finish(tmp, m, k, ids);
 }
 
 static int online_cores(void) {
@@ -683,6 +825,11 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     }
     S.C = &C;
     S.V = &V;
+    if (!(C.rank = make_rank(C.id, C.n)) || !(V.rank = make_rank(V.id, V.n))) {
+        gcand_free(&C);
+        gvac_free(&V);
+        return lm__fail(err, LM_ERR_NOMEM, "batch: out of memory");
+    }
     /* Lists never hold more than the other side has: size them by the data, not by k. */
     if (S.kc > C.n) S.kc = C.n ? (uint32_t)C.n : 1;
     if (S.kv > V.n) S.kv = V.n ? (uint32_t)V.n : 1;
@@ -695,17 +842,14 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
         S.access[m] = lm__travel_params(E->travel, m)[LM_TRAVEL_ACCESS_MIN];
         S.mpk[m] = lm__travel_min_per_km(E->travel, m);
     }
-    if ((size_t)nt > V.nblk) nt = V.nblk ? (int)V.nblk : 1;
-    size_t vhn;
+    S.cand_outer = C.n > V.n;
+    S.nitems = S.cand_outer ? C.nblk : V.nblk;
+    if ((size_t)nt > S.nitems) nt = S.nitems ? (int)S.nitems : 1;
     uint32_t *list_of_v = NULL; /* gathered vacancy -> list index */
-    if (!lm__mul(&vhn, V.n ? V.n : 1, 2 * (size_t)kc)) { st = LM_ERR_LIMIT; goto out; }
-    S.vheap = lm__malloc(vhn * sizeof *S.vheap);
-    S.vcount = lm__calloc(V.n ? V.n : 1, sizeof *S.vcount);
-    S.vthr = lm__malloc((V.n ? V.n : 1) * sizeof *S.vthr);
-    if (S.vthr)
-        for (size_t v = 0; v < V.n; v++) S.vthr[v] = -INFINITY;
+    hent *tmp = NULL;
+    if ((st = S.cand_outer ? listset_init(&S.outer, C.n, kv) : listset_init(&S.outer, V.n, kc))) goto out;
     W = lm__calloc((size_t)nt, sizeof *W);
-    if (!S.vheap || !S.vcount || !S.vthr || !W) { st = LM_ERR_NOMEM; goto out; }
+    if (!W) { st = LM_ERR_NOMEM; goto out; }
     for (int t = 0; t < nt; t++)
         if ((st = worker_init(&W[t], &S))) {
             for (int u = 0; u < t; u++) worker_free(&W[u]);
@@ -723,12 +867,13 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     for (int t = 1; t < nt; t++) used += W[t].started;
     for (;;) {
         if (progress) {
-            size_t done = atomic_load(&S.done_blocks) * BV;
+            /* reported in vacancies of the region, whichever side is outside */
+            size_t done = S.nitems ? (size_t)((double)atomic_load(&S.done_blocks) / (double)S.nitems * (double)nvl) : nvl;
             if (progress(user, done < nvl ? done : nvl, nvl)) atomic_store(&S.cancel, 1);
         }
         if (atomic_load(&S.cancel)) break;
         size_t b = atomic_fetch_add(&S.next_block, 1);
-        if (b >= V.nblk) break;
+        if (b >= S.nitems) break;
         do_block(&W[0], b);
         atomic_fetch_add(&S.done_blocks, 1);
     }
@@ -739,10 +884,25 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
         goto out;
     }
 
+    /* Merge every list into W[0]'s view (in place for the shared side). */
+    tmp = lm__malloc(((size_t)nt * 2 * (kc > kv ? kc : kv) + 1) * sizeof *tmp);
+    if (!tmp) { st = LM_ERR_NOMEM; goto out; }
+    for (size_t v = 0; v < V.n; v++) {
+        uint32_t len = merge_list(W, nt, true, v, kc, tmp, C.id);
+        memcpy(W[0].vl->e + v * 2 * (size_t)kc, tmp, len * sizeof *tmp);
+        W[0].vl->cnt[v] = len;
+    }
+    for (size_t i = 0; i < C.n; i++) {
+        uint32_t len = merge_list(W, nt, false, i, kv, tmp, V.id);
+        memcpy(W[0].cl->e + i * 2 * (size_t)kv, tmp, len * sizeof *tmp);
+        W[0].cl->cnt[i] = len;
+    }
+
     /* Results: vacancy lists in the caller's order, candidate lists in slot order. */
     list_of_v = lm__malloc((nvl ? nvl : 1) * sizeof *list_of_v);
     if (!list_of_v) { st = LM_ERR_NOMEM; goto out; }
     {
+        const listset *VL = W[0].vl;
         /* map slot -> gathered vacancy index via a sorted copy */
         skey *vk = lm__malloc((V.n ? V.n : 1) * sizeof *vk);
         if (!vk) { st = LM_ERR_NOMEM; goto out; }
@@ -756,11 +916,7 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
                 if (vk[mid].key < vslots[l]) lo = mid + 1; else hi = mid;
             }
             list_of_v[l] = lo < V.n && vk[lo].key == vslots[l] ? vk[lo].slot : UINT32_MAX;
-            if (list_of_v[l] != UINT32_MAX) {
-                uint32_t v = list_of_v[l];
-                S.vcount[v] = list_finish(S.vheap + (size_t)v * 2 * kc, S.vcount[v], kc, C.id);
-                total += S.vcount[v];
-            }
+            if (list_of_v[l] != UINT32_MAX) total += VL->cnt[list_of_v[l]];
         }
         lm__free(vk);
         r->lists[LM_DIR_VACANCY] = lm__malloc((nvl ? nvl : 1) * sizeof(lm_reslist));
@@ -769,52 +925,43 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
         size_t k = 0;
         for (size_t l = 0; l < nvl; l++) {
             uint32_t v = list_of_v[l];
-            uint32_t len = v == UINT32_MAX ? 0 : S.vcount[v];
+            uint32_t len = v == UINT32_MAX ? 0 : VL->cnt[v];
             r->lists[LM_DIR_VACANCY][l] = (lm_reslist){vslots[l], len, k};
             if (!len) continue;
-            hent *e = S.vheap + (size_t)v * 2 * kc;
+            const hent *e = VL->e + (size_t)v * 2 * kc;
             for (uint32_t q = 0; q < len; q++) r->hits[LM_DIR_VACANCY][k++] = (lm_hit){C.slot[e[q].idx], e[q].score, e[q].dot};
         }
         r->nlists[LM_DIR_VACANCY] = nvl;
         r->nhits[LM_DIR_VACANCY] = total;
     }
     {
-        /* candidates: merge the per-thread heaps, lists in slot order */
+        /* candidates: lists in slot order */
+        const listset *CL = W[0].cl;
         skey *ck = lm__malloc((C.n ? C.n : 1) * sizeof *ck);
-        hent *tmp = lm__malloc(((size_t)nt * 2 * kv + 1) * sizeof *tmp);
         size_t total = 0;
-        if (!ck || !tmp) { lm__free(ck); lm__free(tmp); st = LM_ERR_NOMEM; goto out; }
+        if (!ck) { st = LM_ERR_NOMEM; goto out; }
         for (size_t i = 0; i < C.n; i++) {
             ck[i] = (skey){C.slot[i], 0, (uint32_t)i};
-            size_t sum = 0;
-            for (int t = 0; t < nt; t++) sum += W[t].ccount[i];
-            total += sum < kv ? sum : kv; /* each thread's buffer holds its own best */
+            total += CL->cnt[i];
         }
         qsort(ck, C.n, sizeof *ck, cmp_skey);
         r->lists[LM_DIR_CANDIDATE] = lm__malloc((C.n ? C.n : 1) * sizeof(lm_reslist));
         r->hits[LM_DIR_CANDIDATE] = lm__malloc((total ? total : 1) * sizeof(lm_hit));
         if (!r->lists[LM_DIR_CANDIDATE] || !r->hits[LM_DIR_CANDIDATE]) {
             lm__free(ck);
-            lm__free(tmp);
             st = LM_ERR_NOMEM;
             goto out;
         }
         size_t k = 0;
         for (size_t l = 0; l < C.n; l++) {
-            uint32_t i = ck[l].slot;
-            uint32_t m = 0;
-            for (int t = 0; t < nt; t++) {
-                memcpy(tmp + m, W[t].cheap + (size_t)i * 2 * kv, W[t].ccount[i] * sizeof *tmp);
-                m += W[t].ccount[i];
-            }
-            uint32_t len = list_finish(tmp, m, kv, V.id);
+            uint32_t i = ck[l].slot, len = CL->cnt[i];
+            const hent *e = CL->e + (size_t)i * 2 * kv;
             r->lists[LM_DIR_CANDIDATE][l] = (lm_reslist){C.slot[i], len, k};
-            for (uint32_t q = 0; q < len; q++) r->hits[LM_DIR_CANDIDATE][k++] = (lm_hit){V.slot[tmp[q].idx], tmp[q].score, tmp[q].dot};
+            for (uint32_t q = 0; q < len; q++) r->hits[LM_DIR_CANDIDATE][k++] = (lm_hit){V.slot[e[q].idx], e[q].score, e[q].dot};
         }
         r->nlists[LM_DIR_CANDIDATE] = C.n;
         r->nhits[LM_DIR_CANDIDATE] = total;
         lm__free(ck);
-        lm__free(tmp);
     }
     uint64_t scored = 0, feasible = 0;
     for (int t = 0; t < nt; t++) {
@@ -832,9 +979,8 @@ out:
         lm__free(W);
     }
     lm__free(list_of_v);
-    lm__free(S.vheap);
-    lm__free(S.vcount);
-    lm__free(S.vthr);
+    lm__free(tmp);
+    listset_free(&S.outer);
     gcand_free(&C);
     gvac_free(&V);
     if (st == LM_ERR_CANCELLED) return lm__fail(err, st, "batch: cancelled by the progress callback");

@@ -514,6 +514,78 @@ Test(engine, identical_across_kernels_and_threads) {
     tu_free(&d);
 }
 
+/* Exact ties: every candidate is the same person under another id, so each
+ * vacancy scores them all equally. The batch must keep the lowest ids, in
+ * ascending order, whatever the kernel, the thread count and the loop order
+ * (candidates outside when there are more of them, vacancies otherwise). */
+static void tie_case(size_t nc, size_t nv) {
+    tu_data d;
+    tu_generate(&d, 77, nc, nv, 8, 1.0);
+    for (size_t i = 1; i < nc; i++) {
+        d.c_org[i] = d.c_org[0]; d.c_muni[i] = d.c_muni[0]; d.c_region[i] = d.c_region[0];
+        d.c_zone[i] = d.c_zone[0]; d.c_avail[i] = d.c_avail[0]; d.c_lat[i] = d.c_lat[0]; d.c_lon[i] = d.c_lon[0];
+        d.c_groups[i] = d.c_groups[0]; d.c_ready[i] = d.c_ready[0]; d.c_modes[i] = d.c_modes[0];
+        d.c_scope[i] = d.c_scope[0]; d.c_lw[i] = d.c_lw[0]; d.c_hmin[i] = d.c_hmin[0]; d.c_hmax[i] = d.c_hmax[0];
+        d.c_maxmin[i] = d.c_maxmin[0]; d.c_prio[i] = d.c_prio[0]; d.c_flags[i] = d.c_flags[0];
+        memcpy(d.c_vec + i * d.dim, d.c_vec, d.dim * sizeof(float));
+    }
+    /* the ids in ascending order, to know which k must win */
+    int64_t *sorted = malloc(nc * sizeof *sorted);
+    memcpy(sorted, d.c_id, nc * sizeof *sorted);
+    for (size_t i = 1; i < nc; i++)
+        for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+            int64_t t = sorted[j]; sorted[j] = sorted[j - 1]; sorted[j - 1] = t;
+        }
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    cr_assert_eq(lm_pool_snapshot(&s, p), LM_OK);
+    lm_engine *e;
+    cr_assert_eq(lm_engine_create(&e, NULL, NULL), LM_OK);
+    lm_viewer v = viewer(d.c_org[0], d.c_muni[0], d.c_region[0]); /* the owner sees them all */
+    lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+    o.k_candidates = 30;
+    o.k_vacancies = 5;
+    int64_t best;
+    lm_engine_get_i64(&best, e, LM_ENGINE_KERNEL);
+    size_t checked = 0;
+    for (int k = LM_KERNEL_SCALAR; k <= best; k++)
+        for (int t = 1; t <= 3; t += 2) {
+            cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_KERNEL, k), LM_OK);
+            cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_THREADS, t), LM_OK);
+            lm_results *r;
+            cr_assert_eq(lm_engine_batch(&r, e, s, &v, &o), LM_OK, "%s", lm_engine_errmsg(e));
+            size_t nl;
+            lm_results_lists(&nl, r, LM_DIR_VACANCY);
+            for (size_t l = 0; l < nl; l++) {
+                int64_t id;
+                size_t first, n;
+                lm_results_list(&id, &first, &n, r, LM_DIR_VACANCY, l);
+                if (!n) continue;
+                cr_assert_eq(n, nc < 30 ? nc : 30, "%zux%zu: a list with a match is full", nc, nv);
+                lm_match m[30];
+                lm_results_copy(m, sizeof m[0], n, NULL, r, LM_DIR_VACANCY, first);
+                for (size_t q = 0; q < n; q++) {
+                    cr_assert_eq(m[q].score, m[0].score, "exact ties");
+                    cr_assert_eq(m[q].candidate_id, sorted[q], "%zux%zu kernel %d threads %d: rank %zu is id %lld, want %lld",
+                                 nc, nv, k, t, q, (long long)m[q].candidate_id, (long long)sorted[q]);
+                }
+                checked++;
+            }
+            lm_results_free(r);
+        }
+    cr_assert(checked > 0, "some vacancy had matches");
+    lm_engine_free(e);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    free(sorted);
+    tu_free(&d);
+}
+
+Test(engine, exact_ties_break_by_id) {
+    tie_case(700, 150); /* candidates outside */
+    tie_case(120, 600); /* vacancies outside */
+}
+
 /* With a travel matrix (no geometric pruning), the batch equals single
  * queries, which score through the explanation path. */
 Test(engine, batch_equals_queries_with_matrix) {
