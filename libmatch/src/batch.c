@@ -59,36 +59,6 @@ static void sort_hits(hent *e, uint32_t n, const int64_t *ids) {
     }
 }
 
-static inline bool better(const hent *a, const hent *b, const int64_t *ids) {
-    return a->score > b->score || (a->score == b->score && ids[a->idx] < ids[b->idx]);
-}
-
-/* Reorder e[0..n) so that e[0..k) are the k best (k < n): quickselect. The
- * order is total (ids are distinct), so Hoare partitioning terminates. */
-static void select_best(hent *e, uint32_t n, uint32_t k, const int64_t *ids) {
-    int64_t lo = 0, hi = (int64_t)n - 1, want = (int64_t)k - 1;
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (better(&e[mid], &e[lo], ids)) { hent t = e[mid]; e[mid] = e[lo]; e[lo] = t; }
-        if (better(&e[hi], &e[lo], ids)) { hent t = e[hi]; e[hi] = e[lo]; e[lo] = t; }
-        if (better(&e[hi], &e[mid], ids)) { hent t = e[hi]; e[hi] = e[mid]; e[mid] = t; }
-        hent pivot = e[mid];
-        int64_t i = lo, j = hi;
-        while (i <= j) {
-            while (better(&e[i], &pivot, ids)) i++;
-            while (better(&pivot, &e[j], ids)) j--;
-            if (i <= j) {
-                hent t = e[i]; e[i] = e[j]; e[j] = t;
-                i++;
-                j--;
-            }
-        }
-        if (want <= j) hi = j;
-        else if (want >= i) lo = i;
-        else break;
-    }
-}
-
 /* A top-k list is a buffer of 2k: entries are appended while they reach the
  * threshold; a full buffer is cut back to the k best and the threshold
  * raised to the k-th best score. Amortised O(1) per entry.
@@ -169,10 +139,10 @@ static inline float list_add(hent *e, uint32_t *np, uint32_t k, hent x, const ui
 }
 
 /* Final order: the best min(n, k), best first; returns their count. */
-static uint32_t list_finish(hent *e, uint32_t n, uint32_t k, const int64_t *ids) {
+static uint32_t list_finish(hent *e, uint32_t n, uint32_t k, const int64_t *ids, const uint32_t *rank,
+                            uint64_t *scratch) {
     if (n > k) {
-        select_best(e, n, k, ids);
-        n = k;
+        list_cut(e, &n, k, rank, scratch);
     }
     /* heapify (worst on top), then heap-sort best first */
     for (int64_t i = (int64_t)n / 2 - 1; i >= 0; i--) {
@@ -581,6 +551,7 @@ typedef struct shared {
      * of the admissions. */
     bool cand_outer;
     size_t nitems;
+    int nt; /* threads */
     listset outer;
     _Atomic size_t next_block;
     _Atomic size_t done_blocks;
@@ -593,7 +564,8 @@ typedef struct worker {
     bool started;
     listset inner;    /* this thread's lists of the inner side */
     listset *vl, *cl; /* vacancy and candidate lists as this thread sees them */
-    uint64_t *scratch; /* 2 max(kc, kv) keys for list_cut */
+    uint64_t *scratch; /* nt * 2 max(kc, kv) keys for list_cut */
+    hent *tmp;         /* nt * 2 max(kc, kv) entries for the merge */
     float *D;         /* LM_PANEL_MR * LM_BLOCK_C */
     uint64_t scored, feasible;
 } worker;
@@ -766,6 +738,7 @@ static void worker_free(worker *W) {
     listset_free(&W->inner);
     lm__free(W->D);
     lm__free(W->scratch);
+    lm__free(W->tmp);
 }
 
 static int worker_init(worker *W, shared *S) {
@@ -774,8 +747,10 @@ static int worker_init(worker *W, shared *S) {
     int st = S->cand_outer ? listset_init(&W->inner, S->V->n, S->kc) : listset_init(&W->inner, S->C->n, S->kv);
     if (st) return st;
     W->D = lm__aligned_alloc(64, LM_PANEL_MR * LM_BLOCK_C * sizeof(float));
-    W->scratch = lm__malloc(2 * (size_t)(S->kc > S->kv ? S->kc : S->kv) * sizeof *W->scratch);
-    if (!W->D || !W->scratch) {
+    size_t kmax = S->kc > S->kv ? S->kc : S->kv;
+    W->scratch = lm__malloc((size_t)S->nt * 2 * kmax * sizeof *W->scratch);
+    W->tmp = lm__malloc(((size_t)S->nt * 2 * kmax + 1) * sizeof *W->tmp);
+    if (!W->D || !W->scratch || !W->tmp) {
         worker_free(W);
         return LM_ERR_NOMEM;
     }
@@ -784,17 +759,38 @@ static int worker_init(worker *W, shared *S) {
     return LM_OK;
 }
 
-/* Gather list i of a side from every thread's view into tmp and cut it to
- * the best k, best first; returns the count. */
-static uint32_t merge_list(worker *W, int nt, bool vac, size_t i, uint32_t k, hent *tmp, const int64_t *ids) {
-    uint32_t m = 0;
-    for (int t = 0; t < nt; t++) {
-        const listset *L = vac ? W[t].vl : W[t].cl;
+/* Gather list i of a side from every thread's view into W[t].tmp, cut it to
+ * the best k, best first, and store it in W[0]'s view. */
+static void merge_list(worker *W, int t, bool vac, size_t i) {
+    const shared *S = W[0].S;
+    uint32_t k = vac ? S->kc : S->kv, m = 0;
+    hent *tmp = W[t].tmp;
+    for (int u = 0; u < S->nt; u++) {
+        const listset *L = vac ? W[u].vl : W[u].cl;
         memcpy(tmp + m, L->e + i * 2 * (size_t)k, L->cnt[i] * sizeof *tmp);
         m += L->cnt[i];
-        if (L == &W[0].S->outer) break; /* shared: every thread sees the same lists */
+        if (L == &S->outer) break; /* shared: every thread sees the same lists */
     }
-    return list_finish(tmp, m, k, ids);
+    uint32_t len = vac ? list_finish(tmp, m, k, S->C->id, S->C->rank, W[t].scratch)
+                       : list_finish(tmp, m, k, S->V->id, S->V->rank, W[t].scratch);
+    listset *D = vac ? W[0].vl : W[0].cl;
+    memcpy(D->e + i * 2 * (size_t)k, tmp, len * sizeof *tmp);
+    D->cnt[i] = len;
+}
+
+/* Thread t's share of the merge: a stripe of each side's lists. */
+typedef struct merge_job {
+    worker *W;
+    int t;
+} merge_job;
+
+static void *merge_main(void *arg) {
+    merge_job *j = arg;
+    const shared *S = j->W[0].S;
+    size_t nv = S->V->n, nc = S->C->n, nt = (size_t)S->nt, t = (size_t)j->t;
+    for (size_t v = nv * t / nt; v < nv * (t + 1) / nt; v++) merge_list(j->W, j->t, true, v);
+    for (size_t i = nc * t / nt; i < nc * (t + 1) / nt; i++) merge_list(j->W, j->t, false, i);
+    return NULL;
 }
 
 static int online_cores(void) {
@@ -846,7 +842,7 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     S.nitems = S.cand_outer ? C.nblk : V.nblk;
     if ((size_t)nt > S.nitems) nt = S.nitems ? (int)S.nitems : 1;
     uint32_t *list_of_v = NULL; /* gathered vacancy -> list index */
-    hent *tmp = NULL;
+    S.nt = nt;
     if ((st = S.cand_outer ? listset_init(&S.outer, C.n, kv) : listset_init(&S.outer, V.n, kc))) goto out;
     W = lm__calloc((size_t)nt, sizeof *W);
     if (!W) { st = LM_ERR_NOMEM; goto out; }
@@ -884,18 +880,20 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
         goto out;
     }
 
-    /* Merge every list into W[0]'s view (in place for the shared side). */
-    tmp = lm__malloc(((size_t)nt * 2 * (kc > kv ? kc : kv) + 1) * sizeof *tmp);
-    if (!tmp) { st = LM_ERR_NOMEM; goto out; }
-    for (size_t v = 0; v < V.n; v++) {
-        uint32_t len = merge_list(W, nt, true, v, kc, tmp, C.id);
-        memcpy(W[0].vl->e + v * 2 * (size_t)kc, tmp, len * sizeof *tmp);
-        W[0].vl->cnt[v] = len;
-    }
-    for (size_t i = 0; i < C.n; i++) {
-        uint32_t len = merge_list(W, nt, false, i, kv, tmp, V.id);
-        memcpy(W[0].cl->e + i * 2 * (size_t)kv, tmp, len * sizeof *tmp);
-        W[0].cl->cnt[i] = len;
+    /* Merge every list into W[0]'s view, the stripes in parallel. */
+    {
+        merge_job *jobs = lm__malloc((size_t)nt * sizeof *jobs);
+        if (!jobs) { st = LM_ERR_NOMEM; goto out; }
+        for (int t = 0; t < nt; t++) {
+            jobs[t] = (merge_job){W, t};
+            W[t].started = t > 0 && pthread_create(&W[t].th, NULL, merge_main, &jobs[t]) == 0;
+        }
+        merge_main(&jobs[0]);
+        for (int t = 1; t < nt; t++) {
+            if (W[t].started) pthread_join(W[t].th, NULL);
+            else merge_main(&jobs[t]); /* the stripe of a thread that did not start */
+        }
+        lm__free(jobs);
     }
 
     /* Results: vacancy lists in the caller's order, candidate lists in slot order. */
@@ -979,7 +977,6 @@ out:
         lm__free(W);
     }
     lm__free(list_of_v);
-    lm__free(tmp);
     listset_free(&S.outer);
     gcand_free(&C);
     gvac_free(&V);
