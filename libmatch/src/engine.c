@@ -198,11 +198,13 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
     const double *cx = LM_COLP(cc, LC, LM_COL_XYZ, double) + 3 * cr, *vx = LM_COLP(vc, LV, LM_COL_XYZ, double) + 3 * vr;
     double dx = cx[0] - vx[0], dy = cx[1] - vx[1], dz = cx[2] - vx[2];
     if (dx * dx + dy * dy + dz * dz > Q->reach2) return false; /* before touching the vector */
+    float rdy = (float)(5 - ready) * 0.25f, prio = LM_COLP(cc, LC, LM_COL_PRIO, float)[cr];
+    float rest = P->w_travel + P->w_hours + P->w_ready * rdy + P->w_prio * prio + LM_BOUND_EPS;
+    if (P->w_comp + rest < thr) return false; /* even a perfect competence match stays below the k-th best */
     float dot = Q->K.dot(LM_COLP(cc, LC, LM_COL_VEC, float) + (size_t)cr * LC->vec_stride,
                          LM_COLP(vc, LV, LM_COL_VEC, float) + (size_t)vr * LV->vec_stride, LC->dim);
     float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
-    float rdy = (float)(5 - ready) * 0.25f, prio = LM_COLP(cc, LC, LM_COL_PRIO, float)[cr];
-    float ub = P->w_comp * comp + P->w_travel + P->w_hours + P->w_ready * rdy + P->w_prio * prio + LM_BOUND_EPS;
+    float ub = P->w_comp * comp + rest;
     if (ub < thr) return false;
     float limit = P->max_travel_min, own = LM_COLP(cc, LC, LM_COL_MAXMIN, float)[cr];
     if (own > 0 && own < limit) limit = own;
