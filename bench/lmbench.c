@@ -840,7 +840,10 @@ static void workload(const char *name, const char *group, lmb_data *d, uint32_t 
             lm_pool_free(pool);
         }
     }
-    if (C.libmatch_only) faiss_threads = 0, numpy = 0;
+    if (C.libmatch_only) { /* profiling: no peers */
+        faiss_threads = 0;
+        numpy = 0;
+    }
     if (faiss_threads > 0) run_faiss(name, d, k, faiss_both, d->kind == LMB_ELIG, sel, faiss_threads, group, &lv, &lc);
     if (numpy && !C.faiss_only) run_numpy(name, d, k, d->kind == LMB_ELIG, sel, C.threads, &lv, &lc);
     lists_free(&lv);

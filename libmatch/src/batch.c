@@ -508,7 +508,6 @@ typedef struct listset {
     hent *e;       /* n * 2k */
     uint32_t *cnt; /* n */
     float *thr;    /* n: admission threshold, the k-th best after the last cut */
-    uint32_t k;
 } listset;
 
 static void listset_free(listset *L) {
@@ -521,7 +520,6 @@ static void listset_free(listset *L) {
 static int listset_init(listset *L, size_t n, uint32_t k) {
     size_t hn;
     memset(L, 0, sizeof *L);
-    L->k = k;
     if (!n) n = 1;
     if (!lm__mul(&hn, n, 2 * (size_t)k) || hn > SIZE_MAX / sizeof *L->e) return LM_ERR_LIMIT;
     L->e = lm__malloc(hn * sizeof *L->e);

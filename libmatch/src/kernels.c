@@ -166,10 +166,10 @@ __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *
     const __m256 minlw = _mm256_set1_ps(a->minlw), vmin = _mm256_set1_ps(a->vmin), vmax = _mm256_set1_ps(a->vmax);
     for (; c < n; c += 8) {
         /* the bound with travel at its best first: most lanes stop here */
-        __m256 t0 = _mm256_min_ps(_mm256_loadu_ps(a->cthr + c), vt);
-        __m256 x0 = _mm256_min_ps(_mm256_max_ps(_mm256_loadu_ps(a->d + c), zero), one);
-        __m256 ub0 = _mm256_fmadd_ps(wc, x0, _mm256_add_ps(_mm256_add_ps(_mm256_loadu_ps(a->sc + c), eps), wt));
-        if (_mm256_movemask_ps(_mm256_cmp_ps(ub0, t0, _CMP_GE_OQ)) == 0) continue;
+        __m256 t = _mm256_min_ps(_mm256_loadu_ps(a->cthr + c), vt);
+        __m256 x = _mm256_min_ps(_mm256_max_ps(_mm256_loadu_ps(a->d + c), zero), one);
+        __m256 part = _mm256_fmadd_ps(wc, x, _mm256_add_ps(_mm256_loadu_ps(a->sc + c), eps));
+        if (_mm256_movemask_ps(_mm256_cmp_ps(_mm256_add_ps(part, wt), t, _CMP_GE_OQ)) == 0) continue;
         /* hard filters: a lane stays set only if every one passes */
         __m256i g = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(a->groups + c)), acc);
         __m256i bad = _mm256_cmpeq_epi32(g, zi);
@@ -184,7 +184,6 @@ __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *
         fok = _mm256_and_ps(fok, _mm256_cmp_ps(lo, hi, _CMP_LE_OQ));
         fok = _mm256_andnot_ps(_mm256_castsi256_ps(bad), fok);
         if (_mm256_movemask_ps(fok) == 0) continue;
-        __m256 x = _mm256_min_ps(_mm256_max_ps(_mm256_loadu_ps(a->d + c), zero), one);
         __m256 tr = one, ok = fok;
         if (a->cx) {
             __m256 dx = _mm256_sub_ps(_mm256_loadu_ps(a->cx + c), vx), dy = _mm256_sub_ps(_mm256_loadu_ps(a->cy + c), vy),
@@ -197,8 +196,7 @@ __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *
             tr = _mm256_fnmadd_ps(best, _mm256_loadu_ps(a->inv_limit + c), one);
             ok = _mm256_and_ps(ok, _mm256_cmp_ps(tr, zero, _CMP_GE_OQ));
         }
-        __m256 ub = _mm256_fmadd_ps(wc, x, _mm256_fmadd_ps(wt, tr, _mm256_add_ps(_mm256_loadu_ps(a->sc + c), eps)));
-        __m256 t = _mm256_min_ps(_mm256_loadu_ps(a->cthr + c), vt);
+        __m256 ub = _mm256_fmadd_ps(wt, tr, part);
         __m256 sel = _mm256_and_ps(ok, _mm256_cmp_ps(ub, t, _CMP_GE_OQ));
         mask[c >> 6] |= (uint64_t)_mm256_movemask_ps(sel) << (c & 63);
     }
