@@ -1187,6 +1187,10 @@ int main(int argc, char **argv) {
     }
     C.reps = C.quick ? 3 : 5;
     C.budget = C.quick ? 6.0 : 60.0;
+    if (getenv("LMB_REPS") && atoi(getenv("LMB_REPS")) > 0) { /* profiling: more runs of each case */
+        C.reps = atoi(getenv("LMB_REPS"));
+        C.budget = 1e9;
+    }
     static char tag[64];
     if (!C.blas_tag) { /* label FAISS rows by the core type OpenBLAS actually uses */
         snprintf(tag, sizeof tag, "%s", lmb_openblas_core());
