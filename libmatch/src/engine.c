@@ -231,6 +231,8 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
     return true;
 }
 
+#define LM_QPREFETCH 8 /* rows of prefetch distance in a single query */
+
 static int query_one(lm_results **out, lm_engine *e, const lm_snapshot *s, const lm_viewer *v, int64_t id,
                      uint32_t k, int dir) {
     const char *what = dir == LM_DIR_VACANCY ? "query vacancy" : "query candidate";
@@ -274,6 +276,19 @@ static int query_one(lm_results **out, lm_engine *e, const lm_snapshot *s, const
         if (own > 0 && own < limit) limit = own;
         Q.reach2 = lm__reach2(E.travel, LM_COLP(mine, LM, LM_COL_MODES, uint8_t)[mr] & E.pol.allowed_modes, limit);
     }
+    /* the pair filters of the rows, in SIMD before the per-pair code */
+    lm_qfilter_args fa = {.rows_vacancies = side == LM_SIDE_CANDIDATE,
+                          .groups_q = LM_COLP(mine, LM, LM_COL_GROUPS, uint32_t)[mr],
+                          .ready_q = LM_COLP(mine, LM, LM_COL_READY, uint8_t)[mr],
+                          .day_q = LM_COLP(mine, LM, LM_COL_DAY, int32_t)[mr],
+                          .lw_q = LM_COLP(mine, LM, LM_COL_LW, float)[mr],
+                          .hmin_q = LM_COLP(mine, LM, LM_COL_HMIN, float)[mr],
+                          .hmax_q = LM_COLP(mine, LM, LM_COL_HMAX, float)[mr],
+                          .flags_q = LM_COLP(mine, LM, LM_COL_FLAGS, uint64_t)[mr],
+                          .v_org = E.viewer.org,
+                          .v_muni = E.viewer.municipality,
+                          .v_region = E.viewer.region,
+                          .as_of_day = E.pol.as_of_day};
     uint64_t scored = 0, feasible = 0;
     const lm_qidx *qi = closed ? NULL : lm__snapshot_qidx(s, side == LM_SIDE_VACANCY ? LM_SIDE_CANDIDATE : LM_SIDE_VACANCY);
     /* Streams the other side's rows: from the query index, skipping chunks
@@ -292,19 +307,37 @@ static int query_one(lm_results **out, lm_engine *e, const lm_snapshot *s, const
         size_t base = (size_t)ci * LM_CHUNK_ROWS;
         size_t rows = qi ? (qi->n - base < LM_CHUNK_ROWS ? qi->n - base : LM_CHUNK_ROWS)
                          : (other->nslots - base < LM_CHUNK_ROWS ? other->nslots - base : LM_CHUNK_ROWS);
-        const uint8_t *live = LM_COLP(oc, LO, LM_COL_LIVE, uint8_t);
-        for (uint32_t orow = 0; orow < rows; orow++) {
-            if (!live[orow]) continue;
-            uint32_t o = qi ? qi->slot[base + orow] : (uint32_t)(base + orow);
-            if (side == LM_SIDE_VACANCY) {
-                if (!lm__visible(&E.viewer, LM_COLP(oc, LO, LM_COL_ORG, int64_t)[orow], LM_COLP(oc, LO, LM_COL_MUNI, int32_t)[orow],
-                                 LM_COLP(oc, LO, LM_COL_REGION, int32_t)[orow], LM_COLP(oc, LO, LM_COL_SCOPE, uint8_t)[orow]))
-                    continue;
-            } else {
-                if (LM_COLP(oc, LO, LM_COL_SLOTS, int32_t)[orow] <= 0) continue;
-                if (E.pol.as_of_day > 0 && LM_COLP(oc, LO, LM_COL_DAY, int32_t)[orow] < E.pol.as_of_day) continue;
+        fa.groups = LM_COLP(oc, LO, LM_COL_GROUPS, uint32_t);
+        fa.ready = LM_COLP(oc, LO, LM_COL_READY, uint8_t);
+        fa.live = LM_COLP(oc, LO, LM_COL_LIVE, uint8_t);
+        fa.lw = LM_COLP(oc, LO, LM_COL_LW, float);
+        fa.hmin = LM_COLP(oc, LO, LM_COL_HMIN, float);
+        fa.hmax = LM_COLP(oc, LO, LM_COL_HMAX, float);
+        fa.flags = LM_COLP(oc, LO, LM_COL_FLAGS, uint64_t);
+        fa.day = LM_COLP(oc, LO, LM_COL_DAY, int32_t);
+        fa.n = (uint32_t)rows;
+        if (side == LM_SIDE_VACANCY) {
+            fa.org = LM_COLP(oc, LO, LM_COL_ORG, int64_t);
+            fa.muni = LM_COLP(oc, LO, LM_COL_MUNI, int32_t);
+            fa.region = LM_COLP(oc, LO, LM_COL_REGION, int32_t);
+            fa.scope = LM_COLP(oc, LO, LM_COL_SCOPE, uint8_t);
+        } else {
+            fa.slots = LM_COLP(oc, LO, LM_COL_SLOTS, int32_t);
+        }
+        uint64_t mask[LM_CHUNK_ROWS / 64];
+        scored += Q.K.qfilter(&fa, mask);
+        uint16_t sel[LM_CHUNK_ROWS];
+        uint32_t nsel = 0;
+        for (uint32_t w = 0; w < LM_CHUNK_ROWS / 64; w++)
+            for (uint64_t bits = mask[w]; bits; bits &= bits - 1) sel[nsel++] = (uint16_t)(w * 64 + (uint32_t)__builtin_ctzll(bits));
+        const float *ovec = LM_COLP(oc, LO, LM_COL_VEC, float);
+        for (uint32_t q = 0; q < nsel; q++) {
+            if (q + LM_QPREFETCH < nsel) { /* the survivors are scattered: fetch their vectors ahead */
+                const char *pv = (const char *)(ovec + (size_t)sel[q + LM_QPREFETCH] * LO->vec_stride);
+                for (uint32_t b = 0; b < LO->dim * sizeof(float); b += 64) __builtin_prefetch(pv + b);
             }
-            scored++;
+            uint32_t orow = sel[q];
+            uint32_t o = qi ? qi->slot[base + orow] : (uint32_t)(base + orow);
             float score, dot, thr = h.n < h.k ? -INFINITY : h.e[0].score;
             bool ok = side == LM_SIDE_VACANCY ? fast_pair(&Q, oc, orow, mine, mr, thr, &score, &dot)
                                               : fast_pair(&Q, mine, mr, oc, orow, thr, &score, &dot);

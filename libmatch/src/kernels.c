@@ -93,6 +93,34 @@ static void bound_scalar(const lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64])
     }
 }
 
+static uint32_t qfilter_scalar(const lm_qfilter_args *a, uint64_t mask[LM_CHUNK_ROWS / 64]) {
+    memset(mask, 0, LM_CHUNK_ROWS / 8);
+    uint32_t seen = 0;
+    const lm_viewer v = {sizeof v, a->v_org, a->v_muni, a->v_region};
+    for (uint32_t r = 0; r < a->n; r++) {
+        if (!a->live[r]) continue;
+        if (!a->rows_vacancies) {
+            if (!lm__visible(&v, a->org[r], a->muni[r], a->region[r], a->scope[r])) continue;
+        } else if (a->slots[r] <= 0 || (a->as_of_day > 0 && a->day[r] < a->as_of_day)) {
+            continue;
+        }
+        seen++;
+        if (!(a->groups[r] & a->groups_q)) continue;
+        float lo = a->hmin[r] > a->hmin_q ? a->hmin[r] : a->hmin_q, hi = a->hmax[r] < a->hmax_q ? a->hmax[r] : a->hmax_q;
+        if (lo > hi) continue;
+        if (!a->rows_vacancies) { /* rows are candidates, the query a vacancy */
+            if (a->ready[r] > a->ready_q || a->lw[r] < a->lw_q || (a->flags[r] & a->flags_q) != a->flags_q ||
+                a->day[r] > a->day_q)
+                continue;
+        } else if (a->ready_q > a->ready[r] || a->lw_q < a->lw[r] || (a->flags_q & a->flags[r]) != a->flags[r] ||
+                   a->day_q > a->day[r]) {
+            continue;
+        }
+        mask[r >> 6] |= 1ull << (r & 63);
+    }
+    return seen;
+}
+
 #ifdef LM_X86
 /* ---- AVX2 + FMA: 6 rows x 16 columns in 12 accumulators ------------------- */
 /* Named accumulators, as in panel_avx512 (an array spills at -O2). */
@@ -211,6 +239,72 @@ __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *
     }
 }
 
+/* Column arrays hold LM_CHUNK_ROWS entries whatever n is, so whole vectors
+ * are read and the tail is masked. */
+__attribute__((target("avx2,fma"))) static uint32_t qfilter_avx2(const lm_qfilter_args *a,
+                                                                  uint64_t mask[LM_CHUNK_ROWS / 64]) {
+    memset(mask, 0, LM_CHUNK_ROWS / 8);
+    const __m256i gq = _mm256_set1_epi32((int)a->groups_q), rq = _mm256_set1_epi32(a->ready_q),
+                  dq = _mm256_set1_epi32(a->day_q), fq = _mm256_set1_epi64x((long long)a->flags_q),
+                  zi = _mm256_setzero_si256(), vorg = _mm256_set1_epi64x(a->v_org),
+                  vmuni = _mm256_set1_epi32(a->v_muni), vreg = _mm256_set1_epi32(a->v_region),
+                  asof = _mm256_set1_epi32(a->as_of_day);
+    const __m256 lq = _mm256_set1_ps(a->lw_q), hminq = _mm256_set1_ps(a->hmin_q), hmaxq = _mm256_set1_ps(a->hmax_q);
+    const bool rv = a->rows_vacancies;
+    uint32_t seen = 0;
+    for (uint32_t c = 0; c < a->n; c += 8) {
+        unsigned tail = a->n - c < 8 ? (1u << (a->n - c)) - 1u : 0xFFu;
+        __m256i live = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(a->live + c)));
+        __m256i dy = _mm256_loadu_si256((const __m256i *)(a->day + c));
+        unsigned sm;
+        if (!rv) { /* visible: own org, national, or the viewer's region / municipality */
+            __m256i sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(a->scope + c)));
+            __m256i reg = _mm256_loadu_si256((const __m256i *)(a->region + c)),
+                    mun = _mm256_loadu_si256((const __m256i *)(a->muni + c));
+            __m256i vis = _mm256_cmpeq_epi32(sc, _mm256_set1_epi32(LM_SCOPE_NATIONAL));
+            vis = _mm256_or_si256(vis, _mm256_andnot_si256(_mm256_cmpeq_epi32(reg, zi),
+                                                           _mm256_and_si256(_mm256_cmpeq_epi32(sc, _mm256_set1_epi32(LM_SCOPE_REGION)),
+                                                                            _mm256_cmpeq_epi32(reg, vreg))));
+            vis = _mm256_or_si256(vis, _mm256_andnot_si256(_mm256_cmpeq_epi32(mun, zi),
+                                                           _mm256_and_si256(_mm256_cmpeq_epi32(sc, _mm256_set1_epi32(LM_SCOPE_MUNICIPALITY)),
+                                                                            _mm256_cmpeq_epi32(mun, vmuni))));
+            unsigned own = (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_loadu_si256((const __m256i *)(a->org + c)), vorg))) |
+                           (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(_mm256_loadu_si256((const __m256i *)(a->org + c + 4)), vorg))) << 4;
+            sm = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(vis)) | own;
+        } else { /* open: slots left, not closed before as_of_day */
+            __m256i shut = _mm256_cmpgt_epi32(_mm256_set1_epi32(1), _mm256_loadu_si256((const __m256i *)(a->slots + c)));
+            if (a->as_of_day > 0) shut = _mm256_or_si256(shut, _mm256_cmpgt_epi32(asof, dy));
+            sm = ~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(shut));
+        }
+        sm &= ~(unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(live, zi))) & tail;
+        seen += (uint32_t)__builtin_popcount(sm);
+        __m256i bad = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_loadu_si256((const __m256i *)(a->groups + c)), gq), zi);
+        __m256i rd = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(a->ready + c)));
+        __m256 lw = _mm256_loadu_ps(a->lw + c), ok;
+        __m256i f0 = _mm256_loadu_si256((const __m256i *)(a->flags + c)), f1 = _mm256_loadu_si256((const __m256i *)(a->flags + c + 4));
+        __m256i w0 = _mm256_and_si256(f0, fq), w1 = _mm256_and_si256(f1, fq);
+        unsigned fm;
+        if (!rv) {
+            bad = _mm256_or_si256(bad, _mm256_cmpgt_epi32(rd, rq));
+            bad = _mm256_or_si256(bad, _mm256_cmpgt_epi32(dy, dq));
+            ok = _mm256_cmp_ps(lw, lq, _CMP_NLT_UQ);
+            fm = (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(w0, fq))) |
+                 (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(w1, fq))) << 4;
+        } else {
+            bad = _mm256_or_si256(bad, _mm256_cmpgt_epi32(rq, rd));
+            bad = _mm256_or_si256(bad, _mm256_cmpgt_epi32(dq, dy));
+            ok = _mm256_cmp_ps(lw, lq, _CMP_NGT_UQ);
+            fm = (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(w0, f0))) |
+                 (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpeq_epi64(w1, f1))) << 4;
+        }
+        __m256 lo = _mm256_max_ps(_mm256_loadu_ps(a->hmin + c), hminq), hi = _mm256_min_ps(_mm256_loadu_ps(a->hmax + c), hmaxq);
+        ok = _mm256_and_ps(ok, _mm256_cmp_ps(lo, hi, _CMP_NGT_UQ));
+        ok = _mm256_andnot_ps(_mm256_castsi256_ps(bad), ok);
+        mask[c >> 6] |= (uint64_t)((unsigned)_mm256_movemask_ps(ok) & fm & sm) << (c & 63);
+    }
+    return seen;
+}
+
 /* ---- AVX-512: 6 rows x 64 columns in 24 accumulators ---------------------- */
 /* The accumulators are named variables, not an array: GCC at -O2 keeps an
  * array of vectors on the stack and reloads it around every FMA (measured
@@ -326,6 +420,60 @@ __attribute__((target("avx512f"))) static void bound_avx512(const lm_bound_args 
         mask[c >> 6] |= m << (c & 63);
     }
 }
+
+__attribute__((target("avx512f"))) static uint32_t qfilter_avx512(const lm_qfilter_args *a,
+                                                                  uint64_t mask[LM_CHUNK_ROWS / 64]) {
+    memset(mask, 0, LM_CHUNK_ROWS / 8);
+    const __m512i gq = _mm512_set1_epi32((int)a->groups_q), rq = _mm512_set1_epi32(a->ready_q),
+                  dq = _mm512_set1_epi32(a->day_q), fq = _mm512_set1_epi64((long long)a->flags_q),
+                  vorg = _mm512_set1_epi64(a->v_org), vmuni = _mm512_set1_epi32(a->v_muni),
+                  vreg = _mm512_set1_epi32(a->v_region), asof = _mm512_set1_epi32(a->as_of_day),
+                  ff = _mm512_set1_epi32(0xFF);
+    const __m512 lq = _mm512_set1_ps(a->lw_q), hminq = _mm512_set1_ps(a->hmin_q), hmaxq = _mm512_set1_ps(a->hmax_q);
+    const bool rv = a->rows_vacancies;
+    uint32_t seen = 0;
+    for (uint32_t c = 0; c < a->n; c += 16) { /* whole vectors: the columns hold LM_CHUNK_ROWS entries */
+        __mmask16 m = a->n - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (a->n - c)) - 1u);
+        m = _mm512_mask_test_epi32_mask(m, _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(a->live + c))), ff);
+        __m512i dy = _mm512_loadu_si512(a->day + c);
+        if (!rv) { /* visible: own org, national, or the viewer's region / municipality */
+            __m512i sc = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(a->scope + c)));
+            __m512i reg = _mm512_loadu_si512(a->region + c), mun = _mm512_loadu_si512(a->muni + c);
+            __mmask16 vis = _mm512_cmpeq_epi32_mask(sc, _mm512_set1_epi32(LM_SCOPE_NATIONAL));
+            vis |= _mm512_mask_cmpeq_epi32_mask(_mm512_cmpeq_epi32_mask(sc, _mm512_set1_epi32(LM_SCOPE_REGION)), reg, vreg) &
+                   _mm512_test_epi32_mask(reg, reg);
+            vis |= _mm512_mask_cmpeq_epi32_mask(_mm512_cmpeq_epi32_mask(sc, _mm512_set1_epi32(LM_SCOPE_MUNICIPALITY)), mun, vmuni) &
+                   _mm512_test_epi32_mask(mun, mun);
+            vis |= (__mmask16)(_mm512_cmpeq_epi64_mask(_mm512_loadu_si512(a->org + c), vorg) |
+                               (unsigned)_mm512_cmpeq_epi64_mask(_mm512_loadu_si512(a->org + c + 8), vorg) << 8);
+            m &= vis;
+        } else { /* open: slots left, not closed before as_of_day */
+            m = _mm512_mask_cmpgt_epi32_mask(m, _mm512_loadu_si512(a->slots + c), _mm512_setzero_si512());
+            if (a->as_of_day > 0) m = _mm512_mask_cmpge_epi32_mask(m, dy, asof);
+        }
+        seen += (uint32_t)__builtin_popcount(m);
+        m = _mm512_mask_test_epi32_mask(m, _mm512_loadu_si512(a->groups + c), gq);
+        __m512i rd = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(a->ready + c)));
+        __m512 lw = _mm512_loadu_ps(a->lw + c);
+        __m512i f0 = _mm512_loadu_si512(a->flags + c), f1 = _mm512_loadu_si512(a->flags + c + 8);
+        __m512i w0 = _mm512_and_si512(f0, fq), w1 = _mm512_and_si512(f1, fq);
+        if (!rv) {
+            m = _mm512_mask_cmple_epi32_mask(m, rd, rq);
+            m = _mm512_mask_cmple_epi32_mask(m, dy, dq);
+            m = _mm512_mask_cmp_ps_mask(m, lw, lq, _CMP_NLT_UQ);
+            m &= (__mmask16)(_mm512_cmpeq_epi64_mask(w0, fq) | (unsigned)_mm512_cmpeq_epi64_mask(w1, fq) << 8);
+        } else {
+            m = _mm512_mask_cmpge_epi32_mask(m, rd, rq);
+            m = _mm512_mask_cmpge_epi32_mask(m, dy, dq);
+            m = _mm512_mask_cmp_ps_mask(m, lw, lq, _CMP_NGT_UQ);
+            m &= (__mmask16)(_mm512_cmpeq_epi64_mask(w0, f0) | (unsigned)_mm512_cmpeq_epi64_mask(w1, f1) << 8);
+        }
+        __m512 lo = _mm512_max_ps(_mm512_loadu_ps(a->hmin + c), hminq), hi = _mm512_min_ps(_mm512_loadu_ps(a->hmax + c), hmaxq);
+        m = _mm512_mask_cmp_ps_mask(m, lo, hi, _CMP_NGT_UQ);
+        mask[c >> 6] |= (uint64_t)m << (c & 63);
+    }
+    return seen;
+}
 #endif
 
 #ifdef LM_X86
@@ -393,6 +541,7 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
     out->panel = panel_scalar;
     out->dot = dot_scalar;
     out->bound = bound_scalar;
+    out->qfilter = qfilter_scalar;
     out->panel8 = panel8_scalar;
     out->vnni = 0;
 #ifdef LM_X86
@@ -400,10 +549,12 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
         out->panel = panel_avx2;
         out->dot = dot_avx2;
         out->bound = bound_avx2;
+        out->qfilter = qfilter_avx2;
     } else if (kernel == LM_KERNEL_AVX512) {
         out->panel = panel_avx512;
         out->dot = dot_avx512;
         out->bound = bound_avx512;
+        out->qfilter = qfilter_avx512;
         if (__builtin_cpu_supports("avx512vnni")) {
             out->panel8 = panel8_vnni;
             out->vnni = 1;

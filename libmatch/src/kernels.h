@@ -33,6 +33,32 @@ typedef struct lm_bound_args {
     uint32_t n;
 } lm_bound_args;
 
+/* A single query against one chunk of the other side (its column arrays as
+ * stored). A row is seen when it is live and, for candidate rows, visible to
+ * the viewer; for vacancy rows, open (slots > 0, not closed before
+ * as_of_day). Bit r of the mask is set when row r is seen and passes groups,
+ * readiness, loonwaarde, flags, hours and date against the query row: a
+ * superset (NaN fields keep their bit); the exact per-pair code decides. */
+typedef struct lm_qfilter_args {
+    const uint32_t *groups;
+    const uint8_t *ready, *live, *scope;
+    const float *lw, *hmin, *hmax;
+    const uint64_t *flags;
+    const int32_t *day;
+    const int64_t *org;          /* candidate rows: visibility */
+    const int32_t *muni, *region;
+    const int32_t *slots;        /* vacancy rows: openness */
+    uint32_t n;          /* rows (at most LM_CHUNK_ROWS) */
+    bool rows_vacancies; /* false: the rows are candidates (a vacancy query) */
+    /* the query row's values */
+    uint32_t groups_q;
+    int32_t ready_q, day_q;
+    float lw_q, hmin_q, hmax_q;
+    uint64_t flags_q;
+    int64_t v_org; /* the viewer */
+    int32_t v_muni, v_region, as_of_day;
+} lm_qfilter_args;
+
 typedef struct lm_kernels {
     int kind; /* lm_kernel actually used */
     /* D[r * LM_BLOCK_C + c] = V[r] . C[c] for r < LM_PANEL_MR, c < LM_BLOCK_C */
@@ -44,6 +70,8 @@ typedef struct lm_kernels {
     int vnni; /* panel8 uses AVX512-VNNI */
     /* bit c of mask set when the pair's score bound reaches min(vthr, cthr[c]) */
     void (*bound)(const struct lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64]);
+    /* returns the number of rows seen */
+    uint32_t (*qfilter)(const lm_qfilter_args *a, uint64_t mask[LM_CHUNK_ROWS / 64]);
 } lm_kernels;
 
 /* Fill the table for `kernel` (LM_KERNEL_AUTO = best available);

@@ -514,6 +514,59 @@ Test(engine, identical_across_kernels_and_threads) {
     tu_free(&d);
 }
 
+/* Single queries filter a chunk of the other side in SIMD (visibility,
+ * openness and the pair filters) before the per-pair code: every kernel must
+ * give the reference's lists and the same count of rows seen, in both
+ * directions, with as_of_day closing some vacancies and a viewer whose org,
+ * municipality and region each make some rows visible. */
+Test(engine, queries_identical_across_kernels) {
+    tu_data d;
+    tu_generate(&d, 915, 700, 300, 24, 0.5); /* 700 rows: chunks of 256 with a tail of 188 */
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_policy *pol;
+    cr_assert_eq(lm_policy_create(&pol), LM_OK);
+    tu_policy P = tu_default_policy();
+    lm_policy_set_f64(pol, LM_POLICY_AS_OF_DAY, 150);
+    P.as_of = 150;
+    lm_engine *e;
+    cr_assert_eq(lm_engine_create(&e, pol, NULL), LM_OK);
+    lm_viewer v = viewer(d.c_org[5], d.c_muni[9], d.c_region[11]);
+    int64_t best;
+    lm_engine_get_i64(&best, e, LM_ENGINE_KERNEL);
+    double seen_ref[2][700];
+    for (int k = LM_KERNEL_SCALAR; k <= best; k++) {
+        cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_KERNEL, k), LM_OK);
+        for (int dir = 0; dir < 2; dir++) {
+            size_t n = dir == LM_DIR_VACANCY ? d.nv : d.nc;
+            for (size_t j = 0; j < n; j++) {
+                lm_results *r;
+                int st = dir == LM_DIR_VACANCY ? lm_engine_query_vacancy(&r, e, s, &v, d.v_id[j], 10)
+                                               : lm_engine_query_candidate(&r, e, s, &v, d.c_id[j], 10);
+                if (dir == LM_DIR_CANDIDATE && !tu_visible(&v, d.c_org[j], d.c_muni[j], d.c_region[j], d.c_scope[j])) {
+                    cr_assert_eq(st, LM_ERR_UNKNOWN_ID);
+                    continue;
+                }
+                cr_assert_eq(st, LM_OK, "%s", lm_engine_errmsg(e));
+                char what[64];
+                snprintf(what, sizeof what, "kernel %d dir %d row %zu", k, dir, j);
+                check_results_list(&d, &P, &v, r, dir, 0, 10, what);
+                double seen;
+                lm_results_stat(&seen, r, LM_STAT_PAIRS_SCORED);
+                if (k == LM_KERNEL_SCALAR) seen_ref[dir][j] = seen;
+                else cr_assert_eq(seen, seen_ref[dir][j], "%s: rows seen %g, scalar %g", what, seen, seen_ref[dir][j]);
+                lm_results_free(r);
+            }
+        }
+    }
+    lm_engine_free(e);
+    lm_policy_free(pol);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}
+
 /* Exact ties: every candidate is the same person under another id, so each
  * vacancy scores them all equally. The batch must keep the lowest ids, in
  * ascending order, whatever the kernel, the thread count and the loop order
