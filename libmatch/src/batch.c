@@ -502,6 +502,43 @@ out:
     return st;
 }
 
+/* The int8 error bound. With a = â + e (â the dequantised vector, e the
+ * rounding error), â.b̂ - a.b = -(â.e_b + e_a.b̂ + e_a.e_b), so by
+ * Cauchy-Schwarz |â.b̂ - a.b| <= |â||e_b| + |e_a||b̂| + |e_a||e_b|. Per
+ * vacancy against the largest candidate norms, with a margin for the float
+ * rounding of both dot products. */
+static float *quant_slack(const gcand *C, const gvac *V, uint32_t dim) {
+    float *slack = lm__malloc((V->n ? V->n : 1) * sizeof *slack);
+    if (!slack) return NULL;
+    uint32_t dim4 = (dim + 3) / 4;
+    double nq_c = 0, ne_c = 0;
+    for (size_t i = 0; i < C->n; i++) {
+        const float *ct = C->ct + (i / LM_BLOCK_C) * (size_t)dim * LM_BLOCK_C + (i % LM_BLOCK_C);
+        const int8_t *c8 = C->ct8 + (i / LM_BLOCK_C) * (size_t)dim4 * LM_BLOCK_C * 4 + (i % LM_BLOCK_C) * 4;
+        double q2 = 0, e2 = 0;
+        for (uint32_t j = 0; j < dim; j++) {
+            double q = (double)c8[(size_t)(j / 4) * LM_BLOCK_C * 4 + j % 4] / LM_Q8_SCALE, e = (double)ct[(size_t)j * LM_BLOCK_C] - q;
+            q2 += q * q;
+            e2 += e * e;
+        }
+        if (q2 > nq_c) nq_c = q2;
+        if (e2 > ne_c) ne_c = e2;
+    }
+    nq_c = sqrt(nq_c);
+    ne_c = sqrt(ne_c);
+    for (size_t v = 0; v < V->n; v++) {
+        double q2 = 0, e2 = 0;
+        for (uint32_t j = 0; j < dim; j++) {
+            double q = (double)((int)V->vec8[v * (size_t)dim4 * 4 + j] - 128) / LM_Q8_SCALE, e = (double)V->vec[v * dim + j] - q;
+            q2 += q * q;
+            e2 += e * e;
+        }
+        double nq = sqrt(q2), ne = sqrt(e2);
+        slack[v] = (float)((nq * ne_c + ne * nq_c + ne * ne_c) * (1.0 + 1e-6) + 1e-6);
+    }
+    return slack;
+}
+
 /* ---- workers -------------------------------------------------------------- */
 /* The top-k lists of one side: n lists of capacity 2k. */
 typedef struct listset {
@@ -540,6 +577,7 @@ typedef struct shared {
     const gvac *V;
     uint32_t dim, kc, kv;
     bool prune, quant;
+    float *qslack; /* int8: per vacancy, a bound of |int8 dot - float dot| over every candidate */
     double access[LM_MODE_COUNT], mpk[LM_MODE_COUNT]; /* geometric travel per mode */
     bool matrices; /* some mode has a zone matrix */
     /* Work items are blocks of the outer side, whose lists are shared (each
@@ -586,6 +624,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d) {
     const float minlw = V->minlw[v], vmin = V->hmin[v], vmax = V->hmax[v];
     const uint64_t req = V->req[v];
     const int32_t open = V->open[v];
+    const lm_tbl *cand = S->E->snap->side[LM_SIDE_CANDIDATE];
     W->scored += cend;
     /* Nobody in the block reaches v: skip the row. */
     if (!S->matrices && vx[0] == vx[0] && C->brad[cb] >= 0) {
@@ -609,7 +648,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d) {
                         .ready = C->ready32 + base, .avail = C->avail + base, .lw = C->lw + base,
                         .hmin = C->hmin + base, .hmax = C->hmax + base, .acc = acc, .req_lo = (uint32_t)req,
                         .req_hi = (uint32_t)(req >> 32), .maxr = maxr, .open = open, .minlw = minlw, .vmin = vmin,
-                        .vmax = vmax};
+                        .vmax = vmax, .dslack = S->qslack ? S->qslack[v] : 0.f};
     if (!S->matrices && vx[0] == vx[0]) { /* per-pair travel bound in the kernel */
         ba.cx = C->fx + base;
         ba.cy = C->fy + base;
@@ -631,6 +670,12 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d) {
         size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
         size_t i = base + c;
         float dot = d[c];
+        if (S->quant) { /* the int8 dot only bounded the pair: score it in float */
+            uint32_t cs = C->slot[i];
+            dot = S->K.dot(LM_COLP(lm__chunk_of(cand, cs), S->E->LC, LM_COL_VEC, float) +
+                               (size_t)(cs & (LM_CHUNK_ROWS - 1)) * S->E->LC->vec_stride,
+                           V->vec + v * S->dim, S->dim);
+        }
         float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
         /* thresholds move while we walk the mask: check again (travel at best) */
         float ub = P->w_comp * comp + P->w_travel + C->sc[i] + LM_BOUND_EPS;
@@ -836,6 +881,11 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
         S.access[m] = lm__travel_params(E->travel, m)[LM_TRAVEL_ACCESS_MIN];
         S.mpk[m] = lm__travel_min_per_km(E->travel, m);
     }
+    if (S.quant && !(S.qslack = quant_slack(&C, &V, S.dim))) {
+        gcand_free(&C);
+        gvac_free(&V);
+        return lm__fail(err, LM_ERR_NOMEM, "batch: out of memory");
+    }
     S.cand_outer = C.n > V.n;
     S.nitems = S.cand_outer ? C.nblk : V.nblk;
     if ((size_t)nt > S.nitems) nt = S.nitems ? (int)S.nitems : 1;
@@ -976,6 +1026,7 @@ out:
     }
     lm__free(list_of_v);
     listset_free(&S.outer);
+    lm__free(S.qslack);
     gcand_free(&C);
     gvac_free(&V);
     if (st == LM_ERR_CANCELLED) return lm__fail(err, st, "batch: cancelled by the progress callback");

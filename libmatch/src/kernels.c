@@ -73,7 +73,8 @@ static void bound_scalar(const lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64])
             continue;
         float lo = a->hmin[c] > a->vmin ? a->hmin[c] : a->vmin, hi = a->hmax[c] < a->vmax ? a->hmax[c] : a->vmax;
         if (lo > hi) continue;
-        float x = a->d[c] < 0.f ? 0.f : (a->d[c] > 1.f ? 1.f : a->d[c]);
+        float dc = a->d[c] + a->dslack;
+        float x = dc < 0.f ? 0.f : (dc > 1.f ? 1.f : dc);
         float tr = 1.f;
         if (a->cx) {
             float dx = a->cx[c] - a->vx, dy = a->cy[c] - a->vy, dz = a->cz[c] - a->vz;
@@ -186,7 +187,8 @@ __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *
     const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.f), wc = _mm256_set1_ps(a->w_comp),
                  wt = _mm256_set1_ps(a->w_travel), eps = _mm256_set1_ps(LM_BOUND_EPS), vt = _mm256_set1_ps(a->vthr),
                  vx = _mm256_set1_ps(a->vx), vy = _mm256_set1_ps(a->vy), vz = _mm256_set1_ps(a->vz),
-                 rk = _mm256_set1_ps(LM_R_KM * LM_KM_REL), mg = _mm256_set1_ps(LM_KM_MARGIN), inf = _mm256_set1_ps(INFINITY);
+                 rk = _mm256_set1_ps(LM_R_KM * LM_KM_REL), mg = _mm256_set1_ps(LM_KM_MARGIN), inf = _mm256_set1_ps(INFINITY),
+                 ds = _mm256_set1_ps(a->dslack);
     uint32_t c = 0, n = a->n & ~7u;
     const __m256i acc = _mm256_set1_epi32((int)a->acc), rlo = _mm256_set1_epi32((int)a->req_lo),
                   rhi = _mm256_set1_epi32((int)a->req_hi), maxr = _mm256_set1_epi32(a->maxr),
@@ -195,7 +197,7 @@ __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *
     for (; c < n; c += 8) {
         /* the bound with travel at its best first: most lanes stop here */
         __m256 t = _mm256_min_ps(_mm256_loadu_ps(a->cthr + c), vt);
-        __m256 x = _mm256_min_ps(_mm256_max_ps(_mm256_loadu_ps(a->d + c), zero), one);
+        __m256 x = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(_mm256_loadu_ps(a->d + c), ds), zero), one);
         __m256 part = _mm256_fmadd_ps(wc, x, _mm256_add_ps(_mm256_loadu_ps(a->sc + c), eps));
         if (_mm256_movemask_ps(_mm256_cmp_ps(_mm256_add_ps(part, wt), t, _CMP_GE_OQ)) == 0) continue;
         /* hard filters: a lane stays set only if every one passes */
@@ -378,7 +380,8 @@ __attribute__((target("avx512f"))) static void bound_avx512(const lm_bound_args 
     const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.f), wc = _mm512_set1_ps(a->w_comp),
                  wt = _mm512_set1_ps(a->w_travel), eps = _mm512_set1_ps(LM_BOUND_EPS), vt = _mm512_set1_ps(a->vthr),
                  vx = _mm512_set1_ps(a->vx), vy = _mm512_set1_ps(a->vy), vz = _mm512_set1_ps(a->vz),
-                 rk = _mm512_set1_ps(LM_R_KM * LM_KM_REL), mg = _mm512_set1_ps(LM_KM_MARGIN), inf = _mm512_set1_ps(INFINITY);
+                 rk = _mm512_set1_ps(LM_R_KM * LM_KM_REL), mg = _mm512_set1_ps(LM_KM_MARGIN), inf = _mm512_set1_ps(INFINITY),
+                 ds = _mm512_set1_ps(a->dslack);
     const __m512i acc = _mm512_set1_epi32((int)a->acc), rlo = _mm512_set1_epi32((int)a->req_lo),
                   rhi = _mm512_set1_epi32((int)a->req_hi), maxr = _mm512_set1_epi32(a->maxr), open = _mm512_set1_epi32(a->open);
     const __m512 minlw = _mm512_set1_ps(a->minlw), vmin = _mm512_set1_ps(a->vmin), vmax = _mm512_set1_ps(a->vmax);
@@ -386,7 +389,7 @@ __attribute__((target("avx512f"))) static void bound_avx512(const lm_bound_args 
         __mmask16 live = a->n - c >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (a->n - c)) - 1u);
         /* The cheapest test first: the bound with travel at its best. Once the
          * lists fill, most lanes stop here. */
-        __m512 x = _mm512_min_ps(_mm512_max_ps(_mm512_maskz_loadu_ps(live, a->d + c), zero), one);
+        __m512 x = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(_mm512_maskz_loadu_ps(live, a->d + c), ds), zero), one);
         __m512 part = _mm512_fmadd_ps(wc, x, _mm512_add_ps(_mm512_maskz_loadu_ps(live, a->sc + c), eps));
         __m512 t = _mm512_min_ps(_mm512_maskz_loadu_ps(live, a->cthr + c), vt);
         live = _mm512_mask_cmp_ps_mask(live, _mm512_add_ps(part, wt), t, _CMP_GE_OQ);

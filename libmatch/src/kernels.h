@@ -10,7 +10,7 @@
 #define LM_Q8_INV2 (1.f / (127.f * 127.f)) /* slack of the score bound against rounding */
 
 /* The score bound of one vacancy row against a candidate block:
- *   ub = w_comp * clamp(d) + w_travel * trav_ub + sc + LM_BOUND_EPS
+ *   ub = w_comp * clamp(d + dslack) + w_travel * trav_ub + sc + LM_BOUND_EPS
  * where trav_ub = 1 - best_lb / limit from a lower bound of the travel time:
  * the arc is at least R * chord, less a margin for float positions; a pair
  * whose bound says "out of reach" gets no bit. Without positions (cx NULL)
@@ -27,6 +27,7 @@ typedef struct lm_bound_args {
     float minlw, vmin, vmax;
     const float *cx, *cy, *cz, *inv_limit; /* block-relative; cx NULL: no travel bound */
     float vthr, w_comp, w_travel;
+    float dslack; /* added to d before the clamp: the int8 error bound, 0 for float */
     float vx, vy, vz;
     int nmodes;
     float tacc[LM_MODE_COUNT], mpk[LM_MODE_COUNT]; /* the block's modes: minutes = tacc + km * mpk */

@@ -725,36 +725,14 @@ Test(engine, quantized_batch) {
     cr_assert_eq(lm_engine_batch(&q8, e, s, &v, &o), LM_OK);
     lm_engine_set_i64(e, LM_ENGINE_KERNEL, LM_KERNEL_SCALAR);
     cr_assert_eq(lm_engine_batch(&q8s, e, s, &v, &o), LM_OK);
-    size_t nl, hit = 0, total = 0;
-    lm_results_lists(&nl, f, LM_DIR_VACANCY);
-    for (size_t l = 0; l < nl; l++) {
-        int64_t id;
-        size_t fa, na, fb, nb, fc, nc;
-        lm_results_list(&id, &fa, &na, f, LM_DIR_VACANCY, l);
-        lm_results_list(&id, &fb, &nb, q8, LM_DIR_VACANCY, l);
-        lm_results_list(&id, &fc, &nc, q8s, LM_DIR_VACANCY, l);
-        lm_match a[20], b[20], c[20];
-        lm_results_copy(a, sizeof a[0], na, NULL, f, LM_DIR_VACANCY, fa);
-        lm_results_copy(b, sizeof b[0], nb, NULL, q8, LM_DIR_VACANCY, fb);
-        lm_results_copy(c, sizeof c[0], nc, NULL, q8s, LM_DIR_VACANCY, fc);
-        cr_assert_eq(nb, nc);
-        for (size_t i = 0; i < nb; i++) {
-            cr_assert_eq(b[i].candidate_id, c[i].candidate_id, "int8 is identical on every kernel");
-            cr_assert_eq(b[i].score, c[i].score);
-        }
-        for (size_t i = 0; i < na; i++) {
-            total++;
-            for (size_t j = 0; j < nb; j++)
-                if (a[i].candidate_id == b[j].candidate_id) {
-                    hit++;
-                    cr_assert(fabsf(a[i].score - b[j].score) < 0.01f, "int8 score within 0.01 of float");
-                    break;
-                }
-        }
-    }
-    cr_assert(total > 1000);
-    double recall = (double)hit / (double)total;
-    cr_assert(recall >= 0.95, "recall@20 of int8 against float: %.4f", recall);
+    /* the int8 dot only bounds a pair (with a proven error margin); the pairs
+     * that pass are scored in float: the lists equal float's */
+    assert_same_batch(f, q8, "int8, best kernel");
+    assert_same_batch(f, q8s, "int8, scalar kernel");
+    double seen_f, seen_q;
+    lm_results_stat(&seen_f, f, LM_STAT_PAIRS_FEASIBLE);
+    lm_results_stat(&seen_q, q8, LM_STAT_PAIRS_FEASIBLE);
+    cr_assert(seen_q >= seen_f, "the int8 bound is looser: at least as many pairs reach exact scoring");
     lm_results_free(f);
     lm_results_free(q8);
     lm_results_free(q8s);

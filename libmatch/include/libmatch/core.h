@@ -637,9 +637,9 @@ typedef struct lm_match {
 enum lm_engine_option {
     LM_ENGINE_THREADS = 0, /**< worker threads for batches, 0 = online cores [0] */
     LM_ENGINE_KERNEL = 1,  /**< ::lm_kernel [LM_KERNEL_AUTO] */
-    LM_ENGINE_QUANTIZE = 2 /**< 1: batches compute competence on int8-quantised vectors (VNNI where the
-                                CPU has it): faster, with a small measured loss of precision
-                                (docs/performance.md); 0: float [0] */
+    LM_ENGINE_QUANTIZE = 2 /**< 1: batches bound competence with int8-quantised vectors (VNNI where the
+                                CPU has it) and score the pairs that pass in float: the same lists as
+                                float (docs/performance.md); 0: float [0] */
 };
 
 /** Scoring kernels. AUTO picks the best the CPU supports. */
