@@ -729,10 +729,6 @@ Test(engine, quantized_batch) {
      * that pass are scored in float: the lists equal float's */
     assert_same_batch(f, q8, "int8, best kernel");
     assert_same_batch(f, q8s, "int8, scalar kernel");
-    double seen_f, seen_q;
-    lm_results_stat(&seen_f, f, LM_STAT_PAIRS_FEASIBLE);
-    lm_results_stat(&seen_q, q8, LM_STAT_PAIRS_FEASIBLE);
-    cr_assert(seen_q >= seen_f, "the int8 bound is looser: at least as many pairs reach exact scoring");
     lm_results_free(f);
     lm_results_free(q8);
     lm_results_free(q8s);
