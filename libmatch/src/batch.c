@@ -603,16 +603,17 @@ typedef struct worker {
     uint64_t *scratch; /* nt * 2 max(kc, kv) keys for list_cut */
     hent *tmp;         /* nt * 2 max(kc, kv) entries for the merge */
     float *D;         /* LM_PANEL_MR * LM_BLOCK_C */
+    uint64_t *order;  /* inner blocks by distance: do_block */
     uint64_t scored, feasible;
 } worker;
 
 /* Every pair of vacancy row v against candidate block cb's panel row d. */
-static void process_row(worker *W, size_t v, size_t cb, const float *d) {
+static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound_args *ba) {
     const shared *S = W->S;
     const gcand *C = S->C;
     const gvac *V = S->V;
     const lm_policy_eval *P = &S->E->pol;
-    size_t base = cb * LM_BLOCK_C, cend = C->n - base < LM_BLOCK_C ? C->n - base : LM_BLOCK_C;
+    size_t base = cb * LM_BLOCK_C;
     listset *VL = W->vl, *CL = W->cl;
     hent *vh = VL->e + v * 2 * (size_t)S->kc;
     uint32_t *vn = &VL->cnt[v];
@@ -625,46 +626,32 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d) {
     const uint64_t req = V->req[v];
     const int32_t open = V->open[v];
     const lm_tbl *cand = S->E->snap->side[LM_SIDE_CANDIDATE];
-    W->scored += cend;
-    /* Nobody in the block reaches v: skip the row. */
-    if (!S->matrices && vx[0] == vx[0] && C->brad[cb] >= 0) {
-        const double *cen = C->bcen + 3 * cb;
-        double dx = vx[0] - cen[0], dy = vx[1] - cen[1], dz = vx[2] - cen[2];
-        double chord = sqrt(dx * dx + dy * dy + dz * dz) - C->brad[cb] - 1e-9;
-        if (chord > 0) {
-            double km = lm__chord_km(chord) * (1.0 - 1e-9), best = INFINITY;
-            for (int m = 0; m < LM_MODE_COUNT; m++) {
-                double t = S->access[m] + km * S->mpk[m];
-                if ((C->bmodes[cb] >> m & 1u) && t < best) best = t;
-            }
-            if (best > C->blimit[cb]) return;
-        }
-    }
     uint64_t feasible = 0;
     uint64_t mask[LM_BLOCK_C / 64];
-    lm_bound_args ba = {.d = d, .sc = C->sc + base, .cthr = cthr + base, .vthr = *vthr, .w_comp = P->w_comp,
-                        .w_travel = P->w_travel, .n = (uint32_t)cend,
-                        .groups = C->groups + base, .flo = C->flo + base, .fhi = C->fhi + base,
-                        .ready = C->ready32 + base, .avail = C->avail + base, .lw = C->lw + base,
-                        .hmin = C->hmin + base, .hmax = C->hmax + base, .acc = acc, .req_lo = (uint32_t)req,
-                        .req_hi = (uint32_t)(req >> 32), .maxr = maxr, .open = open, .minlw = minlw, .vmin = vmin,
-                        .vmax = vmax, .dslack = S->qslack ? S->qslack[v] : 0.f};
-    if (!S->matrices && vx[0] == vx[0]) { /* per-pair travel bound in the kernel */
-        ba.cx = C->fx + base;
-        ba.cy = C->fy + base;
-        ba.cz = C->fz + base;
-        ba.inv_limit = C->inv_limit + base;
-        ba.vx = (float)vx[0];
-        ba.vy = (float)vx[1];
-        ba.vz = (float)vx[2];
-        for (int m = 0; m < LM_MODE_COUNT; m++)
-            if (C->bmodes[cb] >> m & 1u) {
-                ba.tacc[ba.nmodes] = (float)S->access[m];
-                ba.mpk[ba.nmodes] = (float)S->mpk[m];
-                ba.nmodes++;
-            }
-    }
-    S->K.bound(&ba, mask);
+    /* the tile's template (do_tile) gets this row's values */
+    ba->d = d;
+    ba->vthr = *vthr;
+    ba->acc = acc;
+    ba->req_lo = (uint32_t)req;
+    ba->req_hi = (uint32_t)(req >> 32);
+    ba->maxr = maxr;
+    ba->open = open;
+    ba->minlw = minlw;
+    ba->vmin = vmin;
+    ba->vmax = vmax;
+    ba->dslack = S->qslack ? S->qslack[v] : 0.f;
+    ba->vx = (float)vx[0];
+    ba->vy = (float)vx[1];
+    ba->vz = (float)vx[2];
+    ba->cx = ba->nmodes >= 0 && vx[0] == vx[0] ? C->fx + base : NULL; /* no position: no travel bound */
+    S->K.bound(ba, mask);
+    /* The candidate lists of the pairs that passed are scattered (2k entries
+     * apart): fetch their next free entries while the pairs are scored. */
+    for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
+        for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+            size_t i = base + w * 64 + (size_t)__builtin_ctzll(bits);
+            __builtin_prefetch(CL->e + i * 2 * (size_t)S->kv + CL->cnt[i], 1);
+        }
     for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
     for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
         size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
@@ -740,10 +727,40 @@ static void do_tile(worker *W, size_t vb, size_t cb) {
     shared *S = W->S;
     const gvac *V = S->V;
     const gcand *C = S->C;
+    const lm_policy_eval *P = &S->E->pol;
     if (S->prune && tile_far(S, vb, cb)) return;
     size_t v0 = vb * BV, v1 = v0 + BV < V->n ? v0 + BV : V->n;
+    size_t base = cb * LM_BLOCK_C, cend = C->n - base < LM_BLOCK_C ? C->n - base : LM_BLOCK_C;
     const float *ct = C->ct + cb * (size_t)S->dim * LM_BLOCK_C;
+    W->scored += (v1 - v0) * cend;
+    /* The block's part of the bound arguments; process_row adds the row's. */
+    lm_bound_args ba = {.sc = C->sc + base, .cthr = W->cl->thr + base, .w_comp = P->w_comp, .w_travel = P->w_travel,
+                        .n = (uint32_t)cend, .groups = C->groups + base, .flo = C->flo + base, .fhi = C->fhi + base,
+                        .ready = C->ready32 + base, .avail = C->avail + base, .lw = C->lw + base,
+                        .hmin = C->hmin + base, .hmax = C->hmax + base, .cy = C->fy + base, .cz = C->fz + base,
+                        .inv_limit = C->inv_limit + base, .nmodes = -1}; /* -1: no travel bound (matrices) */
+    if (!S->matrices) { /* per-pair travel bound in the kernel */
+        ba.nmodes = 0;
+        for (int m = 0; m < LM_MODE_COUNT; m++)
+            if (C->bmodes[cb] >> m & 1u) {
+                ba.tacc[ba.nmodes] = (float)S->access[m];
+                ba.mpk[ba.nmodes] = (float)S->mpk[m];
+                ba.nmodes++;
+            }
+    }
+    /* A row no candidate of the block can reach is skipped, and a panel of
+     * such rows is not computed: the block's sphere grown by its longest
+     * reach (chord units, with margins) does not contain the row. */
+    const bool rowskip = !S->matrices && C->brad[cb] >= 0 && C->breach[cb] < INFINITY;
+    const double *cen = C->bcen + 3 * cb, lim = C->brad[cb] + C->breach[cb] + 1e-9, lim2 = lim * lim;
     for (size_t vr = v0; vr < v1; vr += LM_PANEL_MR) {
+        unsigned near = 0;
+        for (size_t r = 0; r < LM_PANEL_MR && vr + r < v1; r++) {
+            const double *vx = V->xyz + 3 * (vr + r);
+            double dx = vx[0] - cen[0], dy = vx[1] - cen[1], dz = vx[2] - cen[2];
+            near |= (unsigned)(!rowskip || vx[0] != vx[0] || !(dx * dx + dy * dy + dz * dz > lim2)) << r;
+        }
+        if (!near) continue;
         if (S->quant) {
             uint32_t dim4 = (S->dim + 3) / 4;
             S->K.panel8(V->vec8 + vr * dim4 * 4, (size_t)dim4 * 4, C->ct8 + cb * (size_t)dim4 * LM_BLOCK_C * 4,
@@ -751,17 +768,42 @@ static void do_tile(worker *W, size_t vb, size_t cb) {
         } else {
             S->K.panel(V->vec + vr * S->dim, S->dim, ct, S->dim, W->D);
         }
-        for (size_t r = 0; r < LM_PANEL_MR && vr + r < v1; r++) process_row(W, vr + r, cb, W->D + r * LM_BLOCK_C);
+        for (size_t r = 0; r < LM_PANEL_MR && vr + r < v1; r++)
+            if (near >> r & 1u) process_row(W, vr + r, cb, W->D + r * LM_BLOCK_C, &ba);
     }
 }
 
-/* One work item: a block of the outer side against the whole inner side. */
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* One work item: a block of the outer side against the whole inner side,
+ * nearest blocks first. Near pairs score highest (travel), so the outer
+ * rows' thresholds rise early: fewer admissions, more pairs cut by the bound. */
 static void do_block(worker *W, size_t b) {
     shared *S = W->S;
-    if (S->cand_outer)
-        for (size_t vb = 0; vb < S->V->nblk; vb++) do_tile(W, vb, b);
-    else
-        for (size_t cb = 0; cb < S->C->nblk; cb++) do_tile(W, b, cb);
+    size_t n = S->cand_outer ? S->V->nblk : S->C->nblk;
+    const double *oc = S->cand_outer ? S->C->bcen + 3 * b : S->V->bcen + 3 * b,
+                 *ic = S->cand_outer ? S->V->bcen : S->C->bcen;
+    const double *orad = S->cand_outer ? S->C->brad + b : S->V->brad + b, *irad = S->cand_outer ? S->V->brad : S->C->brad;
+    for (size_t j = 0; j < n; j++) {
+        float dist = INFINITY; /* blocks without positions last */
+        if (*orad >= 0 && irad[j] >= 0) {
+            const double *p = ic + 3 * j;
+            double dx = oc[0] - p[0], dy = oc[1] - p[1], dz = oc[2] - p[2];
+            dist = (float)(dx * dx + dy * dy + dz * dz);
+        }
+        uint32_t u;
+        memcpy(&u, &dist, 4); /* non-negative floats order as their bits */
+        W->order[j] = (uint64_t)u << 32 | j;
+    }
+    qsort(W->order, n, sizeof *W->order, cmp_u64);
+    for (size_t q = 0; q < n; q++) {
+        size_t j = (size_t)(uint32_t)W->order[q];
+        if (S->cand_outer) do_tile(W, j, b);
+        else do_tile(W, b, j);
+    }
 }
 
 static void *worker_main(void *arg) {
@@ -782,6 +824,7 @@ static void worker_free(worker *W) {
     lm__free(W->D);
     lm__free(W->scratch);
     lm__free(W->tmp);
+    lm__free(W->order);
 }
 
 static int worker_init(worker *W, shared *S) {
@@ -793,7 +836,8 @@ static int worker_init(worker *W, shared *S) {
     size_t kmax = S->kc > S->kv ? S->kc : S->kv;
     W->scratch = lm__malloc((size_t)S->nt * 2 * kmax * sizeof *W->scratch);
     W->tmp = lm__malloc(((size_t)S->nt * 2 * kmax + 1) * sizeof *W->tmp);
-    if (!W->D || !W->scratch || !W->tmp) {
+    W->order = lm__malloc(((S->cand_outer ? S->V->nblk : S->C->nblk) + 1) * sizeof *W->order);
+    if (!W->D || !W->scratch || !W->tmp || !W->order) {
         worker_free(W);
         return LM_ERR_NOMEM;
     }
