@@ -22,6 +22,7 @@
 #include "kernels.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -590,7 +591,8 @@ typedef struct shared {
     int nt; /* threads */
     listset outer;
     _Atomic size_t next_block;
-    _Atomic size_t done_blocks;
+    _Atomic size_t done_blocks; /* phase 2 items done */
+    _Atomic size_t done_near;   /* phase 1 items done */
     atomic_int cancel;
 } shared;
 
@@ -778,10 +780,14 @@ static int cmp_u64(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-/* One work item: a block of the outer side against the whole inner side,
- * nearest blocks first. Near pairs score highest (travel), so the outer
- * rows' thresholds rise early: fewer admissions, more pairs cut by the bound. */
-static void do_block(worker *W, size_t b) {
+/* A work item: a block of the outer side against the inner side, nearest
+ * blocks first, in two phases. Near pairs score highest (travel), so lists
+ * filled from near pairs get high thresholds early: fewer admissions and
+ * more pairs cut by the bound. Phase 1 runs every outer block against its
+ * LM_NEAR nearest inner blocks, which gives the inner rows near pairs too;
+ * phase 2 the rest. */
+#define LM_NEAR 2
+static void do_block(worker *W, size_t b, int phase) {
     shared *S = W->S;
     size_t n = S->cand_outer ? S->V->nblk : S->C->nblk;
     const double *oc = S->cand_outer ? S->C->bcen + 3 * b : S->V->bcen + 3 * b,
@@ -799,22 +805,38 @@ static void do_block(worker *W, size_t b) {
         W->order[j] = (uint64_t)u << 32 | j;
     }
     qsort(W->order, n, sizeof *W->order, cmp_u64);
-    for (size_t q = 0; q < n; q++) {
+    size_t q0 = phase == 0 ? 0 : (n < LM_NEAR ? n : LM_NEAR), q1 = phase == 0 ? (n < LM_NEAR ? n : LM_NEAR) : n;
+    for (size_t q = q0; q < q1; q++) {
         size_t j = (size_t)(uint32_t)W->order[q];
         if (S->cand_outer) do_tile(W, j, b);
         else do_tile(W, b, j);
     }
 }
 
-static void *worker_main(void *arg) {
-    worker *W = arg;
+/* Take and run one item; false when none is left. Items [0, nitems) are
+ * phase 1, the rest phase 2, which waits for phase 1 to finish: an outer
+ * block's lists belong to one thread at a time. */
+static bool run_item(worker *W) {
     shared *S = W->S;
-    for (;;) {
-        if (atomic_load(&S->cancel)) break;
-        size_t b = atomic_fetch_add(&S->next_block, 1);
-        if (b >= S->nitems) break;
-        do_block(W, b);
-        atomic_fetch_add(&S->done_blocks, 1);
+    if (atomic_load(&S->cancel)) return false;
+    size_t it = atomic_fetch_add(&S->next_block, 1);
+    if (it >= 2 * S->nitems) return false;
+    if (it < S->nitems) {
+        do_block(W, it, 0);
+        atomic_fetch_add(&S->done_near, 1);
+        return true;
+    }
+    while (atomic_load(&S->done_near) < S->nitems) {
+        if (atomic_load(&S->cancel)) return false;
+        sched_yield();
+    }
+    do_block(W, it - S->nitems, 1);
+    atomic_fetch_add(&S->done_blocks, 1);
+    return true;
+}
+
+static void *worker_main(void *arg) {
+    while (run_item(arg)) {
     }
     return NULL;
 }
@@ -947,6 +969,7 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
         }
     atomic_init(&S.next_block, 0);
     atomic_init(&S.done_blocks, 0);
+    atomic_init(&S.done_near, 0);
     atomic_init(&S.cancel, 0);
     /* Threads 1..nt-1 are spawned; the caller's thread works too and reports progress. */
     int used = 1;
@@ -959,11 +982,7 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
             size_t done = S.nitems ? (size_t)((double)atomic_load(&S.done_blocks) / (double)S.nitems * (double)nvl) : nvl;
             if (progress(user, done < nvl ? done : nvl, nvl)) atomic_store(&S.cancel, 1);
         }
-        if (atomic_load(&S.cancel)) break;
-        size_t b = atomic_fetch_add(&S.next_block, 1);
-        if (b >= S.nitems) break;
-        do_block(&W[0], b);
-        atomic_fetch_add(&S.done_blocks, 1);
+        if (!run_item(&W[0])) break;
     }
     for (int t = 1; t < nt; t++)
         if (W[t].started) pthread_join(W[t].th, NULL);
