@@ -606,11 +606,12 @@ typedef struct worker {
     hent *tmp;         /* nt * 2 max(kc, kv) entries for the merge */
     float *D;         /* LM_PANEL_MR * LM_BLOCK_C */
     uint64_t *order;  /* inner blocks by distance: do_block */
+    float *xs;        /* LM_BLOCK_C exact scores from the kernel */
     uint64_t scored, feasible;
 } worker;
 
 /* Every pair of vacancy row v against candidate block cb's panel row d. */
-static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound_args *ba) {
+static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound_args *ba, lm_exact_args *ex) {
     const shared *S = W->S;
     const gcand *C = S->C;
     const gvac *V = S->V;
@@ -646,7 +647,14 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     ba->vy = (float)vx[1];
     ba->vz = (float)vx[2];
     ba->cx = ba->nmodes >= 0 && vx[0] == vx[0] ? C->fx + base : NULL; /* no position: no travel bound */
-    S->K.bound(ba, mask);
+    if (ex && ba->cx) { /* the kernel scores the pairs too: only the admissions are left */
+        ex->vx = vx[0];
+        ex->vy = vx[1];
+        ex->vz = vx[2];
+        S->K.bound_exact(ba, ex, mask);
+    } else {
+        S->K.bound(ba, mask);
+    }
     /* The candidate lists of the pairs that passed are scattered (2k entries
      * apart): fetch their next free entries while the pairs are scored. */
     for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
@@ -654,6 +662,21 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
             size_t i = base + w * 64 + (size_t)__builtin_ctzll(bits);
             __builtin_prefetch(CL->e + i * 2 * (size_t)S->kv + CL->cnt[i], 1);
         }
+    if (ex && ba->cx) {
+        for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
+            for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+                size_t c = w * 64 + (size_t)__builtin_ctzll(bits), i = base + c;
+                float score = ex->score[c];
+                feasible++;
+                if (score >= *vthr)
+                    *vthr = list_add(vh, vn, S->kc, (hent){score, d[c], (uint32_t)i}, C->rank, W->scratch, *vthr);
+                if (score >= cthr[i])
+                    cthr[i] = list_add(CL->e + i * 2 * (size_t)S->kv, &CL->cnt[i], S->kv, (hent){score, d[c], (uint32_t)v},
+                                       V->rank, W->scratch, cthr[i]);
+            }
+        W->feasible += feasible;
+        return;
+    }
     for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
     for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
         size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
@@ -750,6 +773,13 @@ static void do_tile(worker *W, size_t vb, size_t cb) {
                 ba.nmodes++;
             }
     }
+    lm_exact_args ex = {.xyz = C->xyz + 3 * base, .reach2 = C->reach2 + base, .modes = C->modes + base,
+                        .limit = C->limit + base, .rdy = C->rdy + base, .prio = C->prio + base,
+                        .w_hours = P->w_hours, .w_ready = P->w_ready, .w_prio = P->w_prio, .min_score = P->min_score,
+                        .score = W->xs};
+    memcpy(ex.access, S->access, sizeof ex.access);
+    memcpy(ex.mpk, S->mpk, sizeof ex.mpk);
+    lm_exact_args *exp = !S->quant && !S->matrices ? &ex : NULL;
     /* A row no candidate of the block can reach is skipped, and a panel of
      * such rows is not computed: the block's sphere grown by its longest
      * reach (chord units, with margins) does not contain the row. */
@@ -771,7 +801,7 @@ static void do_tile(worker *W, size_t vb, size_t cb) {
             S->K.panel(V->vec + vr * S->dim, S->dim, ct, S->dim, W->D);
         }
         for (size_t r = 0; r < LM_PANEL_MR && vr + r < v1; r++)
-            if (near >> r & 1u) process_row(W, vr + r, cb, W->D + r * LM_BLOCK_C, &ba);
+            if (near >> r & 1u) process_row(W, vr + r, cb, W->D + r * LM_BLOCK_C, &ba, exp);
     }
 }
 
@@ -847,6 +877,7 @@ static void worker_free(worker *W) {
     lm__free(W->scratch);
     lm__free(W->tmp);
     lm__free(W->order);
+    lm__free(W->xs);
 }
 
 static int worker_init(worker *W, shared *S) {
@@ -859,7 +890,8 @@ static int worker_init(worker *W, shared *S) {
     W->scratch = lm__malloc((size_t)S->nt * 2 * kmax * sizeof *W->scratch);
     W->tmp = lm__malloc(((size_t)S->nt * 2 * kmax + 1) * sizeof *W->tmp);
     W->order = lm__malloc(((S->cand_outer ? S->V->nblk : S->C->nblk) + 1) * sizeof *W->order);
-    if (!W->D || !W->scratch || !W->tmp || !W->order) {
+    W->xs = lm__aligned_alloc(64, LM_BLOCK_C * sizeof *W->xs);
+    if (!W->D || !W->scratch || !W->tmp || !W->order || !W->xs) {
         worker_free(W);
         return LM_ERR_NOMEM;
     }

@@ -122,6 +122,43 @@ static uint32_t qfilter_scalar(const lm_qfilter_args *a, uint64_t mask[LM_CHUNK_
     return seen;
 }
 
+/* The exact part of lm__pair_eval() for the pairs of the mask (the bound
+ * kernels have applied the hard filters exactly): the reference that
+ * exact512 matches bit for bit. */
+static void exact_scalar(const lm_bound_args *a, const lm_exact_args *x, uint64_t mask[LM_BLOCK_C / 64]) {
+    const double v[3] = {x->vx, x->vy, x->vz};
+    for (uint32_t w = 0; w < LM_BLOCK_C / 64; w++)
+        for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+            uint32_t c = w * 64 + (uint32_t)__builtin_ctzll(bits);
+            float dot = a->d[c], comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
+            float cmin = a->hmin[c], cmax = a->hmax[c];
+            float lo = cmin > a->vmin ? cmin : a->vmin, hi = cmax < a->vmax ? cmax : a->vmax;
+            const double *cx = x->xyz + 3 * (size_t)c;
+            double dx = cx[0] - v[0], dy = cx[1] - v[1], dz = cx[2] - v[2];
+            bool ok = !(dx * dx + dy * dy + dz * dz > x->reach2[c]);
+            double best = ok ? lm__geo_best(x->access, x->mpk, x->modes[c], cx, v) : INFINITY;
+            float limit = x->limit[c];
+            float score = 0.f;
+            if ((ok = best <= limit)) {
+                float trav = 1.f - (float)best / limit;
+                float clen = cmax - cmin, vlen = a->vmax - a->vmin, len = clen < vlen ? clen : vlen;
+                float hours = len > 0.f ? (hi - lo) / len : 1.f;
+                /* lm__score_combine() */
+                score = a->w_comp * comp + a->w_travel * trav + x->w_hours * hours + x->w_ready * x->rdy[c] +
+                        x->w_prio * x->prio[c];
+                score = score > 1.f ? 1.f : score;
+                ok = !(score < x->min_score);
+            }
+            if (ok) x->score[c] = score;
+            else mask[w] &= ~(1ull << (c & 63));
+        }
+}
+
+static void bound_exact_scalar(const lm_bound_args *a, const lm_exact_args *x, uint64_t mask[LM_BLOCK_C / 64]) {
+    bound_scalar(a, mask);
+    exact_scalar(a, x, mask);
+}
+
 #ifdef LM_X86
 /* ---- AVX2 + FMA: 6 rows x 16 columns in 12 accumulators ------------------- */
 /* Named accumulators, as in panel_avx512 (an array spills at -O2). */
@@ -239,6 +276,12 @@ __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *
         bound_scalar(&t, m2);
         mask[c >> 6] |= m2[0] << (c & 63); /* c is a multiple of 8 and n - c < 8 */
     }
+}
+
+__attribute__((target("avx2,fma"))) static void bound_exact_avx2(const lm_bound_args *a, const lm_exact_args *x,
+                                                                uint64_t mask[LM_BLOCK_C / 64]) {
+    bound_avx2(a, mask);
+    exact_scalar(a, x, mask);
 }
 
 /* Column arrays hold LM_CHUNK_ROWS entries whatever n is, so whole vectors
@@ -375,6 +418,112 @@ __attribute__((target("avx512f"))) static float dot_avx512(const float *a, const
     return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
 }
 
+/* The exact part of lm__pair_eval() for up to 16 packed pairs (indexes ix,
+ * lanes m), see lm_exact_args: doubles for travel, as the scalar code; mul
+ * and add kept apart (the scalar code is built with -ffp-contract=off).
+ * Returns the feasible lanes; their scores go to x->score[ix]. */
+__attribute__((target("avx512f"))) static __mmask16 exact512(const lm_bound_args *a, const lm_exact_args *x, __m512i ix,
+                                                             __mmask16 m) {
+    const __m512d inf = _mm512_set1_pd(INFINITY);
+    __m256 bestf[2];
+    __mmask16 ok = 0;
+    uint32_t idx[16];
+    _mm512_storeu_si512(idx, ix);
+    const __m512 lim16 = _mm512_mask_i32gather_ps(_mm512_set1_ps(1.f), m, ix, x->limit, 4);
+    for (int hh = 0; hh < 2; hh++) {
+        __mmask8 mh = (__mmask8)(m >> (8 * hh));
+        bestf[hh] = _mm256_setzero_ps();
+        if (!mh) continue;
+        __m256i i1 = hh ? _mm512_extracti64x4_epi64(ix, 1) : _mm512_castsi512_si256(ix);
+        __m256i i3 = _mm256_add_epi32(i1, _mm256_add_epi32(i1, i1));
+        __m512d cx = _mm512_mask_i32gather_pd(_mm512_setzero_pd(), mh, i3, x->xyz, 8),
+                cy = _mm512_mask_i32gather_pd(_mm512_setzero_pd(), mh, i3, x->xyz + 1, 8),
+                cz = _mm512_mask_i32gather_pd(_mm512_setzero_pd(), mh, i3, x->xyz + 2, 8);
+        __m512d dx = _mm512_sub_pd(cx, _mm512_set1_pd(x->vx)), dy = _mm512_sub_pd(cy, _mm512_set1_pd(x->vy)),
+                dz = _mm512_sub_pd(cz, _mm512_set1_pd(x->vz));
+        __m512d d2 = _mm512_add_pd(_mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy)), _mm512_mul_pd(dz, dz));
+        /* in reach, and the candidate has a position (NaN: no travel) */
+        mh = _mm512_mask_cmp_pd_mask(mh, d2, _mm512_mask_i32gather_pd(inf, mh, i1, x->reach2, 8), _CMP_LE_OQ);
+        if (!mh) continue;
+        __m512d h = _mm512_mul_pd(_mm512_set1_pd(0.5), _mm512_sqrt_pd(d2));
+        h = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(h, _mm512_set1_pd(1.0), _CMP_GT_OQ), h, _mm512_set1_pd(1.0));
+        __m512d h2 = _mm512_mul_pd(h, h), q = _mm512_mul_pd(h2, _mm512_set1_pd(35.0 / 1152.0));
+        q = _mm512_mul_pd(h2, _mm512_add_pd(_mm512_set1_pd(5.0 / 112.0), q));
+        q = _mm512_mul_pd(h2, _mm512_add_pd(_mm512_set1_pd(3.0 / 40.0), q));
+        q = _mm512_mul_pd(h2, _mm512_add_pd(_mm512_set1_pd(1.0 / 6.0), q));
+        __m512d ang = _mm512_mul_pd(h, _mm512_add_pd(_mm512_set1_pd(1.0), q));
+        __m512d km = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(2.0), ang), _mm512_set1_pd(LM_EARTH_RADIUS_KM));
+        __mmask8 far = _mm512_mask_cmp_pd_mask(mh, h, _mm512_set1_pd(0.05), _CMP_NLT_UQ);
+        if (far) { /* beyond the series: the scalar asin */
+            double kmv[8], chv[8];
+            _mm512_storeu_pd(kmv, km);
+            _mm512_storeu_pd(chv, _mm512_sqrt_pd(d2));
+            for (int l = 0; l < 8; l++)
+                if (far >> l & 1) kmv[l] = lm__chord_km(chv[l]);
+            km = _mm512_loadu_pd(kmv);
+        }
+        int64_t mo8[8];
+        for (int l = 0; l < 8; l++) mo8[l] = mh >> l & 1 ? x->modes[idx[8 * hh + l]] : 0;
+        __m512i md = _mm512_loadu_si512(mo8);
+        __m512d best = inf;
+        for (int mo = 0; mo < LM_MODE_COUNT; mo++) {
+            __m512d tm = _mm512_add_pd(_mm512_set1_pd(x->access[mo]), _mm512_mul_pd(km, _mm512_set1_pd(x->mpk[mo])));
+            __mmask8 has = _mm512_test_epi64_mask(md, _mm512_set1_epi64(1ll << mo));
+            best = _mm512_mask_min_pd(best, has, tm, best);
+        }
+        __m256 lim = hh ? _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(lim16), 1)) : _mm512_castps512_ps256(lim16);
+        mh = _mm512_mask_cmp_pd_mask(mh, best, _mm512_cvtps_pd(lim), _CMP_LE_OQ);
+        bestf[hh] = _mm512_cvtpd_ps(best);
+        ok |= (__mmask16)((unsigned)mh << (8 * hh));
+    }
+    if (!ok) return 0;
+    const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.f);
+    __m512 bf = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(bestf[0])), _mm256_castps_pd(bestf[1]), 1));
+    __m512 trav = _mm512_sub_ps(one, _mm512_div_ps(bf, lim16));
+    __m512 cmin = _mm512_mask_i32gather_ps(zero, ok, ix, a->hmin, 4), cmax = _mm512_mask_i32gather_ps(zero, ok, ix, a->hmax, 4);
+    __m512 vmin = _mm512_set1_ps(a->vmin), vmax = _mm512_set1_ps(a->vmax);
+    __m512 lo = _mm512_max_ps(cmin, vmin), hi = _mm512_min_ps(cmax, vmax);
+    __m512 len = _mm512_min_ps(_mm512_sub_ps(cmax, cmin), _mm512_sub_ps(vmax, vmin));
+    __mmask16 pos = _mm512_cmp_ps_mask(len, zero, _CMP_GT_OQ);
+    __m512 hours = _mm512_mask_div_ps(one, pos, _mm512_sub_ps(hi, lo), len);
+    __m512 d = _mm512_mask_i32gather_ps(zero, ok, ix, a->d, 4);
+    __m512 comp = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(d, one, _CMP_GT_OQ), d, one);
+    comp = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(d, zero, _CMP_LT_OQ), comp, zero);
+    __m512 s = _mm512_mul_ps(_mm512_set1_ps(a->w_comp), comp);
+    s = _mm512_add_ps(s, _mm512_mul_ps(_mm512_set1_ps(a->w_travel), trav));
+    s = _mm512_add_ps(s, _mm512_mul_ps(_mm512_set1_ps(x->w_hours), hours));
+    s = _mm512_add_ps(s, _mm512_mul_ps(_mm512_set1_ps(x->w_ready), _mm512_mask_i32gather_ps(zero, ok, ix, x->rdy, 4)));
+    s = _mm512_add_ps(s, _mm512_mul_ps(_mm512_set1_ps(x->w_prio), _mm512_mask_i32gather_ps(zero, ok, ix, x->prio, 4)));
+    s = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s, one, _CMP_GT_OQ), s, one);
+    ok = _mm512_mask_cmp_ps_mask(ok, s, _mm512_set1_ps(x->min_score), _CMP_NLT_UQ);
+    _mm512_mask_i32scatter_ps(x->score, ok, ix, s, 4);
+    return ok;
+}
+
+/* exact512 over the pairs of the mask, packed 16 at a time: survivors of
+ * the bound are sparse once the lists fill. */
+__attribute__((target("avx512f"))) static void exact_avx512(const lm_bound_args *a, const lm_exact_args *x,
+                                                            uint64_t mask[LM_BLOCK_C / 64]) {
+    uint32_t idx[LM_BLOCK_C + 16];
+    uint32_t n = 0;
+    const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (uint32_t c = 0; c < LM_BLOCK_C; c += 16) {
+        __mmask16 m = (__mmask16)(mask[c >> 6] >> (c & 63));
+        _mm512_mask_compressstoreu_epi32(idx + n, m, _mm512_add_epi32(lane, _mm512_set1_epi32((int)c)));
+        n += (uint32_t)__builtin_popcount(m);
+    }
+    for (uint32_t q = 0; q < n; q += 16) {
+        __mmask16 m = n - q >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - q)) - 1u);
+        __m512i ix = _mm512_maskz_loadu_epi32(m, idx + q);
+        __mmask16 bad = (__mmask16)(m & ~exact512(a, x, ix, m));
+        while (bad) {
+            uint32_t c = idx[q + (uint32_t)__builtin_ctz(bad)];
+            mask[c >> 6] &= ~(1ull << (c & 63));
+            bad &= (__mmask16)(bad - 1);
+        }
+    }
+}
+
 __attribute__((target("avx512f"))) static void bound_avx512(const lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64]) {
     memset(mask, 0, LM_BLOCK_C / 8);
     const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.f), wc = _mm512_set1_ps(a->w_comp),
@@ -419,9 +568,15 @@ __attribute__((target("avx512f"))) static void bound_avx512(const lm_bound_args 
             best = _mm512_min_ps(best, _mm512_fmadd_ps(km, _mm512_set1_ps(a->mpk[m]), _mm512_set1_ps(a->tacc[m])));
         __m512 tr = _mm512_fnmadd_ps(best, _mm512_maskz_loadu_ps(live, a->inv_limit + c), one);
         live = _mm512_mask_cmp_ps_mask(live, tr, zero, _CMP_GE_OQ); /* in reach */
-        uint64_t m = _mm512_mask_cmp_ps_mask(live, _mm512_fmadd_ps(wt, tr, part), t, _CMP_GE_OQ);
-        mask[c >> 6] |= m << (c & 63);
+        __mmask16 m = _mm512_mask_cmp_ps_mask(live, _mm512_fmadd_ps(wt, tr, part), t, _CMP_GE_OQ);
+        mask[c >> 6] |= (uint64_t)m << (c & 63);
     }
+}
+
+__attribute__((target("avx512f"))) static void bound_exact_avx512(const lm_bound_args *a, const lm_exact_args *x,
+                                                                  uint64_t mask[LM_BLOCK_C / 64]) {
+    bound_avx512(a, mask);
+    exact_avx512(a, x, mask);
 }
 
 __attribute__((target("avx512f"))) static uint32_t qfilter_avx512(const lm_qfilter_args *a,
@@ -545,6 +700,7 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
     out->dot = dot_scalar;
     out->bound = bound_scalar;
     out->qfilter = qfilter_scalar;
+    out->bound_exact = bound_exact_scalar;
     out->panel8 = panel8_scalar;
     out->vnni = 0;
 #ifdef LM_X86
@@ -553,11 +709,13 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
         out->dot = dot_avx2;
         out->bound = bound_avx2;
         out->qfilter = qfilter_avx2;
+        out->bound_exact = bound_exact_avx2;
     } else if (kernel == LM_KERNEL_AVX512) {
         out->panel = panel_avx512;
         out->dot = dot_avx512;
         out->bound = bound_avx512;
         out->qfilter = qfilter_avx512;
+        out->bound_exact = bound_exact_avx512;
         if (__builtin_cpu_supports("avx512vnni")) {
             out->panel8 = panel8_vnni;
             out->vnni = 1;

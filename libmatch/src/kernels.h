@@ -60,6 +60,19 @@ typedef struct lm_qfilter_args {
     int32_t v_muni, v_region, as_of_day;
 } lm_qfilter_args;
 
+/* The exact score of the pairs that pass the bound, for kernels that
+ * vectorise it (geometric travel only): the operations of lm__pair_eval()
+ * in the same order and precision, so the scores are bit-identical. */
+typedef struct lm_exact_args {
+    const double *xyz, *reach2; /* block-relative; xyz as triples */
+    const uint8_t *modes;
+    const float *limit, *rdy, *prio;
+    double vx, vy, vz;
+    double access[LM_MODE_COUNT], mpk[LM_MODE_COUNT];
+    float w_hours, w_ready, w_prio, min_score;
+    float *score; /* out: LM_BLOCK_C entries, written where the mask is set */
+} lm_exact_args;
+
 typedef struct lm_kernels {
     int kind; /* lm_kernel actually used */
     /* D[r * LM_BLOCK_C + c] = V[r] . C[c] for r < LM_PANEL_MR, c < LM_BLOCK_C */
@@ -71,6 +84,10 @@ typedef struct lm_kernels {
     int vnni; /* panel8 uses AVX512-VNNI */
     /* bit c of mask set when the pair's score bound reaches min(vthr, cthr[c]) */
     void (*bound)(const struct lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64]);
+    /* as bound (a->cx set), then bit c stays set only if the pair is
+     * feasible, with its exact score in x->score[c] (AVX-512 vectorises it;
+     * the others run the scalar code, bit-identical) */
+    void (*bound_exact)(const struct lm_bound_args *a, const lm_exact_args *x, uint64_t mask[LM_BLOCK_C / 64]);
     /* returns the number of rows seen */
     uint32_t (*qfilter)(const lm_qfilter_args *a, uint64_t mask[LM_CHUNK_ROWS / 64]);
 } lm_kernels;
