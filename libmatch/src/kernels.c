@@ -509,6 +509,7 @@ __attribute__((target("avx512f"))) static void exact_avx512(const lm_bound_args 
     const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     for (uint32_t c = 0; c < LM_BLOCK_C; c += 16) {
         __mmask16 m = (__mmask16)(mask[c >> 6] >> (c & 63));
+        if (!m) continue; /* most groups once the lists fill */
         _mm512_mask_compressstoreu_epi32(idx + n, m, _mm512_add_epi32(lane, _mm512_set1_epi32((int)c)));
         n += (uint32_t)__builtin_popcount(m);
     }
