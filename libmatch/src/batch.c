@@ -209,12 +209,47 @@ typedef struct skey {
     uint64_t key;
     int64_t id;
     uint32_t slot;
+    uint32_t idpos; /* position in id order, set by sort_keys */
 } skey;
 
-static int cmp_skey(const void *a, const void *b) {
-    const skey *x = a, *y = b;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return x->id < y->id ? -1 : x->id > y->id;
+static inline unsigned digit(const skey *x, int p) {
+    uint64_t v = p < 8 ? (uint64_t)x->id ^ (1ull << 63) : x->key; /* sign flipped: signed order */
+    return (unsigned)(v >> (8 * (p & 7)) & 255);
+}
+
+/* Sort by (key, id) ascending: a stable LSD radix sort on 8-bit digits, the
+ * id's first, then the key's. Many rows share a Morton key (a postcode zone),
+ * so the order by id beneath it matters. A digit every row shares is skipped
+ * (ids and keys use few of their bits). Between the two it sets .idpos, the
+ * row's position in id order, from which the rank follows without a second
+ * sort. tmp holds n entries; returns whichever of a and tmp holds the result.
+ * n fits in 32 bits: rows are slots. */
+static skey *sort_keys(skey *a, skey *tmp, size_t n) {
+    uint64_t any[2] = {0, 0}, all[2] = {UINT64_MAX, UINT64_MAX}; /* bits of the ids, of the keys */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u = (uint64_t)a[i].id ^ (1ull << 63);
+        any[0] |= u;
+        all[0] &= u;
+        any[1] |= a[i].key;
+        all[1] &= a[i].key;
+    }
+    for (int p = 0; p < 16; p++) {
+        if (p == 8)
+            for (size_t i = 0; i < n; i++) a[i].idpos = (uint32_t)i;
+        if (!((any[p / 8] ^ all[p / 8]) >> (8 * (p & 7)) & 255)) continue;
+        uint32_t cnt[256] = {0}, sum = 0;
+        for (size_t i = 0; i < n; i++) cnt[digit(&a[i], p)]++;
+        for (int d = 0; d < 256; d++) {
+            uint32_t x = cnt[d];
+            cnt[d] = sum;
+            sum += x;
+        }
+        for (size_t i = 0; i < n; i++) tmp[cnt[digit(&a[i], p)]++] = a[i];
+        skey *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    return a;
 }
 
 static uint64_t spread16(uint64_t x) {
@@ -231,23 +266,6 @@ uint64_t lm__morton(double lat, double lon) {
     if (!(lat == lat) || !(lon == lon)) return UINT64_MAX;
     uint64_t a = (uint64_t)((lat + 90.0) / 180.0 * 65535.0), b = (uint64_t)((lon + 180.0) / 360.0 * 65535.0);
     return spread16(a) << 1 | spread16(b);
-}
-
-/* rank[i] = n - 1 - (position of id[i] in ascending id order): larger is
- * the lower id, which wins ties. */
-static uint32_t *make_rank(const int64_t *id, size_t n) {
-    skey *k = lm__malloc((n ? n : 1) * sizeof *k);
-    uint32_t *rank = lm__malloc((n ? n : 1) * sizeof *rank);
-    if (!k || !rank) {
-        lm__free(k);
-        lm__free(rank);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) k[i] = (skey){(uint64_t)id[i] ^ (1ull << 63), id[i], (uint32_t)i};
-    qsort(k, n, sizeof *k, cmp_skey);
-    for (size_t p = 0; p < n; p++) rank[k[p].slot] = (uint32_t)(n - 1 - p);
-    lm__free(k);
-    return rank;
 }
 
 #define GALLOC(p, n) (((p) = lm__malloc(((n) != 0 ? (n) : 1) * sizeof *(p))) == NULL)
@@ -318,11 +336,162 @@ static inline int8_t q8(float x) {
     return (int8_t)lrintf(y);
 }
 
-static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant) {
+/* A gather's fill: rows [0, n) of the sorted keys copied into the side's
+ * arrays, in parts of whole blocks run on several threads. */
+typedef struct gfill {
+    gcand *C; /* the side being gathered, one of C and V */
+    gvac *V;
+    const lm_eval_ctx *E;
+    const skey *keys; /* sorted */
+    uint32_t dim;
+    bool quant;
+} gfill;
+
+typedef void (*gfill_fn)(const gfill *f, size_t a, size_t b);
+
+typedef struct gpart {
+    gfill_fn fill;
+    const gfill *f;
+    size_t a, b;
+    pthread_t th;
+    bool started;
+} gpart;
+
+#define GATHER_ROWS 4096     /* rows per part at least: below, a thread costs more than it saves */
+#define GATHER_MAX_PARTS 16  /* the copy is bound by memory long before */
+
+static void *gpart_main(void *arg) {
+    gpart *p = arg;
+    p->fill(p->f, p->a, p->b);
+    return NULL;
+}
+
+/* Runs fill over rows [0, n) on up to nt threads, the caller's among them.
+ * Parts are whole blocks of blk rows, so no two threads write one block (of
+ * transposed vectors, of bounds). A part whose thread does not start runs on
+ * the caller's. */
+static void gather_parts(gfill_fn fill, const gfill *f, size_t n, size_t blk, int nt) {
+    size_t nblk = (n + blk - 1) / blk, np = n / GATHER_ROWS;
+    if (np > (size_t)nt) np = (size_t)nt;
+    if (np > GATHER_MAX_PARTS) np = GATHER_MAX_PARTS;
+    if (np > nblk) np = nblk;
+    if (np < 1) np = 1;
+    gpart part[GATHER_MAX_PARTS];
+    for (size_t t = 0; t < np; t++) {
+        size_t b = nblk * (t + 1) / np * blk;
+        part[t].fill = fill;
+        part[t].f = f;
+        part[t].a = nblk * t / np * blk;
+        part[t].b = b < n ? b : n;
+        part[t].started = t > 0 && pthread_create(&part[t].th, NULL, gpart_main, &part[t]) == 0;
+    }
+    fill(f, part[0].a, part[0].b);
+    for (size_t t = 1; t < np; t++) {
+        if (part[t].started) pthread_join(part[t].th, NULL);
+        else fill(f, part[t].a, part[t].b);
+    }
+}
+
+/* Rows [a, b) of the columns both sides have; rank as gcand.rank. */
+static void fill_ids(const skey *keys, size_t a, size_t b, size_t n, uint32_t *slot, int64_t *id, uint32_t *rank) {
+    for (size_t i = a; i < b; i++) {
+        slot[i] = keys[i].slot;
+        id[i] = keys[i].id;
+        rank[i] = (uint32_t)(n - 1 - keys[i].idpos);
+    }
+}
+
+static void fill_cand(const gfill *f, size_t a, size_t b) {
+    gcand *g = f->C;
+    const lm_eval_ctx *E = f->E;
+    const lm_tbl *s = E->snap->side[LM_SIDE_CANDIDATE];
+    const lm_layout *L = E->LC;
+    const lm_policy_eval *P = &E->pol;
+    uint32_t dim = f->dim, dim4 = (dim + 3) / 4;
+    size_t n = g->n;
+    size_t blk8 = (size_t)dim4 * LM_BLOCK_C * 4; /* bytes of a quantised block */
+    if (b == n && n % LM_BLOCK_C) { /* the rows below write everything else */
+        memset(g->ct + n / LM_BLOCK_C * (size_t)dim * LM_BLOCK_C, 0, (size_t)dim * LM_BLOCK_C * sizeof(float));
+        if (f->quant) memset(g->ct8 + n / LM_BLOCK_C * blk8, 0, blk8);
+    }
+    fill_ids(f->keys, a, b, n, g->slot, g->id, g->rank);
+    /* Rows go 16 at a time, so that the transposed stores fill whole cache
+     * lines of ct: one row alone stores to dim lines, a block's worth of which
+     * does not stay in L1. */
+    _Static_assert(LM_BLOCK_C % 16 == 0, "a tile stays in one block");
+    for (size_t i0 = a; i0 < b; i0 += 16) {
+        size_t nr = b - i0 < 16 ? b - i0 : 16;
+        const float *vs[16];
+        for (size_t i = i0; i < i0 + nr; i++) {
+            uint32_t slot = g->slot[i];
+            lm_chunk *c = lm__chunk_of(s, slot);
+            uint32_t r = slot & (LM_CHUNK_ROWS - 1);
+            g->groups[i] = LM_COLP(c, L, LM_COL_GROUPS, uint32_t)[r];
+            g->ready[i] = LM_COLP(c, L, LM_COL_READY, uint8_t)[r];
+            g->modes[i] = (uint8_t)(LM_COLP(c, L, LM_COL_MODES, uint8_t)[r] & P->allowed_modes);
+            g->lw[i] = LM_COLP(c, L, LM_COL_LW, float)[r];
+            g->hmin[i] = LM_COLP(c, L, LM_COL_HMIN, float)[r];
+            g->hmax[i] = LM_COLP(c, L, LM_COL_HMAX, float)[r];
+            float limit = P->max_travel_min, own = LM_COLP(c, L, LM_COL_MAXMIN, float)[r];
+            if (own > 0 && own < limit) limit = own;
+            g->limit[i] = limit;
+            g->rdy[i] = (float)(5 - g->ready[i]) * 0.25f;
+            g->prio[i] = LM_COLP(c, L, LM_COL_PRIO, float)[r];
+            g->sc[i] = P->w_hours + P->w_ready * g->rdy[i] + P->w_prio * g->prio[i];
+            g->inv_limit[i] = 1.f / limit;
+            g->flags[i] = LM_COLP(c, L, LM_COL_FLAGS, uint64_t)[r];
+            g->flo[i] = (uint32_t)g->flags[i];
+            g->fhi[i] = (uint32_t)(g->flags[i] >> 32);
+            g->ready32[i] = g->ready[i];
+            g->avail[i] = LM_COLP(c, L, LM_COL_DAY, int32_t)[r];
+            memcpy(g->xyz + 3 * i, LM_COLP(c, L, LM_COL_XYZ, double) + 3 * r, 3 * sizeof(double));
+            g->fx[i] = (float)g->xyz[3 * i];
+            g->fy[i] = (float)g->xyz[3 * i + 1];
+            g->fz[i] = (float)g->xyz[3 * i + 2];
+            g->reach2[i] = lm__reach2(E->travel, g->modes[i], limit);
+            int32_t z = LM_COLP(c, L, LM_COL_ZONE, int32_t)[r];
+            for (int m = 0; m < LM_MODE_COUNT; m++)
+                if (g->zidx[m]) g->zidx[m][i] = lm__travel_zone_index(E->travel, m, z);
+            vs[i - i0] = LM_COLP(c, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride;
+        }
+        float *ct = g->ct + (i0 / LM_BLOCK_C) * (size_t)dim * LM_BLOCK_C + (i0 % LM_BLOCK_C);
+        for (uint32_t j = 0; j < dim; j++)
+            for (size_t q = 0; q < nr; q++) ct[(size_t)j * LM_BLOCK_C + q] = vs[q][j];
+        if (f->quant) {
+            int8_t *c8 = g->ct8 + (i0 / LM_BLOCK_C) * blk8 + (i0 % LM_BLOCK_C) * 4;
+            int32_t sum[16] = {0};
+            for (uint32_t j = 0; j < dim4 * 4; j++) /* components past dim are 0 */
+                for (size_t q = 0; q < nr; q++) {
+                    int8_t x = j < dim ? q8(vs[q][j]) : 0;
+                    c8[(size_t)(j / 4) * LM_BLOCK_C * 4 + q * 4 + j % 4] = x;
+                    sum[q] += x;
+                }
+            for (size_t q = 0; q < nr; q++) g->csum[i0 + q] = sum[q];
+        }
+    }
+    for (size_t bl = a / LM_BLOCK_C; bl * LM_BLOCK_C < b; bl++) {
+        size_t r0 = bl * LM_BLOCK_C, r1 = r0 + LM_BLOCK_C < n ? r0 + LM_BLOCK_C : n;
+        bound(g->xyz, r0, r1, g->bcen + 3 * bl, &g->brad[bl]);
+        double mr = -1;
+        float ml = 0;
+        uint8_t mm = 0;
+        for (size_t i = r0; i < r1; i++) {
+            if (g->reach2[i] > mr) mr = g->reach2[i];
+            if (g->limit[i] > ml) ml = g->limit[i];
+            mm |= g->modes[i];
+        }
+        g->breach[bl] = mr < 0 ? -1.0 : sqrt(mr);
+        g->blimit[bl] = ml;
+        g->bmodes[bl] = mm;
+    }
+}
+
+static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant, int nt) {
     const lm_tbl *s = E->snap->side[LM_SIDE_CANDIDATE];
     const lm_layout *L = E->LC;
     memset(g, 0, sizeof *g);
-    skey *keys = lm__malloc((s->nlive ? s->nlive : 1) * sizeof *keys);
+    size_t cap = s->nlive ? s->nlive : 1;
+    skey *keys = lm__malloc(2 * cap * sizeof *keys); /* and the sort's buffer */
     if (!keys) return LM_ERR_NOMEM;
     size_t n = 0;
     for (uint32_t slot = 0; slot < s->nslots; slot++) {
@@ -333,15 +502,15 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant)
                          LM_COLP(c, L, LM_COL_REGION, int32_t)[r], LM_COLP(c, L, LM_COL_SCOPE, uint8_t)[r]))
             continue;
         const double *ll = LM_COLP(c, L, LM_COL_LATLON, double) + 2 * r;
-        keys[n++] = (skey){lm__morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot};
+        keys[n++] = (skey){lm__morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot, 0};
     }
-    qsort(keys, n, sizeof *keys, cmp_skey);
+    const skey *sorted = sort_keys(keys, keys + cap, n);
     g->n = n;
     g->nblk = (n + LM_BLOCK_C - 1) / LM_BLOCK_C;
     size_t ctn;
     int st = LM_ERR_NOMEM;
     if (!lm__muladd(&ctn, g->nblk * (size_t)dim, LM_BLOCK_C, 0) || ctn > SIZE_MAX / sizeof(float)) goto out;
-    if (GALLOC(g->slot, n) || GALLOC(g->id, n) || GALLOC(g->groups, n) || GALLOC(g->ready, n) ||
+    if (GALLOC(g->slot, n) || GALLOC(g->id, n) || GALLOC(g->rank, n) || GALLOC(g->groups, n) || GALLOC(g->ready, n) ||
         GALLOC(g->modes, n) || GALLOC(g->lw, n) || GALLOC(g->hmin, n) || GALLOC(g->hmax, n) ||
         GALLOC(g->limit, n) || GALLOC(g->rdy, n) || GALLOC(g->prio, n) || GALLOC(g->sc, n) ||
         GALLOC(g->flags, n) || GALLOC(g->avail, n) || GALLOC(g->xyz, 3 * n) || GALLOC(g->reach2, n) ||
@@ -354,77 +523,13 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant)
     if (!g->ct) goto out;
     for (int m = 0; m < LM_MODE_COUNT; m++)
         if (lm__travel_has_matrix(E->travel, m) && GALLOC(g->zidx[m], n)) goto out;
-    memset(g->ct, 0, (ctn ? ctn : 1) * sizeof(float));
-    uint32_t dim4 = (dim + 3) / 4;
     if (quant) {
-        size_t n8 = g->nblk * (size_t)dim4 * LM_BLOCK_C * 4;
+        size_t n8 = g->nblk * (size_t)((dim + 3) / 4) * LM_BLOCK_C * 4;
         g->ct8 = lm__aligned_alloc(64, n8 ? n8 : 64);
         g->csum = lm__calloc(g->nblk * LM_BLOCK_C + 1, sizeof *g->csum);
         if (!g->ct8 || !g->csum) goto out;
-        memset(g->ct8, 0, n8 ? n8 : 64);
     }
-    const lm_policy_eval *P = &E->pol;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t slot = keys[i].slot;
-        lm_chunk *c = lm__chunk_of(s, slot);
-        uint32_t r = slot & (LM_CHUNK_ROWS - 1);
-        g->slot[i] = slot;
-        g->id[i] = keys[i].id;
-        g->groups[i] = LM_COLP(c, L, LM_COL_GROUPS, uint32_t)[r];
-        g->ready[i] = LM_COLP(c, L, LM_COL_READY, uint8_t)[r];
-        g->modes[i] = (uint8_t)(LM_COLP(c, L, LM_COL_MODES, uint8_t)[r] & P->allowed_modes);
-        g->lw[i] = LM_COLP(c, L, LM_COL_LW, float)[r];
-        g->hmin[i] = LM_COLP(c, L, LM_COL_HMIN, float)[r];
-        g->hmax[i] = LM_COLP(c, L, LM_COL_HMAX, float)[r];
-        float limit = P->max_travel_min, own = LM_COLP(c, L, LM_COL_MAXMIN, float)[r];
-        if (own > 0 && own < limit) limit = own;
-        g->limit[i] = limit;
-        g->rdy[i] = (float)(5 - g->ready[i]) * 0.25f;
-        g->prio[i] = LM_COLP(c, L, LM_COL_PRIO, float)[r];
-        g->sc[i] = P->w_hours + P->w_ready * g->rdy[i] + P->w_prio * g->prio[i];
-        g->inv_limit[i] = 1.f / limit;
-        g->flags[i] = LM_COLP(c, L, LM_COL_FLAGS, uint64_t)[r];
-        g->flo[i] = (uint32_t)g->flags[i];
-        g->fhi[i] = (uint32_t)(g->flags[i] >> 32);
-        g->ready32[i] = g->ready[i];
-        g->avail[i] = LM_COLP(c, L, LM_COL_DAY, int32_t)[r];
-        memcpy(g->xyz + 3 * i, LM_COLP(c, L, LM_COL_XYZ, double) + 3 * r, 3 * sizeof(double));
-        g->fx[i] = (float)g->xyz[3 * i];
-        g->fy[i] = (float)g->xyz[3 * i + 1];
-        g->fz[i] = (float)g->xyz[3 * i + 2];
-        g->reach2[i] = lm__reach2(E->travel, g->modes[i], limit);
-        int32_t z = LM_COLP(c, L, LM_COL_ZONE, int32_t)[r];
-        for (int m = 0; m < LM_MODE_COUNT; m++)
-            if (g->zidx[m]) g->zidx[m][i] = lm__travel_zone_index(E->travel, m, z);
-        const float *v = LM_COLP(c, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride;
-        float *ct = g->ct + (i / LM_BLOCK_C) * (size_t)dim * LM_BLOCK_C + (i % LM_BLOCK_C);
-        for (uint32_t j = 0; j < dim; j++) ct[(size_t)j * LM_BLOCK_C] = v[j];
-        if (quant) {
-            int8_t *c8 = g->ct8 + (i / LM_BLOCK_C) * (size_t)dim4 * LM_BLOCK_C * 4 + (i % LM_BLOCK_C) * 4;
-            int32_t sum = 0;
-            for (uint32_t j = 0; j < dim; j++) {
-                int8_t q = q8(v[j]);
-                c8[(size_t)(j / 4) * LM_BLOCK_C * 4 + j % 4] = q;
-                sum += q;
-            }
-            g->csum[i] = sum;
-        }
-    }
-    for (size_t b = 0; b < g->nblk; b++) {
-        size_t a = b * LM_BLOCK_C, e = a + LM_BLOCK_C < n ? a + LM_BLOCK_C : n;
-        bound(g->xyz, a, e, g->bcen + 3 * b, &g->brad[b]);
-        double mr = -1;
-        float ml = 0;
-        uint8_t mm = 0;
-        for (size_t i = a; i < e; i++) {
-            if (g->reach2[i] > mr) mr = g->reach2[i];
-            if (g->limit[i] > ml) ml = g->limit[i];
-            mm |= g->modes[i];
-        }
-        g->breach[b] = mr < 0 ? -1.0 : sqrt(mr);
-        g->blimit[b] = ml;
-        g->bmodes[b] = mm;
-    }
+    gather_parts(fill_cand, &(gfill){.C = g, .E = E, .keys = sorted, .dim = dim, .quant = quant}, n, LM_BLOCK_C, nt);
     st = LM_OK;
 out:
     lm__free(keys);
@@ -432,51 +537,22 @@ out:
     return st;
 }
 
-/* Open vacancies of the region (vpos maps them to result lists). */
-static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_t *slots, size_t nslots, bool quant) {
+static void fill_vac(const gfill *f, size_t a, size_t b) {
+    gvac *g = f->V;
+    const lm_eval_ctx *E = f->E;
     const lm_tbl *s = E->snap->side[LM_SIDE_VACANCY];
     const lm_layout *L = E->LV;
-    memset(g, 0, sizeof *g);
-    skey *keys = lm__malloc((nslots ? nslots : 1) * sizeof *keys);
-    if (!keys) return LM_ERR_NOMEM;
-    size_t n = 0;
-    for (size_t q = 0; q < nslots; q++) {
-        uint32_t slot = slots[q];
-        if (lm__vacancy_open(E, slot) != LM_CONSTRAINT_NONE) continue;
+    uint32_t dim = f->dim, dim4 = (dim + 3) / 4;
+    size_t n = g->n;
+    if (b == n) { /* the padding rows: the rows below write everything else */
+        memset(g->vec + n * dim, 0, (g->npad - n) * dim * sizeof(float));
+        if (f->quant) memset(g->vec8 + n * dim4 * 4, 128, (g->npad - n) * dim4 * 4); /* q = 0 */
+    }
+    fill_ids(f->keys, a, b, n, g->slot, g->id, g->rank);
+    for (size_t i = a; i < b; i++) {
+        uint32_t slot = g->slot[i];
         lm_chunk *c = lm__chunk_of(s, slot);
         uint32_t r = slot & (LM_CHUNK_ROWS - 1);
-        const double *ll = LM_COLP(c, L, LM_COL_LATLON, double) + 2 * r;
-        keys[n++] = (skey){lm__morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot};
-    }
-    qsort(keys, n, sizeof *keys, cmp_skey);
-    g->n = n;
-    g->nblk = (n + BV - 1) / BV;
-    g->npad = g->nblk * BV;
-    int st = LM_ERR_NOMEM;
-    size_t vn;
-    if (!lm__mul(&vn, g->npad ? g->npad : 1, dim) || vn > SIZE_MAX / sizeof(float)) goto out;
-    if (GALLOC(g->slot, n) || GALLOC(g->id, n) || GALLOC(g->acc, n) || GALLOC(g->maxr, n) ||
-        GALLOC(g->minlw, n) || GALLOC(g->hmin, n) || GALLOC(g->hmax, n) || GALLOC(g->req, n) ||
-        GALLOC(g->open, n) || GALLOC(g->xyz, 3 * n) || GALLOC(g->bcen, 3 * g->nblk) || GALLOC(g->brad, g->nblk))
-        goto out;
-    g->vec = lm__aligned_alloc(64, vn * sizeof(float));
-    if (!g->vec) goto out;
-    memset(g->vec, 0, vn * sizeof(float));
-    uint32_t dim4 = (dim + 3) / 4;
-    if (quant) {
-        size_t n8 = (g->npad ? g->npad : 1) * (size_t)dim4 * 4;
-        g->vec8 = lm__malloc(n8);
-        if (!g->vec8) goto out;
-        memset(g->vec8, 128, n8); /* q = 0 */
-    }
-    for (int m = 0; m < LM_MODE_COUNT; m++)
-        if (lm__travel_has_matrix(E->travel, m) && GALLOC(g->zidx[m], n)) goto out;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t slot = keys[i].slot;
-        lm_chunk *c = lm__chunk_of(s, slot);
-        uint32_t r = slot & (LM_CHUNK_ROWS - 1);
-        g->slot[i] = slot;
-        g->id[i] = keys[i].id;
         g->acc[i] = LM_COLP(c, L, LM_COL_GROUPS, uint32_t)[r];
         g->maxr[i] = LM_COLP(c, L, LM_COL_READY, uint8_t)[r];
         g->minlw[i] = LM_COLP(c, L, LM_COL_LW, float)[r];
@@ -489,13 +565,55 @@ static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_
         for (int m = 0; m < LM_MODE_COUNT; m++)
             if (g->zidx[m]) g->zidx[m][i] = lm__travel_zone_index(E->travel, m, z);
         memcpy(g->vec + i * dim, LM_COLP(c, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride, dim * sizeof(float));
-        if (quant)
-            for (uint32_t j = 0; j < dim; j++) g->vec8[i * (size_t)dim4 * 4 + j] = (uint8_t)(q8(g->vec[i * dim + j]) + 128);
+        if (f->quant) /* components past dim are q = 0 */
+            for (uint32_t j = 0; j < dim4 * 4; j++)
+                g->vec8[i * (size_t)dim4 * 4 + j] = (uint8_t)((j < dim ? q8(g->vec[i * dim + j]) : 0) + 128);
     }
-    for (size_t b = 0; b < g->nblk; b++) {
-        size_t a = b * BV, e = a + BV < n ? a + BV : n;
-        bound(g->xyz, a, e, g->bcen + 3 * b, &g->brad[b]);
+    for (size_t bl = a / BV; bl * BV < b; bl++) {
+        size_t r0 = bl * BV, r1 = r0 + BV < n ? r0 + BV : n;
+        bound(g->xyz, r0, r1, g->bcen + 3 * bl, &g->brad[bl]);
     }
+}
+
+/* Open vacancies of the region (the results find them by slot). */
+static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_t *slots, size_t nslots, bool quant,
+                      int nt) {
+    const lm_tbl *s = E->snap->side[LM_SIDE_VACANCY];
+    const lm_layout *L = E->LV;
+    memset(g, 0, sizeof *g);
+    size_t cap = nslots ? nslots : 1;
+    skey *keys = lm__malloc(2 * cap * sizeof *keys); /* and the sort's buffer */
+    if (!keys) return LM_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t q = 0; q < nslots; q++) {
+        uint32_t slot = slots[q];
+        if (lm__vacancy_open(E, slot) != LM_CONSTRAINT_NONE) continue;
+        lm_chunk *c = lm__chunk_of(s, slot);
+        uint32_t r = slot & (LM_CHUNK_ROWS - 1);
+        const double *ll = LM_COLP(c, L, LM_COL_LATLON, double) + 2 * r;
+        keys[n++] = (skey){lm__morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot, 0};
+    }
+    const skey *sorted = sort_keys(keys, keys + cap, n);
+    g->n = n;
+    g->nblk = (n + BV - 1) / BV;
+    g->npad = g->nblk * BV;
+    int st = LM_ERR_NOMEM;
+    size_t vn;
+    if (!lm__mul(&vn, g->npad ? g->npad : 1, dim) || vn > SIZE_MAX / sizeof(float)) goto out;
+    if (GALLOC(g->slot, n) || GALLOC(g->id, n) || GALLOC(g->rank, n) || GALLOC(g->acc, n) || GALLOC(g->maxr, n) ||
+        GALLOC(g->minlw, n) || GALLOC(g->hmin, n) || GALLOC(g->hmax, n) || GALLOC(g->req, n) ||
+        GALLOC(g->open, n) || GALLOC(g->xyz, 3 * n) || GALLOC(g->bcen, 3 * g->nblk) || GALLOC(g->brad, g->nblk))
+        goto out;
+    g->vec = lm__aligned_alloc(64, vn * sizeof(float));
+    if (!g->vec) goto out;
+    if (quant) {
+        size_t n8 = (g->npad ? g->npad : 1) * (size_t)((dim + 3) / 4) * 4;
+        g->vec8 = lm__malloc(n8);
+        if (!g->vec8) goto out;
+    }
+    for (int m = 0; m < LM_MODE_COUNT; m++)
+        if (lm__travel_has_matrix(E->travel, m) && GALLOC(g->zidx[m], n)) goto out;
+    gather_parts(fill_vac, &(gfill){.V = g, .E = E, .keys = sorted, .dim = dim, .quant = quant}, n, BV, nt);
     st = LM_OK;
 out:
     lm__free(keys);
@@ -939,6 +1057,16 @@ static int online_cores(void) {
     return n < 1 ? 1 : (n > 1024 ? 1024 : (int)n);
 }
 
+/* row[slot] = the gathered row of each slot of a side, UINT32_MAX for the
+ * others: slots are unique and below the side's nslots, so no sort. */
+static uint32_t *slot_rows(const uint32_t *slot, size_t n, uint32_t nslots) {
+    uint32_t *row = lm__malloc((nslots ? nslots : 1) * sizeof *row);
+    if (!row) return NULL;
+    memset(row, 0xFF, (size_t)nslots * sizeof *row);
+    for (size_t i = 0; i < n; i++) row[slot[i]] = (uint32_t)i;
+    return row;
+}
+
 /* The batch proper. vslots: the region's vacancies (list order). */
 int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize, int threads, const uint32_t *vslots,
                   size_t nvl, uint32_t kc, uint32_t kv, lm_progress_fn progress, void *user, lm_err *err) {
@@ -955,18 +1083,14 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     gvac V;
     worker *W = NULL;
     int nt = threads > 0 ? threads : online_cores();
-    if ((st = gather_cand(&C, E, S.dim, S.quant))) return lm__fail(err, st, "batch: out of memory gathering candidates");
-    if ((st = gather_vac(&V, E, S.dim, vslots, nvl, S.quant))) {
+    if ((st = gather_cand(&C, E, S.dim, S.quant, nt)))
+        return lm__fail(err, st, "batch: out of memory gathering candidates");
+    if ((st = gather_vac(&V, E, S.dim, vslots, nvl, S.quant, nt))) {
         gcand_free(&C);
         return lm__fail(err, st, "batch: out of memory gathering vacancies");
     }
     S.C = &C;
     S.V = &V;
-    if (!(C.rank = make_rank(C.id, C.n)) || !(V.rank = make_rank(V.id, V.n))) {
-        gcand_free(&C);
-        gvac_free(&V);
-        return lm__fail(err, LM_ERR_NOMEM, "batch: out of memory");
-    }
     /* Lists never hold more than the other side has: size them by the data, not by k. */
     if (S.kc > C.n) S.kc = C.n ? (uint32_t)C.n : 1;
     if (S.kv > V.n) S.kv = V.n ? (uint32_t)V.n : 1;
@@ -987,7 +1111,7 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     S.cand_outer = C.n > V.n;
     S.nitems = S.cand_outer ? C.nblk : V.nblk;
     if ((size_t)nt > S.nitems) nt = S.nitems ? (int)S.nitems : 1;
-    uint32_t *list_of_v = NULL; /* gathered vacancy -> list index */
+    uint32_t *list_of_v = NULL; /* list index -> gathered vacancy */
     S.nt = nt;
     if ((st = S.cand_outer ? listset_init(&S.outer, C.n, kv) : listset_init(&S.outer, V.n, kc))) goto out;
     W = lm__calloc((size_t)nt, sizeof *W);
@@ -1044,22 +1168,14 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     if (!list_of_v) { st = LM_ERR_NOMEM; goto out; }
     {
         const listset *VL = W[0].vl;
-        /* map slot -> gathered vacancy index via a sorted copy */
-        skey *vk = lm__malloc((V.n ? V.n : 1) * sizeof *vk);
-        if (!vk) { st = LM_ERR_NOMEM; goto out; }
-        for (size_t i = 0; i < V.n; i++) vk[i] = (skey){V.slot[i], 0, (uint32_t)i};
-        qsort(vk, V.n, sizeof *vk, cmp_skey);
+        uint32_t nslots = E->snap->side[LM_SIDE_VACANCY]->nslots, *row = slot_rows(V.slot, V.n, nslots);
+        if (!row) { st = LM_ERR_NOMEM; goto out; }
         size_t total = 0;
         for (size_t l = 0; l < nvl; l++) {
-            size_t lo = 0, hi = V.n;
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if (vk[mid].key < vslots[l]) lo = mid + 1; else hi = mid;
-            }
-            list_of_v[l] = lo < V.n && vk[lo].key == vslots[l] ? vk[lo].slot : UINT32_MAX;
+            list_of_v[l] = vslots[l] < nslots ? row[vslots[l]] : UINT32_MAX;
             if (list_of_v[l] != UINT32_MAX) total += VL->cnt[list_of_v[l]];
         }
-        lm__free(vk);
+        lm__free(row);
         r->lists[LM_DIR_VACANCY] = lm__malloc((nvl ? nvl : 1) * sizeof(lm_reslist));
         r->hits[LM_DIR_VACANCY] = lm__malloc((total ? total : 1) * sizeof(lm_hit));
         if (!r->lists[LM_DIR_VACANCY] || !r->hits[LM_DIR_VACANCY]) { st = LM_ERR_NOMEM; goto out; }
@@ -1078,31 +1194,29 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     {
         /* candidates: lists in slot order */
         const listset *CL = W[0].cl;
-        skey *ck = lm__malloc((C.n ? C.n : 1) * sizeof *ck);
+        uint32_t nslots = E->snap->side[LM_SIDE_CANDIDATE]->nslots, *row = slot_rows(C.slot, C.n, nslots);
         size_t total = 0;
-        if (!ck) { st = LM_ERR_NOMEM; goto out; }
-        for (size_t i = 0; i < C.n; i++) {
-            ck[i] = (skey){C.slot[i], 0, (uint32_t)i};
-            total += CL->cnt[i];
-        }
-        qsort(ck, C.n, sizeof *ck, cmp_skey);
+        if (!row) { st = LM_ERR_NOMEM; goto out; }
+        for (size_t i = 0; i < C.n; i++) total += CL->cnt[i];
         r->lists[LM_DIR_CANDIDATE] = lm__malloc((C.n ? C.n : 1) * sizeof(lm_reslist));
         r->hits[LM_DIR_CANDIDATE] = lm__malloc((total ? total : 1) * sizeof(lm_hit));
         if (!r->lists[LM_DIR_CANDIDATE] || !r->hits[LM_DIR_CANDIDATE]) {
-            lm__free(ck);
+            lm__free(row);
             st = LM_ERR_NOMEM;
             goto out;
         }
-        size_t k = 0;
-        for (size_t l = 0; l < C.n; l++) {
-            uint32_t i = ck[l].slot, len = CL->cnt[i];
+        size_t k = 0, l = 0;
+        for (uint32_t slot = 0; slot < nslots; slot++) {
+            uint32_t i = row[slot];
+            if (i == UINT32_MAX) continue;
+            uint32_t len = CL->cnt[i];
             const hent *e = CL->e + (size_t)i * 2 * kv;
-            r->lists[LM_DIR_CANDIDATE][l] = (lm_reslist){C.slot[i], len, k};
+            r->lists[LM_DIR_CANDIDATE][l++] = (lm_reslist){slot, len, k};
             for (uint32_t q = 0; q < len; q++) r->hits[LM_DIR_CANDIDATE][k++] = (lm_hit){V.slot[e[q].idx], e[q].score, e[q].dot};
         }
         r->nlists[LM_DIR_CANDIDATE] = C.n;
         r->nhits[LM_DIR_CANDIDATE] = total;
-        lm__free(ck);
+        lm__free(row);
     }
     uint64_t scored = 0, feasible = 0;
     for (int t = 0; t < nt; t++) {
