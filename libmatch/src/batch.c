@@ -725,6 +725,7 @@ typedef struct worker {
     float *D;         /* LM_PANEL_MR * LM_BLOCK_C */
     uint64_t *order;  /* inner blocks by distance: do_block */
     float *xs;        /* LM_BLOCK_C exact scores from the kernel */
+    float *dq;        /* int8: LM_BLOCK_C float dots of a row's pairs that passed the bound */
     uint64_t scored, feasible;
 } worker;
 
@@ -765,13 +766,23 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     ba->vy = (float)vx[1];
     ba->vz = (float)vx[2];
     ba->cx = ba->nmodes >= 0 && vx[0] == vx[0] ? C->fx + base : NULL; /* no position: no travel bound */
+    S->K.bound(ba, mask);
     if (ex && ba->cx) { /* the kernel scores the pairs too: only the admissions are left */
+        if (S->quant) { /* the int8 dot only bounded the pairs: score them with the float one */
+            for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
+                for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+                    size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
+                    uint32_t cs = C->slot[base + c];
+                    W->dq[c] = S->K.dot(LM_COLP(lm__chunk_of(cand, cs), S->E->LC, LM_COL_VEC, float) +
+                                            (size_t)(cs & (LM_CHUNK_ROWS - 1)) * S->E->LC->vec_stride,
+                                        V->vec + v * S->dim, S->dim);
+                }
+            ba->d = d = W->dq;
+        }
         ex->vx = vx[0];
         ex->vy = vx[1];
         ex->vz = vx[2];
-        S->K.bound_exact(ba, ex, mask);
-    } else {
-        S->K.bound(ba, mask);
+        S->K.exact(ba, ex, mask);
     }
     /* The candidate lists of the pairs that passed are scattered (2k entries
      * apart): fetch their next free entries while the pairs are scored. */
@@ -897,7 +908,7 @@ static void do_tile(worker *W, size_t vb, size_t cb) {
                         .score = W->xs};
     memcpy(ex.access, S->access, sizeof ex.access);
     memcpy(ex.mpk, S->mpk, sizeof ex.mpk);
-    lm_exact_args *exp = !S->quant && !S->matrices ? &ex : NULL;
+    lm_exact_args *exp = !S->matrices ? &ex : NULL;
     /* A row no candidate of the block can reach is skipped, and a panel of
      * such rows is not computed: the block's sphere grown by its longest
      * reach (chord units, with margins) does not contain the row. */
@@ -996,6 +1007,7 @@ static void worker_free(worker *W) {
     lm__free(W->tmp);
     lm__free(W->order);
     lm__free(W->xs);
+    lm__free(W->dq);
 }
 
 static int worker_init(worker *W, shared *S) {
@@ -1009,7 +1021,8 @@ static int worker_init(worker *W, shared *S) {
     W->tmp = lm__malloc(((size_t)S->nt * 2 * kmax + 1) * sizeof *W->tmp);
     W->order = lm__malloc(((S->cand_outer ? S->V->nblk : S->C->nblk) + 1) * sizeof *W->order);
     W->xs = lm__aligned_alloc(64, LM_BLOCK_C * sizeof *W->xs);
-    if (!W->D || !W->scratch || !W->tmp || !W->order || !W->xs) {
+    W->dq = lm__aligned_alloc(64, LM_BLOCK_C * sizeof *W->dq);
+    if (!W->D || !W->scratch || !W->tmp || !W->order || !W->xs || !W->dq) {
         worker_free(W);
         return LM_ERR_NOMEM;
     }

@@ -154,11 +154,6 @@ static void exact_scalar(const lm_bound_args *a, const lm_exact_args *x, uint64_
         }
 }
 
-static void bound_exact_scalar(const lm_bound_args *a, const lm_exact_args *x, uint64_t mask[LM_BLOCK_C / 64]) {
-    bound_scalar(a, mask);
-    exact_scalar(a, x, mask);
-}
-
 #ifdef LM_X86
 /* ---- AVX2 + FMA: 6 rows x 16 columns in 12 accumulators ------------------- */
 /* Named accumulators, as in panel_avx512 (an array spills at -O2). */
@@ -276,12 +271,6 @@ __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *
         bound_scalar(&t, m2);
         mask[c >> 6] |= m2[0] << (c & 63); /* c is a multiple of 8 and n - c < 8 */
     }
-}
-
-__attribute__((target("avx2,fma"))) static void bound_exact_avx2(const lm_bound_args *a, const lm_exact_args *x,
-                                                                uint64_t mask[LM_BLOCK_C / 64]) {
-    bound_avx2(a, mask);
-    exact_scalar(a, x, mask);
 }
 
 /* Column arrays hold LM_CHUNK_ROWS entries whatever n is, so whole vectors
@@ -574,12 +563,6 @@ __attribute__((target("avx512f"))) static void bound_avx512(const lm_bound_args 
     }
 }
 
-__attribute__((target("avx512f"))) static void bound_exact_avx512(const lm_bound_args *a, const lm_exact_args *x,
-                                                                  uint64_t mask[LM_BLOCK_C / 64]) {
-    bound_avx512(a, mask);
-    exact_avx512(a, x, mask);
-}
-
 __attribute__((target("avx512f"))) static uint32_t qfilter_avx512(const lm_qfilter_args *a,
                                                                   uint64_t mask[LM_CHUNK_ROWS / 64]) {
     memset(mask, 0, LM_CHUNK_ROWS / 8);
@@ -701,7 +684,7 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
     out->dot = dot_scalar;
     out->bound = bound_scalar;
     out->qfilter = qfilter_scalar;
-    out->bound_exact = bound_exact_scalar;
+    out->exact = exact_scalar;
     out->panel8 = panel8_scalar;
     out->vnni = 0;
 #ifdef LM_X86
@@ -710,13 +693,12 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
         out->dot = dot_avx2;
         out->bound = bound_avx2;
         out->qfilter = qfilter_avx2;
-        out->bound_exact = bound_exact_avx2;
     } else if (kernel == LM_KERNEL_AVX512) {
         out->panel = panel_avx512;
         out->dot = dot_avx512;
         out->bound = bound_avx512;
         out->qfilter = qfilter_avx512;
-        out->bound_exact = bound_exact_avx512;
+        out->exact = exact_avx512;
         if (__builtin_cpu_supports("avx512vnni")) {
             out->panel8 = panel8_vnni;
             out->vnni = 1;

@@ -84,10 +84,10 @@ typedef struct lm_kernels {
     int vnni; /* panel8 uses AVX512-VNNI */
     /* bit c of mask set when the pair's score bound reaches min(vthr, cthr[c]) */
     void (*bound)(const struct lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64]);
-    /* as bound (a->cx set), then bit c stays set only if the pair is
-     * feasible, with its exact score in x->score[c] (AVX-512 vectorises it;
-     * the others run the scalar code, bit-identical) */
-    void (*bound_exact)(const struct lm_bound_args *a, const lm_exact_args *x, uint64_t mask[LM_BLOCK_C / 64]);
+    /* after bound (a->cx set): bit c stays set only if the pair is feasible,
+     * with its exact score in x->score[c] (AVX-512 vectorises it; the others
+     * run the scalar code, bit-identical) */
+    void (*exact)(const struct lm_bound_args *a, const lm_exact_args *x, uint64_t mask[LM_BLOCK_C / 64]);
     /* returns the number of rows seen */
     uint32_t (*qfilter)(const lm_qfilter_args *a, uint64_t mask[LM_CHUNK_ROWS / 64]);
 } lm_kernels;

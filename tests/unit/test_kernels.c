@@ -95,7 +95,8 @@ Test(kernels, exact_scores_bit_identical) {
         uint64_t seed = s;
         make_block(b, &s, &a, &x, n, want);
         uint64_t mref[LM_BLOCK_C / 64];
-        ref.bound_exact(&a, &x, mref);
+        ref.bound(&a, mref);
+        ref.exact(&a, &x, mref);
         pairs += n;
         for (int w = 0; w < LM_BLOCK_C / 64; w++) feasible += (size_t)__builtin_popcountll(mref[w]);
         for (int kern = LM_KERNEL_AVX2; kern <= best; kern++) {
@@ -103,7 +104,8 @@ Test(kernels, exact_scores_bit_identical) {
             uint64_t s2 = seed;
             make_block(b, &s2, &a, &x, n, got);
             uint64_t m[LM_BLOCK_C / 64];
-            k.bound_exact(&a, &x, m);
+            k.bound(&a, m);
+            k.exact(&a, &x, m);
             for (int w = 0; w < LM_BLOCK_C / 64; w++)
                 cr_assert_eq(m[w], mref[w], "kernel %d rep %d word %d: %016llx vs scalar %016llx", kern, rep, w,
                              (unsigned long long)m[w], (unsigned long long)mref[w]);
@@ -120,7 +122,7 @@ Test(kernels, exact_scores_bit_identical) {
     free(b);
 }
 
-/* The bound part of bound_exact is the bound kernel: no pair it drops is
+/* The bound kernels: no pair it drops is
  * feasible with a score reaching the threshold (checked against the exact
  * evaluation of every pair that passes the hard filters). */
 Test(kernels, bound_never_drops_a_feasible_pair) {
@@ -139,13 +141,15 @@ Test(kernels, bound_never_drops_a_feasible_pair) {
             lm_exact_args x;
             make_block(b, &s, &a, &x, LM_BLOCK_C, sc);
             uint64_t m[LM_BLOCK_C / 64], all[LM_BLOCK_C / 64];
-            k.bound_exact(&a, &x, m);
+            k.bound(&a, m);
+            k.exact(&a, &x, m);
             float vthr = a.vthr;
             memcpy(cthr, b->cthr, sizeof cthr);
             a.vthr = -INFINITY;
             for (int c = 0; c < LM_BLOCK_C; c++) b->cthr[c] = -INFINITY;
             x.score = sc_all;
-            k.bound_exact(&a, &x, all);
+            k.bound(&a, all);
+            k.exact(&a, &x, all);
             for (int c = 0; c < LM_BLOCK_C; c++) {
                 if (!(all[c / 64] >> (c % 64) & 1)) continue;
                 float thr = cthr[c] < vthr ? cthr[c] : vthr;
