@@ -33,24 +33,24 @@
 typedef struct hent {
     float score;
     float dot;
-    uint32_t idx; /* gathered index of the other side */
+    uint32_t rank; /* the other side's row, as its id rank (larger = lower id) */
 } hent;
 
 /* Worse = lower score, then higher id (ties go to the lower id). */
-static inline bool worse(const hent *a, const hent *b, const int64_t *ids) {
-    return a->score < b->score || (a->score == b->score && ids[a->idx] > ids[b->idx]);
+static inline bool worse(const hent *a, const hent *b) {
+    return a->score < b->score || (a->score == b->score && a->rank < b->rank);
 }
 
 /* Heap-sort a min-heap in place, best first. */
-static void sort_hits(hent *e, uint32_t n, const int64_t *ids) {
+static void sort_hits(hent *e, uint32_t n) {
     while (n > 1) {
         hent worst = e[0], x = e[--n];
         uint32_t i = 0;
         for (;;) {
             uint32_t l = 2 * i + 1, r = l + 1, m = i;
             const hent *mv = &x;
-            if (l < n && worse(&e[l], mv, ids)) { m = l; mv = &e[l]; }
-            if (r < n && worse(&e[r], mv, ids)) m = r;
+            if (l < n && worse(&e[l], mv)) { m = l; mv = &e[l]; }
+            if (r < n && worse(&e[r], mv)) m = r;
             if (m == i) break;
             e[i] = e[m];
             i = m;
@@ -65,15 +65,15 @@ static void sort_hits(hent *e, uint32_t n, const int64_t *ids) {
  * raised to the k-th best score. Amortised O(1) per entry.
  *
  * The cut compares 64-bit keys: the score's bits made order-preserving,
- * then the inverted rank of the id (rank[idx], larger = lower id), so the
- * order is total and matches better(). The selection is branchless: the
- * comparisons are data-dependent coin flips that a branchy quickselect
- * mispredicts about half the time. */
-static inline uint64_t hkey(const hent *e, const uint32_t *rank) {
+ * then the id rank the entry carries, so the order is total and matches
+ * worse(), with no lookup. The selection is branchless: the comparisons are
+ * data-dependent coin flips that a branchy quickselect mispredicts about
+ * half the time. */
+static inline uint64_t hkey(const hent *e) {
     uint32_t u;
     memcpy(&u, &e->score, 4);
     u = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
-    return (uint64_t)u << 32 | rank[e->idx];
+    return (uint64_t)u << 32 | e->rank;
 }
 
 /* The k-th largest of n distinct keys (1 <= k <= n); reorders a. */
@@ -115,15 +115,15 @@ static uint64_t kth_largest(uint64_t *a, uint32_t n, uint32_t k) {
     return a[want];
 }
 
-static float list_cut(hent *e, uint32_t *np, uint32_t k, const uint32_t *rank, uint64_t *scratch) {
+static float list_cut(hent *e, uint32_t *np, uint32_t k, uint64_t *scratch) {
     uint32_t n = *np;
-    for (uint32_t q = 0; q < n; q++) scratch[q] = hkey(&e[q], rank);
+    for (uint32_t q = 0; q < n; q++) scratch[q] = hkey(&e[q]);
     uint64_t kth = kth_largest(scratch, n, k);
     uint32_t w = 0;
     for (uint32_t q = 0; q < n; q++) {
         hent x = e[q];
         e[w] = x;
-        w += hkey(&x, rank) >= kth;
+        w += hkey(&x) >= kth;
     }
     *np = k;
     uint32_t u = (uint32_t)(kth >> 32);
@@ -133,17 +133,26 @@ static float list_cut(hent *e, uint32_t *np, uint32_t k, const uint32_t *rank, u
     return thr;
 }
 
-static inline float list_add(hent *e, uint32_t *np, uint32_t k, hent x, const uint32_t *rank, uint64_t *scratch,
-                             float thr) {
+static inline float list_add(hent *e, uint32_t *np, uint32_t k, hent x, uint64_t *scratch, float thr) {
     e[(*np)++] = x;
-    return *np == 2 * k ? list_cut(e, np, k, rank, scratch) : thr;
+    return *np == 2 * k ? list_cut(e, np, k, scratch) : thr;
 }
 
-/* Final order: the best min(n, k), best first; returns their count. */
-static uint32_t list_finish(hent *e, uint32_t n, uint32_t k, const int64_t *ids, const uint32_t *rank,
-                            uint64_t *scratch) {
-    if (n > k) {
-        list_cut(e, &n, k, rank, scratch);
+/* Final order: the best min(n, k), best first; returns their count. Short
+ * lists are placed by counting, for each entry, the keys above it: no
+ * branches to mispredict, unlike a heap sort. */
+static uint32_t list_finish(hent *e, uint32_t n, uint32_t k, uint64_t *scratch) {
+    if (n > k) list_cut(e, &n, k, scratch);
+    if (n <= 64) {
+        hent tmp[64];
+        for (uint32_t q = 0; q < n; q++) scratch[q] = hkey(&e[q]);
+        for (uint32_t q = 0; q < n; q++) {
+            uint32_t above = 0;
+            for (uint32_t j = 0; j < n; j++) above += scratch[j] > scratch[q];
+            tmp[above] = e[q];
+        }
+        memcpy(e, tmp, n * sizeof *e);
+        return n;
     }
     /* heapify (worst on top), then heap-sort best first */
     for (int64_t i = (int64_t)n / 2 - 1; i >= 0; i--) {
@@ -152,15 +161,15 @@ static uint32_t list_finish(hent *e, uint32_t n, uint32_t k, const int64_t *ids,
         for (;;) {
             uint32_t l = 2 * p + 1, r = l + 1, m = p;
             const hent *mv = &x;
-            if (l < n && worse(&e[l], mv, ids)) { m = l; mv = &e[l]; }
-            if (r < n && worse(&e[r], mv, ids)) m = r;
+            if (l < n && worse(&e[l], mv)) { m = l; mv = &e[l]; }
+            if (r < n && worse(&e[r], mv)) m = r;
             if (m == p) break;
             e[p] = e[m];
             p = m;
         }
         e[p] = x;
     }
-    sort_hits(e, n, ids);
+    sort_hits(e, n);
     return n;
 }
 
@@ -816,10 +825,10 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
                 float score = ex->score[c];
                 feasible++;
                 if (score >= *vthr)
-                    *vthr = list_add(vh, vn, S->kc, (hent){score, d[c], (uint32_t)i}, C->rank, W->scratch, *vthr);
+                    *vthr = list_add(vh, vn, S->kc, (hent){score, d[c], C->rank[i]}, W->scratch, *vthr);
                 if (score >= cthr[i])
-                    cthr[i] = list_add(CL->e + i * 2 * (size_t)S->kv, &CL->cnt[i], S->kv, (hent){score, d[c], (uint32_t)v},
-                                       V->rank, W->scratch, cthr[i]);
+                    cthr[i] = list_add(CL->e + i * 2 * (size_t)S->kv, &CL->cnt[i], S->kv, (hent){score, d[c], V->rank[v]},
+                                       W->scratch, cthr[i]);
             }
         W->feasible += feasible;
         return;
@@ -877,10 +886,10 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
         float score = lm__score_combine(P, comp, trav, hours, C->rdy[i], C->prio[i]);
         if (score < P->min_score) continue;
         feasible++;
-        if (score >= *vthr) *vthr = list_add(vh, vn, S->kc, (hent){score, dot, (uint32_t)i}, C->rank, W->scratch, *vthr);
+        if (score >= *vthr) *vthr = list_add(vh, vn, S->kc, (hent){score, dot, C->rank[i]}, W->scratch, *vthr);
         if (score >= cthr[i])
-            cthr[i] = list_add(CL->e + i * 2 * (size_t)S->kv, &CL->cnt[i], S->kv, (hent){score, dot, (uint32_t)v},
-                               V->rank, W->scratch, cthr[i]);
+            cthr[i] = list_add(CL->e + i * 2 * (size_t)S->kv, &CL->cnt[i], S->kv, (hent){score, dot, V->rank[v]},
+                               W->scratch, cthr[i]);
     }
     W->feasible += feasible;
 }
@@ -1061,8 +1070,7 @@ static void merge_list(worker *W, int t, bool vac, size_t i) {
         m += L->cnt[i];
         if (L == &S->outer) break; /* shared: every thread sees the same lists */
     }
-    uint32_t len = vac ? list_finish(tmp, m, k, S->C->id, S->C->rank, W[t].scratch)
-                       : list_finish(tmp, m, k, S->V->id, S->V->rank, W[t].scratch);
+    uint32_t len = list_finish(tmp, m, k, W[t].scratch);
     listset *D = vac ? W[0].vl : W[0].cl;
     memcpy(D->e + i * 2 * (size_t)k, tmp, len * sizeof *tmp);
     D->cnt[i] = len;
@@ -1096,6 +1104,14 @@ static uint32_t *slot_rows(const uint32_t *slot, size_t n, uint32_t nslots) {
     memset(row, 0xFF, (size_t)nslots * sizeof *row);
     for (size_t i = 0; i < n; i++) row[slot[i]] = (uint32_t)i;
     return row;
+}
+
+/* slot of each id rank: hits carry ranks. */
+static uint32_t *slot_by_rank(const uint32_t *slot, const uint32_t *rank, size_t n) {
+    uint32_t *out = lm__malloc((n ? n : 1) * sizeof *out);
+    if (out)
+        for (size_t i = 0; i < n; i++) out[rank[i]] = slot[i];
+    return out;
 }
 
 /* The batch proper. vslots: the region's vacancies (list order). */
@@ -1142,7 +1158,8 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     S.cand_outer = C.n > V.n;
     S.nitems = S.cand_outer ? C.nblk : V.nblk;
     if ((size_t)nt > S.nitems) nt = S.nitems ? (int)S.nitems : 1;
-    uint32_t *list_of_v = NULL; /* list index -> gathered vacancy */
+    uint32_t *list_of_v = NULL;                         /* list index -> gathered vacancy */
+    uint32_t *cslot_of = NULL, *vslot_of = NULL;        /* id rank -> slot */
     S.nt = nt;
     if ((st = S.cand_outer ? listset_init(&S.outer, C.n, kv) : listset_init(&S.outer, V.n, kc))) goto out;
     W = lm__calloc((size_t)nt, sizeof *W);
@@ -1194,9 +1211,13 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
         lm__free(jobs);
     }
 
-    /* Results: vacancy lists in the caller's order, candidate lists in slot order. */
+    /* Results: vacancy lists in the caller's order, candidate lists in slot
+     * order; entries name the other side by id rank. */
     list_of_v = lm__malloc((nvl ? nvl : 1) * sizeof *list_of_v);
-    if (!list_of_v) { st = LM_ERR_NOMEM; goto out; }
+    if (!list_of_v || !(cslot_of = slot_by_rank(C.slot, C.rank, C.n)) || !(vslot_of = slot_by_rank(V.slot, V.rank, V.n))) {
+        st = LM_ERR_NOMEM;
+        goto out;
+    }
     {
         const listset *VL = W[0].vl;
         uint32_t nslots = E->snap->side[LM_SIDE_VACANCY]->nslots, *row = slot_rows(V.slot, V.n, nslots);
@@ -1217,7 +1238,7 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
             r->lists[LM_DIR_VACANCY][l] = (lm_reslist){vslots[l], len, k};
             if (!len) continue;
             const hent *e = VL->e + (size_t)v * 2 * kc;
-            for (uint32_t q = 0; q < len; q++) r->hits[LM_DIR_VACANCY][k++] = (lm_hit){C.slot[e[q].idx], e[q].score, e[q].dot};
+            for (uint32_t q = 0; q < len; q++) r->hits[LM_DIR_VACANCY][k++] = (lm_hit){cslot_of[e[q].rank], e[q].score, e[q].dot};
         }
         r->nlists[LM_DIR_VACANCY] = nvl;
         r->nhits[LM_DIR_VACANCY] = total;
@@ -1243,7 +1264,7 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
             uint32_t len = CL->cnt[i];
             const hent *e = CL->e + (size_t)i * 2 * kv;
             r->lists[LM_DIR_CANDIDATE][l++] = (lm_reslist){slot, len, k};
-            for (uint32_t q = 0; q < len; q++) r->hits[LM_DIR_CANDIDATE][k++] = (lm_hit){V.slot[e[q].idx], e[q].score, e[q].dot};
+            for (uint32_t q = 0; q < len; q++) r->hits[LM_DIR_CANDIDATE][k++] = (lm_hit){vslot_of[e[q].rank], e[q].score, e[q].dot};
         }
         r->nlists[LM_DIR_CANDIDATE] = C.n;
         r->nhits[LM_DIR_CANDIDATE] = total;
@@ -1265,6 +1286,8 @@ out:
         lm__free(W);
     }
     lm__free(list_of_v);
+    lm__free(cslot_of);
+    lm__free(vslot_of);
     listset_free(&S.outer);
     lm__free(S.qslack);
     gcand_free(&C);
