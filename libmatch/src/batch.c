@@ -76,49 +76,16 @@ static inline uint64_t hkey(const hent *e) {
     return (uint64_t)u << 32 | e->rank;
 }
 
-/* The k-th largest of n distinct keys (1 <= k <= n); reorders a. */
-static uint64_t kth_largest(uint64_t *a, uint32_t n, uint32_t k) {
-    uint32_t lo = 0, hi = n, want = k - 1;
-    while (hi - lo > 12) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        uint64_t x = a[lo], y = a[mid], z = a[hi - 1];
-        uint64_t pivot = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
-        uint32_t j = lo;
-        for (uint32_t i = lo; i < hi; i++) { /* a[lo, j) > pivot */
-            uint64_t v = a[i];
-            a[i] = a[j];
-            a[j] = v;
-            j += v > pivot;
-        }
-        if (want < j) {
-            hi = j;
-        } else if (j == lo) { /* the pivot is the range's largest */
-            if (want == lo) return pivot;
-            for (uint32_t i = lo; i < hi; i++)
-                if (a[i] == pivot) {
-                    a[i] = a[lo];
-                    a[lo] = pivot;
-                    break;
-                }
-            lo++;
-        } else {
-            lo = j;
-        }
-    }
-    for (uint32_t i = lo; i <= want; i++) { /* selection sort of the rest, descending */
-        uint32_t m = i;
-        for (uint32_t q = i + 1; q < hi; q++) m = a[q] > a[m] ? q : m;
-        uint64_t t = a[i];
-        a[i] = a[m];
-        a[m] = t;
-    }
-    return a[want];
-}
+/* How a list cut selects: the kernel's k-th largest key and its scratch. */
+typedef struct lsel {
+    uint64_t (*kth)(uint64_t *a, uint64_t *tmp, uint32_t n, uint32_t k);
+    uint64_t *keys, *tmp; /* n and 4n keys for the largest cut */
+} lsel;
 
-static float list_cut(hent *e, uint32_t *np, uint32_t k, uint64_t *scratch) {
+static float list_cut(hent *e, uint32_t *np, uint32_t k, const lsel *sel) {
     uint32_t n = *np;
-    for (uint32_t q = 0; q < n; q++) scratch[q] = hkey(&e[q]);
-    uint64_t kth = kth_largest(scratch, n, k);
+    for (uint32_t q = 0; q < n; q++) sel->keys[q] = hkey(&e[q]);
+    uint64_t kth = sel->kth(sel->keys, sel->tmp, n, k);
     uint32_t w = 0;
     for (uint32_t q = 0; q < n; q++) {
         hent x = e[q];
@@ -133,16 +100,17 @@ static float list_cut(hent *e, uint32_t *np, uint32_t k, uint64_t *scratch) {
     return thr;
 }
 
-static inline float list_add(hent *e, uint32_t *np, uint32_t k, hent x, uint64_t *scratch, float thr) {
+static inline float list_add(hent *e, uint32_t *np, uint32_t k, hent x, const lsel *sel, float thr) {
     e[(*np)++] = x;
-    return *np == 2 * k ? list_cut(e, np, k, scratch) : thr;
+    return *np == 2 * k ? list_cut(e, np, k, sel) : thr;
 }
 
 /* Final order: the best min(n, k), best first; returns their count. Short
  * lists are placed by counting, for each entry, the keys above it: no
  * branches to mispredict, unlike a heap sort. */
-static uint32_t list_finish(hent *e, uint32_t n, uint32_t k, uint64_t *scratch) {
-    if (n > k) list_cut(e, &n, k, scratch);
+static uint32_t list_finish(hent *e, uint32_t n, uint32_t k, const lsel *sel) {
+    if (n > k) list_cut(e, &n, k, sel);
+    uint64_t *scratch = sel->keys;
     if (n <= 64) {
         hent tmp[64];
         for (uint32_t q = 0; q < n; q++) scratch[q] = hkey(&e[q]);
@@ -729,7 +697,8 @@ typedef struct worker {
     bool started;
     listset inner;    /* this thread's lists of the inner side */
     listset *vl, *cl; /* vacancy and candidate lists as this thread sees them */
-    uint64_t *scratch; /* nt * 2 max(kc, kv) keys for list_cut */
+    uint64_t *scratch; /* 5 nt * 2 max(kc, kv) keys for list cuts (sel) */
+    lsel sel;
     hent *tmp;         /* nt * 2 max(kc, kv) entries for the merge */
     float *D;         /* LM_PANEL_MR * LM_BLOCK_C */
     uint64_t *order;  /* inner blocks by distance: do_block */
@@ -825,10 +794,10 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
                 float score = ex->score[c];
                 feasible++;
                 if (score >= *vthr)
-                    *vthr = list_add(vh, vn, S->kc, (hent){score, d[c], C->rank[i]}, W->scratch, *vthr);
+                    *vthr = list_add(vh, vn, S->kc, (hent){score, d[c], C->rank[i]}, &W->sel, *vthr);
                 if (score >= cthr[i])
                     cthr[i] = list_add(CL->e + i * 2 * (size_t)S->kv, &CL->cnt[i], S->kv, (hent){score, d[c], V->rank[v]},
-                                       W->scratch, cthr[i]);
+                                       &W->sel, cthr[i]);
             }
         W->feasible += feasible;
         return;
@@ -886,10 +855,10 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
         float score = lm__score_combine(P, comp, trav, hours, C->rdy[i], C->prio[i]);
         if (score < P->min_score) continue;
         feasible++;
-        if (score >= *vthr) *vthr = list_add(vh, vn, S->kc, (hent){score, dot, C->rank[i]}, W->scratch, *vthr);
+        if (score >= *vthr) *vthr = list_add(vh, vn, S->kc, (hent){score, dot, C->rank[i]}, &W->sel, *vthr);
         if (score >= cthr[i])
             cthr[i] = list_add(CL->e + i * 2 * (size_t)S->kv, &CL->cnt[i], S->kv, (hent){score, dot, V->rank[v]},
-                               W->scratch, cthr[i]);
+                               &W->sel, cthr[i]);
     }
     W->feasible += feasible;
 }
@@ -1044,7 +1013,8 @@ static int worker_init(worker *W, shared *S) {
     if (st) return st;
     W->D = lm__aligned_alloc(64, LM_PANEL_MR * LM_BLOCK_C * sizeof(float));
     size_t kmax = S->kc > S->kv ? S->kc : S->kv;
-    W->scratch = lm__malloc((size_t)S->nt * 2 * kmax * sizeof *W->scratch);
+    W->scratch = lm__malloc(5 * (size_t)S->nt * 2 * kmax * sizeof *W->scratch);
+    W->sel = (lsel){S->K.kth, W->scratch, W->scratch ? W->scratch + (size_t)S->nt * 2 * kmax : NULL};
     W->tmp = lm__malloc(((size_t)S->nt * 2 * kmax + 1) * sizeof *W->tmp);
     W->order = lm__malloc(((S->cand_outer ? S->V->nblk : S->C->nblk) + 1) * sizeof *W->order);
     W->xs = lm__aligned_alloc(64, LM_BLOCK_C * sizeof *W->xs);
@@ -1070,7 +1040,7 @@ static void merge_list(worker *W, int t, bool vac, size_t i) {
         m += L->cnt[i];
         if (L == &S->outer) break; /* shared: every thread sees the same lists */
     }
-    uint32_t len = list_finish(tmp, m, k, W[t].scratch);
+    uint32_t len = list_finish(tmp, m, k, &W[t].sel);
     listset *D = vac ? W[0].vl : W[0].cl;
     memcpy(D->e + i * 2 * (size_t)k, tmp, len * sizeof *tmp);
     D->cnt[i] = len;

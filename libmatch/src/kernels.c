@@ -154,6 +154,48 @@ static void exact_scalar(const lm_bound_args *a, const lm_exact_args *x, uint64_
         }
 }
 
+/* The k-th largest of n distinct keys (1 <= k <= n); reorders a. A
+ * branchless Lomuto quickselect: the comparisons are coin flips that a
+ * branchy one mispredicts half the time. */
+static uint64_t kth_scalar(uint64_t *a, uint64_t *tmp, uint32_t n, uint32_t k) {
+    (void)tmp;
+    uint32_t lo = 0, hi = n, want = k - 1;
+    while (hi - lo > 12) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint64_t x = a[lo], y = a[mid], z = a[hi - 1];
+        uint64_t pivot = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+        uint32_t j = lo;
+        for (uint32_t i = lo; i < hi; i++) { /* a[lo, j) > pivot */
+            uint64_t v = a[i];
+            a[i] = a[j];
+            a[j] = v;
+            j += v > pivot;
+        }
+        if (want < j) {
+            hi = j;
+        } else if (j == lo) { /* the pivot is the range's largest */
+            if (want == lo) return pivot;
+            for (uint32_t i = lo; i < hi; i++)
+                if (a[i] == pivot) {
+                    a[i] = a[lo];
+                    a[lo] = pivot;
+                    break;
+                }
+            lo++;
+        } else {
+            lo = j;
+        }
+    }
+    for (uint32_t i = lo; i <= want; i++) { /* selection sort of the rest, descending */
+        uint32_t m = i;
+        for (uint32_t q = i + 1; q < hi; q++) m = a[q] > a[m] ? q : m;
+        uint64_t t = a[i];
+        a[i] = a[m];
+        a[m] = t;
+    }
+    return a[want];
+}
+
 #ifdef LM_X86
 /* ---- AVX2 + FMA: 6 rows x 16 columns in 12 accumulators ------------------- */
 /* Named accumulators, as in panel_avx512 (an array spills at -O2). */
@@ -619,6 +661,43 @@ __attribute__((target("avx512f"))) static uint32_t qfilter_avx512(const lm_qfilt
 #endif
 
 #ifdef LM_X86
+/* Quickselect partitioning 8 keys at a time with compress stores: greater
+ * keys to one buffer, smaller to another, ping-ponging between two halves
+ * of tmp; the last 16 go through the scalar code. */
+__attribute__((target("avx512f"))) static uint64_t kth_avx512(uint64_t *a, uint64_t *tmp, uint32_t n, uint32_t k) {
+    uint64_t *src = a, *buf[2] = {tmp, tmp + 2 * (size_t)n};
+    uint32_t want = k - 1;
+    for (int side = 0; n > 16; side ^= 1) {
+        uint64_t x = src[0], y = src[n / 2], z = src[n - 1];
+        uint64_t pivot = x > y ? (y > z ? y : (x > z ? z : x)) : (x > z ? x : (y > z ? z : y));
+        const __m512i pv = _mm512_set1_epi64((long long)pivot);
+        uint64_t *gt = buf[side], *lt = buf[side] + n;
+        uint32_t ng = 0, nl = 0;
+        for (uint32_t i = 0; i < n; i += 8) {
+            __mmask8 live = n - i >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (n - i)) - 1u);
+            __m512i v = _mm512_maskz_loadu_epi64(live, src + i);
+            __mmask8 g = _mm512_mask_cmpgt_epu64_mask(live, v, pv), l = _mm512_mask_cmplt_epu64_mask(live, v, pv);
+            _mm512_mask_compressstoreu_epi64(gt + ng, g, v);
+            _mm512_mask_compressstoreu_epi64(lt + nl, l, v);
+            ng += (uint32_t)__builtin_popcount(g);
+            nl += (uint32_t)__builtin_popcount(l);
+        }
+        if (want < ng) {
+            src = gt;
+            n = ng;
+        } else if (want < n - nl) {
+            return pivot; /* keys are distinct: the pivot alone is neither greater nor smaller */
+        } else {
+            want -= n - nl;
+            src = lt;
+            n = nl;
+        }
+    }
+    return kth_scalar(src, NULL, n, want + 1);
+}
+#endif
+
+#ifdef LM_X86
 /* ---- AVX512-VNNI int8: 6 rows x 64 columns, u8 x s8 dot products of 4 --- */
 static inline int32_t ld32(const uint8_t *p) {
     int32_t w;
@@ -684,6 +763,7 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
     out->dot = dot_scalar;
     out->bound = bound_scalar;
     out->qfilter = qfilter_scalar;
+    out->kth = kth_scalar;
     out->exact = exact_scalar;
     out->panel8 = panel8_scalar;
     out->vnni = 0;
@@ -698,6 +778,7 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
         out->dot = dot_avx512;
         out->bound = bound_avx512;
         out->qfilter = qfilter_avx512;
+        out->kth = kth_avx512;
         out->exact = exact_avx512;
         if (__builtin_cpu_supports("avx512vnni")) {
             out->panel8 = panel8_vnni;

@@ -92,6 +92,9 @@ typedef struct lm_kernels {
      * with its exact score in x->score[c] (AVX-512 vectorises it; the others
      * run the scalar code, bit-identical) */
     void (*exact)(const struct lm_bound_args *a, const lm_exact_args *x, uint64_t mask[LM_BLOCK_C / 64]);
+    /* the k-th largest of n distinct keys (1 <= k <= n), reordering a;
+     * tmp: 4n keys of scratch */
+    uint64_t (*kth)(uint64_t *a, uint64_t *tmp, uint32_t n, uint32_t k);
     /* returns the number of rows seen */
     uint32_t (*qfilter)(const lm_qfilter_args *a, uint64_t mask[LM_CHUNK_ROWS / 64]);
 } lm_kernels;

@@ -165,3 +165,36 @@ Test(kernels, bound_never_drops_a_feasible_pair) {
     cr_assert(checked > 1000, "the test needs pairs above the thresholds (%zu)", checked);
     free(b);
 }
+
+static int cmp_desc_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The k-th largest key (list cuts) on every kernel, against a sort: sizes
+ * around the vector width and the scalar cut-off, keys close together
+ * (equal scores, different ranks) and far apart. */
+Test(kernels, kth_largest_matches_a_sort) {
+    uint64_t s = 3;
+    int best = lm__cpu_best_kernel();
+    uint64_t a[600], ref[600], work[600], tmp[4 * 600];
+    size_t tested = 0;
+    for (int rep = 0; rep < 400; rep++) {
+        uint32_t n = rep < 40 ? (uint32_t)rep + 1 : (uint32_t)tu_int(&s, 1, 600);
+        bool close = rep % 2;
+        for (uint32_t i = 0; i < n; i++) /* distinct: the low 32 bits are the position */
+            a[i] = (close ? (uint64_t)tu_int(&s, 0, 3) << 32 : tu_next(&s) & ~0xFFFFFFFFull) | i;
+        memcpy(ref, a, n * sizeof *a);
+        qsort(ref, n, sizeof *ref, cmp_desc_u64);
+        for (int kern = LM_KERNEL_SCALAR; kern <= best; kern++) {
+            lm_kernels k;
+            cr_assert_eq(lm__kernels_get(&k, kern), LM_OK);
+            uint32_t kk = (uint32_t)tu_int(&s, 1, (int)n);
+            memcpy(work, a, n * sizeof *a);
+            uint64_t got = k.kth(work, tmp, n, kk);
+            cr_assert_eq(got, ref[kk - 1], "kernel %d n %u k %u", kern, n, kk);
+            tested++;
+        }
+    }
+    cr_assert(tested >= 400);
+}
