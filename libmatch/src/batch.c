@@ -744,24 +744,6 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     ba->vy = (float)vx[1];
     ba->vz = (float)vx[2];
     ba->cx = ba->nmodes >= 0 && vx[0] == vx[0] ? C->fx + base : NULL; /* no position: no travel bound */
-    ba->w_travel_block = P->w_travel;
-    if (ba->cx && C->brad[cb] >= 0) {
-        /* Nobody in the block is nearer than its sphere: the travel term of
-         * every pair is at most 1 - (fastest time to the sphere) / (the
-         * block's longest limit). */
-        const double *cen = C->bcen + 3 * cb;
-        double dx = vx[0] - cen[0], dy = vx[1] - cen[1], dz = vx[2] - cen[2];
-        double chord = sqrt(dx * dx + dy * dy + dz * dz) - C->brad[cb] - 1e-9;
-        if (chord > 0) {
-            double km = lm__chord_km(chord) * (1.0 - 1e-9), best = INFINITY;
-            for (int m = 0; m < LM_MODE_COUNT; m++) {
-                double t = S->access[m] + km * S->mpk[m];
-                if ((C->bmodes[cb] >> m & 1u) && t < best) best = t;
-            }
-            double tr = 1.0 - best / (double)C->blimit[cb];
-            if (tr < 1.0) ba->w_travel_block = (float)((double)P->w_travel * (tr > 0 ? tr : 0) + 1e-6);
-        }
-    }
     S->K.bound(ba, mask);
     if (ex && ba->cx) { /* the kernel scores the pairs too: only the admissions are left */
         if (S->quant) { /* the int8 dot only bounded the pairs: score them with the float one */

@@ -262,7 +262,7 @@ __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *
                  wt = _mm256_set1_ps(a->w_travel), eps = _mm256_set1_ps(LM_BOUND_EPS), vt = _mm256_set1_ps(a->vthr),
                  vx = _mm256_set1_ps(a->vx), vy = _mm256_set1_ps(a->vy), vz = _mm256_set1_ps(a->vz),
                  rk = _mm256_set1_ps(LM_R_KM * LM_KM_REL), mg = _mm256_set1_ps(LM_KM_MARGIN), inf = _mm256_set1_ps(INFINITY),
-                 ds = _mm256_set1_ps(a->dslack), wtb = _mm256_set1_ps(a->w_travel_block);
+                 ds = _mm256_set1_ps(a->dslack);
     uint32_t c = 0, n = a->n & ~7u;
     const __m256i acc = _mm256_set1_epi32((int)a->acc), rlo = _mm256_set1_epi32((int)a->req_lo),
                   rhi = _mm256_set1_epi32((int)a->req_hi), maxr = _mm256_set1_epi32(a->maxr),
@@ -273,7 +273,7 @@ __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *
         __m256 t = _mm256_min_ps(_mm256_loadu_ps(a->cthr + c), vt);
         __m256 x = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(_mm256_loadu_ps(a->d + c), ds), zero), one);
         __m256 part = _mm256_fmadd_ps(wc, x, _mm256_add_ps(_mm256_loadu_ps(a->sc + c), eps));
-        if (_mm256_movemask_ps(_mm256_cmp_ps(_mm256_add_ps(part, wtb), t, _CMP_GE_OQ)) == 0) continue;
+        if (_mm256_movemask_ps(_mm256_cmp_ps(_mm256_add_ps(part, wt), t, _CMP_GE_OQ)) == 0) continue;
         /* hard filters: a lane stays set only if every one passes */
         __m256i g = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(a->groups + c)), acc);
         __m256i bad = _mm256_cmpeq_epi32(g, zi);
@@ -562,7 +562,7 @@ __attribute__((target("avx512f"))) static void bound_avx512(const lm_bound_args 
                  wt = _mm512_set1_ps(a->w_travel), eps = _mm512_set1_ps(LM_BOUND_EPS), vt = _mm512_set1_ps(a->vthr),
                  vx = _mm512_set1_ps(a->vx), vy = _mm512_set1_ps(a->vy), vz = _mm512_set1_ps(a->vz),
                  rk = _mm512_set1_ps(LM_R_KM * LM_KM_REL), mg = _mm512_set1_ps(LM_KM_MARGIN), inf = _mm512_set1_ps(INFINITY),
-                 ds = _mm512_set1_ps(a->dslack), wtb = _mm512_set1_ps(a->w_travel_block);
+                 ds = _mm512_set1_ps(a->dslack);
     const __m512i acc = _mm512_set1_epi32((int)a->acc), rlo = _mm512_set1_epi32((int)a->req_lo),
                   rhi = _mm512_set1_epi32((int)a->req_hi), maxr = _mm512_set1_epi32(a->maxr), open = _mm512_set1_epi32(a->open);
     const __m512 minlw = _mm512_set1_ps(a->minlw), vmin = _mm512_set1_ps(a->vmin), vmax = _mm512_set1_ps(a->vmax);
@@ -573,7 +573,7 @@ __attribute__((target("avx512f"))) static void bound_avx512(const lm_bound_args 
         __m512 x = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(_mm512_maskz_loadu_ps(live, a->d + c), ds), zero), one);
         __m512 part = _mm512_fmadd_ps(wc, x, _mm512_add_ps(_mm512_maskz_loadu_ps(live, a->sc + c), eps));
         __m512 t = _mm512_min_ps(_mm512_maskz_loadu_ps(live, a->cthr + c), vt);
-        live = _mm512_mask_cmp_ps_mask(live, _mm512_add_ps(part, wtb), t, _CMP_GE_OQ);
+        live = _mm512_mask_cmp_ps_mask(live, _mm512_add_ps(part, wt), t, _CMP_GE_OQ);
         if (!live) continue;
         /* hard filters: a lane stays live only if every one passes */
         live = _mm512_mask_test_epi32_mask(live, _mm512_maskz_loadu_epi32(live, a->groups + c), acc);

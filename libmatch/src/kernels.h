@@ -28,10 +28,6 @@ typedef struct lm_bound_args {
     const float *cx, *cy, *cz, *inv_limit; /* block-relative; cx NULL: no travel bound */
     float vthr, w_comp, w_travel;
     float dslack; /* added to d before the clamp: the int8 error bound, 0 for float */
-    /* w_travel times a bound of the travel term over the whole block (from
-     * the distance to its sphere), for the first, cheapest test; w_travel
-     * when unknown */
-    float w_travel_block;
     float vx, vy, vz;
     int nmodes;
     float tacc[LM_MODE_COUNT], mpk[LM_MODE_COUNT]; /* the block's modes: minutes = tacc + km * mpk */

@@ -65,7 +65,6 @@ static void make_block(blk *b, uint64_t *s, lm_bound_args *a, lm_exact_args *x, 
                          .acc = 1u, .req_lo = 0, .req_hi = 0, .maxr = 4, .open = 150, .minlw = 0.2f, .vmin = 12.f,
                          .vmax = 32.f, .cx = b->fx, .cy = b->fy, .cz = b->fz, .inv_limit = b->inv_limit,
                          .vthr = (float)tu_unif(s) * 0.5f, .w_comp = P.w_comp, .w_travel = P.w_travel,
-                         .w_travel_block = P.w_travel,
                          .vx = (float)v[0], .vy = (float)v[1], .vz = (float)v[2], .nmodes = 0, .n = n};
     *x = (lm_exact_args){.xyz = b->xyz, .reach2 = b->reach2, .modes = b->modes, .limit = b->limit, .rdy = b->rdy,
                          .prio = b->prio, .vx = v[0], .vy = v[1], .vz = v[2], .w_hours = P.w_hours,
