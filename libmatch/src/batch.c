@@ -163,6 +163,11 @@ typedef struct gcand {
     double *bcen, *brad, *breach;
     float *blimit;    /* largest travel limit in the block */
     uint8_t *bmodes;  /* union of the block's modes */
+    /* per block, for skipping by the hard filters: the lowest readiness, the
+     * highest loonwaarde, the union of the groups */
+    uint8_t *bminrdy;
+    float *bmaxlw;
+    uint32_t *bgroups;
 } gcand;
 
 typedef struct gvac {
@@ -180,6 +185,11 @@ typedef struct gvac {
     float *vec;       /* npad * dim */
     uint8_t *vec8;    /* quantised + 128: npad * dim4 * 4, or NULL */
     double *bcen, *brad;
+    /* per block: the highest readiness accepted, the lowest loonwaarde
+     * required, the union of the accepted groups */
+    uint8_t *bmaxr;
+    float *bminlw;
+    uint32_t *bacc;
 } gvac;
 
 typedef struct skey {
@@ -252,7 +262,7 @@ static void gcand_free(gcand *g) {
     lm__free(g->lw); lm__free(g->hmin); lm__free(g->hmax); lm__free(g->limit); lm__free(g->rdy);
     lm__free(g->prio); lm__free(g->sc); lm__free(g->flags); lm__free(g->avail); lm__free(g->xyz);
     lm__free(g->reach2); lm__free(g->ct); lm__free(g->bcen); lm__free(g->brad); lm__free(g->breach);
-    lm__free(g->blimit); lm__free(g->bmodes);
+    lm__free(g->blimit); lm__free(g->bmodes); lm__free(g->bminrdy); lm__free(g->bmaxlw); lm__free(g->bgroups);
     lm__free(g->fx); lm__free(g->fy); lm__free(g->fz); lm__free(g->inv_limit);
     lm__free(g->flo); lm__free(g->fhi); lm__free(g->ready32); lm__free(g->ct8); lm__free(g->csum);
     for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
@@ -263,6 +273,7 @@ static void gvac_free(gvac *g) {
     lm__free(g->slot); lm__free(g->id); lm__free(g->rank); lm__free(g->acc); lm__free(g->maxr); lm__free(g->minlw);
     lm__free(g->hmin); lm__free(g->hmax); lm__free(g->req); lm__free(g->open); lm__free(g->xyz);
     lm__free(g->vec); lm__free(g->vec8); lm__free(g->bcen); lm__free(g->brad);
+    lm__free(g->bmaxr); lm__free(g->bminlw); lm__free(g->bacc);
     for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
     memset(g, 0, sizeof *g);
 }
@@ -463,6 +474,27 @@ static void fill_cand(const gfill *f, size_t a, size_t b) {
     }
 }
 
+/* Within each run of `chunk` rows of the spatial order, order the rows by
+ * readiness (stable): the blocks of a run then differ in readiness, so a
+ * vacancy can skip whole blocks by the hard filters (most regular jobs take
+ * readiness A or B only) while a run still covers a small area. */
+static void order_by_ready(skey *k, skey *tmp, size_t n, size_t chunk, const lm_tbl *s, const lm_layout *L) {
+    for (size_t a = 0; a < n; a += chunk) {
+        size_t b = a + chunk < n ? a + chunk : n;
+        uint32_t cnt[257] = {0};
+        for (size_t i = a; i < b; i++) {
+            lm_chunk *c = lm__chunk_of(s, k[i].slot);
+            cnt[LM_COLP(c, L, LM_COL_READY, uint8_t)[k[i].slot & (LM_CHUNK_ROWS - 1)] + 1]++;
+        }
+        for (int d = 0; d < 256; d++) cnt[d + 1] += cnt[d];
+        for (size_t i = a; i < b; i++) {
+            lm_chunk *c = lm__chunk_of(s, k[i].slot);
+            tmp[a + cnt[LM_COLP(c, L, LM_COL_READY, uint8_t)[k[i].slot & (LM_CHUNK_ROWS - 1)]]++] = k[i];
+        }
+        memcpy(k + a, tmp + a, (b - a) * sizeof *k);
+    }
+}
+
 static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant, int nt) {
     const lm_tbl *s = E->snap->side[LM_SIDE_CANDIDATE];
     const lm_layout *L = E->LC;
@@ -481,7 +513,8 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant,
         const double *ll = LM_COLP(c, L, LM_COL_LATLON, double) + 2 * r;
         keys[n++] = (skey){lm__morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot, 0};
     }
-    const skey *sorted = sort_keys(keys, keys + cap, n);
+    skey *sorted = sort_keys(keys, keys + cap, n);
+    order_by_ready(sorted, sorted == keys ? keys + cap : keys, n, 4 * LM_BLOCK_C, s, L);
     g->n = n;
     g->nblk = (n + LM_BLOCK_C - 1) / LM_BLOCK_C;
     size_t ctn;
@@ -494,15 +527,16 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant,
         GALLOC(g->bcen, 3 * g->nblk) || GALLOC(g->brad, g->nblk) || GALLOC(g->breach, g->nblk) ||
         GALLOC(g->blimit, g->nblk) || GALLOC(g->bmodes, g->nblk) || GALLOC(g->fx, n) || GALLOC(g->fy, n) ||
         GALLOC(g->fz, n) || GALLOC(g->inv_limit, n) || GALLOC(g->flo, n) || GALLOC(g->fhi, n) ||
-        GALLOC(g->ready32, n))
+        GALLOC(g->ready32, n) || GALLOC(g->bminrdy, g->nblk) || GALLOC(g->bmaxlw, g->nblk) ||
+        GALLOC(g->bgroups, g->nblk))
         goto out;
-    g->ct = lm__aligned_alloc(64, (ctn ? ctn : 1) * sizeof(float));
+    g->ct = lm__big_alloc((ctn ? ctn : 1) * sizeof(float));
     if (!g->ct) goto out;
     for (int m = 0; m < LM_MODE_COUNT; m++)
         if (lm__travel_has_matrix(E->travel, m) && GALLOC(g->zidx[m], n)) goto out;
     if (quant) {
         size_t n8 = g->nblk * (size_t)((dim + 3) / 4) * LM_BLOCK_C * 4;
-        g->ct8 = lm__aligned_alloc(64, n8 ? n8 : 64);
+        g->ct8 = lm__big_alloc(n8 ? n8 : 64);
         g->csum = lm__calloc(g->nblk * LM_BLOCK_C + 1, sizeof *g->csum);
         if (!g->ct8 || !g->csum) goto out;
     }
@@ -570,7 +604,8 @@ static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_
         const double *ll = LM_COLP(c, L, LM_COL_LATLON, double) + 2 * r;
         keys[n++] = (skey){lm__morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot, 0};
     }
-    const skey *sorted = sort_keys(keys, keys + cap, n);
+    skey *sorted = sort_keys(keys, keys + cap, n);
+    order_by_ready(sorted, sorted == keys ? keys + cap : keys, n, 4 * BV, s, L);
     g->n = n;
     g->nblk = (n + BV - 1) / BV;
     g->npad = g->nblk * BV;
@@ -579,9 +614,10 @@ static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_
     if (!lm__mul(&vn, g->npad ? g->npad : 1, dim) || vn > SIZE_MAX / sizeof(float)) goto out;
     if (GALLOC(g->slot, n) || GALLOC(g->id, n) || GALLOC(g->rank, n) || GALLOC(g->acc, n) || GALLOC(g->maxr, n) ||
         GALLOC(g->minlw, n) || GALLOC(g->hmin, n) || GALLOC(g->hmax, n) || GALLOC(g->req, n) ||
-        GALLOC(g->open, n) || GALLOC(g->xyz, 3 * n) || GALLOC(g->bcen, 3 * g->nblk) || GALLOC(g->brad, g->nblk))
+        GALLOC(g->open, n) || GALLOC(g->xyz, 3 * n) || GALLOC(g->bcen, 3 * g->nblk) || GALLOC(g->brad, g->nblk) ||
+        GALLOC(g->bmaxr, g->nblk) || GALLOC(g->bminlw, g->nblk) || GALLOC(g->bacc, g->nblk))
         goto out;
-    g->vec = lm__aligned_alloc(64, vn * sizeof(float));
+    g->vec = lm__big_alloc(vn * sizeof(float));
     if (!g->vec) goto out;
     if (quant) {
         size_t n8 = (g->npad ? g->npad : 1) * (size_t)((dim + 3) / 4) * 4;
@@ -635,6 +671,45 @@ static float *quant_slack(const gcand *C, const gvac *V, uint32_t dim) {
     return slack;
 }
 
+/* Block summaries of the hard filters (NaN loonwaarden never pass, so they
+ * are left out). */
+static void filter_summaries(gcand *C, gvac *V) {
+    for (size_t b = 0; b < C->nblk; b++) {
+        size_t a = b * LM_BLOCK_C, e = a + LM_BLOCK_C < C->n ? a + LM_BLOCK_C : C->n;
+        uint8_t r = 255;
+        float lw = -INFINITY;
+        uint32_t g = 0;
+        for (size_t i = a; i < e; i++) {
+            r = C->ready[i] < r ? C->ready[i] : r;
+            lw = C->lw[i] > lw ? C->lw[i] : lw;
+            g |= C->groups[i];
+        }
+        C->bminrdy[b] = r;
+        C->bmaxlw[b] = lw;
+        C->bgroups[b] = g;
+    }
+    for (size_t b = 0; b < V->nblk; b++) {
+        size_t a = b * BV, e = a + BV < V->n ? a + BV : V->n;
+        uint8_t r = 0;
+        float lw = INFINITY;
+        uint32_t g = 0;
+        for (size_t i = a; i < e; i++) {
+            r = V->maxr[i] > r ? V->maxr[i] : r;
+            lw = V->minlw[i] < lw ? V->minlw[i] : lw;
+            g |= V->acc[i];
+        }
+        V->bmaxr[b] = r;
+        V->bminlw[b] = lw;
+        V->bacc[b] = g;
+    }
+}
+
+/* No pair of vacancy v (or block vb) and candidate block cb passes the
+ * readiness, loonwaarde and group filters. */
+static inline bool row_filtered(const gcand *C, size_t cb, uint8_t maxr, float minlw, uint32_t acc) {
+    return maxr < C->bminrdy[cb] || minlw > C->bmaxlw[cb] || !(acc & C->bgroups[cb]);
+}
+
 /* ---- workers -------------------------------------------------------------- */
 /* The top-k lists of one side: n lists of capacity 2k. */
 typedef struct listset {
@@ -655,7 +730,7 @@ static int listset_init(listset *L, size_t n, uint32_t k) {
     memset(L, 0, sizeof *L);
     if (!n) n = 1;
     if (!lm__mul(&hn, n, 2 * (size_t)k) || hn > SIZE_MAX / sizeof *L->e) return LM_ERR_LIMIT;
-    L->e = lm__malloc(hn * sizeof *L->e);
+    L->e = lm__big_alloc(hn * sizeof *L->e);
     L->cnt = lm__calloc(n, sizeof *L->cnt);
     L->thr = lm__malloc(n * sizeof *L->thr);
     if (!L->e || !L->cnt || !L->thr) {
@@ -691,8 +766,11 @@ typedef struct shared {
     atomic_int cancel;
 } shared;
 
+/* Cache-line aligned: each thread writes its own counters per row, which
+ * must not share a line with the next worker's fields (false sharing cost
+ * the 2-thread top-k case half its speed in one layout). */
 typedef struct worker {
-    shared *S;
+    _Alignas(64) shared *S;
     pthread_t th;
     bool started;
     listset inner;    /* this thread's lists of the inner side */
@@ -865,6 +943,7 @@ static void do_tile(worker *W, size_t vb, size_t cb) {
     size_t base = cb * LM_BLOCK_C, cend = C->n - base < LM_BLOCK_C ? C->n - base : LM_BLOCK_C;
     const float *ct = C->ct + cb * (size_t)S->dim * LM_BLOCK_C;
     W->scored += (v1 - v0) * cend;
+    if (row_filtered(C, cb, V->bmaxr[vb], V->bminlw[vb], V->bacc[vb])) return; /* examined, by block */
     /* The block's part of the bound arguments; process_row adds the row's. */
     lm_bound_args ba = {.sc = C->sc + base, .cthr = W->cl->thr + base, .w_comp = P->w_comp, .w_travel = P->w_travel,
                         .n = (uint32_t)cend, .groups = C->groups + base, .flo = C->flo + base, .fhi = C->fhi + base,
@@ -897,7 +976,9 @@ static void do_tile(worker *W, size_t vb, size_t cb) {
         for (size_t r = 0; r < LM_PANEL_MR && vr + r < v1; r++) {
             const double *vx = V->xyz + 3 * (vr + r);
             double dx = vx[0] - cen[0], dy = vx[1] - cen[1], dz = vx[2] - cen[2];
-            near |= (unsigned)(!rowskip || vx[0] != vx[0] || !(dx * dx + dy * dy + dz * dz > lim2)) << r;
+            near |= (unsigned)((!rowskip || vx[0] != vx[0] || !(dx * dx + dy * dy + dz * dz > lim2)) &&
+                               !row_filtered(C, cb, V->maxr[vr + r], V->minlw[vr + r], V->acc[vr + r]))
+                    << r;
         }
         if (!near) continue;
         if (S->quant) {
@@ -1090,6 +1171,7 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     }
     S.C = &C;
     S.V = &V;
+    filter_summaries(&C, &V);
     /* Lists never hold more than the other side has: size them by the data, not by k. */
     if (S.kc > C.n) S.kc = C.n ? (uint32_t)C.n : 1;
     if (S.kv > V.n) S.kv = V.n ? (uint32_t)V.n : 1;
@@ -1114,7 +1196,8 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     uint32_t *cslot_of = NULL, *vslot_of = NULL;        /* id rank -> slot */
     S.nt = nt;
     if ((st = S.cand_outer ? listset_init(&S.outer, C.n, kv) : listset_init(&S.outer, V.n, kc))) goto out;
-    W = lm__calloc((size_t)nt, sizeof *W);
+    W = lm__aligned_alloc(64, (size_t)nt * sizeof *W);
+    if (W) memset(W, 0, (size_t)nt * sizeof *W);
     if (!W) { st = LM_ERR_NOMEM; goto out; }
     for (int t = 0; t < nt; t++)
         if ((st = worker_init(&W[t], &S))) {

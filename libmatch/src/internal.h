@@ -19,6 +19,7 @@ LM_HIDDEN void *lm__malloc(size_t n);
 LM_HIDDEN void *lm__calloc(size_t count, size_t size);
 LM_HIDDEN void *lm__realloc(void *p, size_t n);
 LM_HIDDEN void *lm__aligned_alloc(size_t align, size_t n); /* free with lm__free */
+LM_HIDDEN void *lm__big_alloc(size_t n); /* 64-byte aligned, huge pages when large; free with lm__free */
 LM_HIDDEN void lm__free(void *p);
 /* Overflow-safe a*b (+c); false on overflow. */
 static inline bool lm__mul(size_t *out, size_t a, size_t b) {

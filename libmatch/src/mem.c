@@ -3,6 +3,9 @@
 #include "internal.h"
 
 #include <stdlib.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #ifdef LM_FAULT_INJECTION
 /* Test builds only: not part of the release library. */
@@ -25,6 +28,19 @@ void *lm__aligned_alloc(size_t align, size_t n) {
     if (inject()) return NULL;
     void *p = NULL;
     if (posix_memalign(&p, align, n ? n : 1) != 0) return NULL;
+    return p;
+}
+/* Large scratch of a batch (lists, transposed vectors): a fresh mapping each
+ * run costs a page fault per 4 KiB, which the kernel serialises across
+ * threads; on 2 MiB boundaries with transparent huge pages asked for, one
+ * fault maps 2 MiB. Small sizes take the plain path. */
+void *lm__big_alloc(size_t n) {
+    enum { HUGE = 2u << 20 };
+    if (n < 2 * (size_t)HUGE) return lm__aligned_alloc(64, n);
+    void *p = lm__aligned_alloc(HUGE, n);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (p) (void)madvise(p, (n + HUGE - 1) / HUGE * HUGE, MADV_HUGEPAGE); /* advice only: failure is harmless */
+#endif
     return p;
 }
 void lm__free(void *p) { free(p); }
