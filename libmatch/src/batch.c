@@ -168,6 +168,7 @@ typedef struct gcand {
     uint8_t *bminrdy;
     float *bmaxlw;
     uint32_t *bgroups;
+    uint64_t *bflags; /* union of the flags held */
 } gcand;
 
 typedef struct gvac {
@@ -190,6 +191,7 @@ typedef struct gvac {
     uint8_t *bmaxr;
     float *bminlw;
     uint32_t *bacc;
+    uint64_t *breq; /* flags every vacancy of the block requires */
 } gvac;
 
 typedef struct skey {
@@ -263,6 +265,7 @@ static void gcand_free(gcand *g) {
     lm__free(g->prio); lm__free(g->sc); lm__free(g->flags); lm__free(g->avail); lm__free(g->xyz);
     lm__free(g->reach2); lm__free(g->ct); lm__free(g->bcen); lm__free(g->brad); lm__free(g->breach);
     lm__free(g->blimit); lm__free(g->bmodes); lm__free(g->bminrdy); lm__free(g->bmaxlw); lm__free(g->bgroups);
+    lm__free(g->bflags);
     lm__free(g->fx); lm__free(g->fy); lm__free(g->fz); lm__free(g->inv_limit);
     lm__free(g->flo); lm__free(g->fhi); lm__free(g->ready32); lm__free(g->ct8); lm__free(g->csum);
     for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
@@ -273,7 +276,7 @@ static void gvac_free(gvac *g) {
     lm__free(g->slot); lm__free(g->id); lm__free(g->rank); lm__free(g->acc); lm__free(g->maxr); lm__free(g->minlw);
     lm__free(g->hmin); lm__free(g->hmax); lm__free(g->req); lm__free(g->open); lm__free(g->xyz);
     lm__free(g->vec); lm__free(g->vec8); lm__free(g->bcen); lm__free(g->brad);
-    lm__free(g->bmaxr); lm__free(g->bminlw); lm__free(g->bacc);
+    lm__free(g->bmaxr); lm__free(g->bminlw); lm__free(g->bacc); lm__free(g->breq);
     for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
     memset(g, 0, sizeof *g);
 }
@@ -474,24 +477,34 @@ static void fill_cand(const gfill *f, size_t a, size_t b) {
     }
 }
 
+/* One stable counting pass of rows [a, b) by a byte of each row. */
+static void count_pass(skey *k, skey *tmp, size_t a, size_t b, const uint8_t *byte) {
+    uint32_t cnt[257] = {0};
+    for (size_t i = a; i < b; i++) cnt[byte[i - a] + 1]++;
+    for (int d = 0; d < 256; d++) cnt[d + 1] += cnt[d];
+    for (size_t i = a; i < b; i++) tmp[a + cnt[byte[i - a]]++] = k[i];
+    memcpy(k + a, tmp + a, (b - a) * sizeof *k);
+}
+
 /* Within each run of `chunk` rows of the spatial order, order the rows by
- * readiness (stable): the blocks of a run then differ in readiness, so a
- * vacancy can skip whole blocks by the hard filters (most regular jobs take
- * readiness A or B only) while a run still covers a small area. */
-static void order_by_ready(skey *k, skey *tmp, size_t n, size_t chunk, const lm_tbl *s, const lm_layout *L) {
+ * readiness, then by the low byte of the flags (candidates: flags held;
+ * vacancies: flags required), stably: a run still covers a small area, but
+ * its blocks differ in readiness and flags, so a vacancy can skip whole
+ * blocks by the hard filters (most regular jobs take readiness A or B only;
+ * a required certificate is held by few). */
+static void order_by_filters(skey *k, skey *tmp, size_t n, size_t chunk, const lm_tbl *s, const lm_layout *L) {
+    uint8_t rdy[4 * LM_BLOCK_C], fl[4 * LM_BLOCK_C];
     for (size_t a = 0; a < n; a += chunk) {
         size_t b = a + chunk < n ? a + chunk : n;
-        uint32_t cnt[257] = {0};
-        for (size_t i = a; i < b; i++) {
-            lm_chunk *c = lm__chunk_of(s, k[i].slot);
-            cnt[LM_COLP(c, L, LM_COL_READY, uint8_t)[k[i].slot & (LM_CHUNK_ROWS - 1)] + 1]++;
+        for (int pass = 0; pass < 2; pass++) {
+            for (size_t i = a; i < b; i++) {
+                lm_chunk *c = lm__chunk_of(s, k[i].slot);
+                uint32_t r = k[i].slot & (LM_CHUNK_ROWS - 1);
+                rdy[i - a] = LM_COLP(c, L, LM_COL_READY, uint8_t)[r];
+                fl[i - a] = (uint8_t)LM_COLP(c, L, LM_COL_FLAGS, uint64_t)[r];
+            }
+            count_pass(k, tmp, a, b, pass == 0 ? fl : rdy); /* the last pass is the major key */
         }
-        for (int d = 0; d < 256; d++) cnt[d + 1] += cnt[d];
-        for (size_t i = a; i < b; i++) {
-            lm_chunk *c = lm__chunk_of(s, k[i].slot);
-            tmp[a + cnt[LM_COLP(c, L, LM_COL_READY, uint8_t)[k[i].slot & (LM_CHUNK_ROWS - 1)]]++] = k[i];
-        }
-        memcpy(k + a, tmp + a, (b - a) * sizeof *k);
     }
 }
 
@@ -514,7 +527,7 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant,
         keys[n++] = (skey){lm__morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot, 0};
     }
     skey *sorted = sort_keys(keys, keys + cap, n);
-    order_by_ready(sorted, sorted == keys ? keys + cap : keys, n, 4 * LM_BLOCK_C, s, L);
+    order_by_filters(sorted, sorted == keys ? keys + cap : keys, n, 4 * LM_BLOCK_C, s, L);
     g->n = n;
     g->nblk = (n + LM_BLOCK_C - 1) / LM_BLOCK_C;
     size_t ctn;
@@ -528,7 +541,7 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant,
         GALLOC(g->blimit, g->nblk) || GALLOC(g->bmodes, g->nblk) || GALLOC(g->fx, n) || GALLOC(g->fy, n) ||
         GALLOC(g->fz, n) || GALLOC(g->inv_limit, n) || GALLOC(g->flo, n) || GALLOC(g->fhi, n) ||
         GALLOC(g->ready32, n) || GALLOC(g->bminrdy, g->nblk) || GALLOC(g->bmaxlw, g->nblk) ||
-        GALLOC(g->bgroups, g->nblk))
+        GALLOC(g->bgroups, g->nblk) || GALLOC(g->bflags, g->nblk))
         goto out;
     g->ct = lm__big_alloc((ctn ? ctn : 1) * sizeof(float));
     if (!g->ct) goto out;
@@ -605,7 +618,7 @@ static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_
         keys[n++] = (skey){lm__morton(ll[0], ll[1]), LM_COLP(c, L, LM_COL_ID, int64_t)[r], slot, 0};
     }
     skey *sorted = sort_keys(keys, keys + cap, n);
-    order_by_ready(sorted, sorted == keys ? keys + cap : keys, n, 4 * BV, s, L);
+    order_by_filters(sorted, sorted == keys ? keys + cap : keys, n, 4 * BV, s, L);
     g->n = n;
     g->nblk = (n + BV - 1) / BV;
     g->npad = g->nblk * BV;
@@ -615,7 +628,8 @@ static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_
     if (GALLOC(g->slot, n) || GALLOC(g->id, n) || GALLOC(g->rank, n) || GALLOC(g->acc, n) || GALLOC(g->maxr, n) ||
         GALLOC(g->minlw, n) || GALLOC(g->hmin, n) || GALLOC(g->hmax, n) || GALLOC(g->req, n) ||
         GALLOC(g->open, n) || GALLOC(g->xyz, 3 * n) || GALLOC(g->bcen, 3 * g->nblk) || GALLOC(g->brad, g->nblk) ||
-        GALLOC(g->bmaxr, g->nblk) || GALLOC(g->bminlw, g->nblk) || GALLOC(g->bacc, g->nblk))
+        GALLOC(g->bmaxr, g->nblk) || GALLOC(g->bminlw, g->nblk) || GALLOC(g->bacc, g->nblk) ||
+        GALLOC(g->breq, g->nblk))
         goto out;
     g->vec = lm__big_alloc(vn * sizeof(float));
     if (!g->vec) goto out;
@@ -679,35 +693,41 @@ static void filter_summaries(gcand *C, gvac *V) {
         uint8_t r = 255;
         float lw = -INFINITY;
         uint32_t g = 0;
+        uint64_t f = 0;
         for (size_t i = a; i < e; i++) {
             r = C->ready[i] < r ? C->ready[i] : r;
             lw = C->lw[i] > lw ? C->lw[i] : lw;
             g |= C->groups[i];
+            f |= C->flags[i];
         }
         C->bminrdy[b] = r;
         C->bmaxlw[b] = lw;
         C->bgroups[b] = g;
+        C->bflags[b] = f;
     }
     for (size_t b = 0; b < V->nblk; b++) {
         size_t a = b * BV, e = a + BV < V->n ? a + BV : V->n;
         uint8_t r = 0;
         float lw = INFINITY;
         uint32_t g = 0;
+        uint64_t q = ~0ull;
         for (size_t i = a; i < e; i++) {
             r = V->maxr[i] > r ? V->maxr[i] : r;
             lw = V->minlw[i] < lw ? V->minlw[i] : lw;
             g |= V->acc[i];
+            q &= V->req[i];
         }
         V->bmaxr[b] = r;
         V->bminlw[b] = lw;
         V->bacc[b] = g;
+        V->breq[b] = q;
     }
 }
 
 /* No pair of vacancy v (or block vb) and candidate block cb passes the
- * readiness, loonwaarde and group filters. */
-static inline bool row_filtered(const gcand *C, size_t cb, uint8_t maxr, float minlw, uint32_t acc) {
-    return maxr < C->bminrdy[cb] || minlw > C->bmaxlw[cb] || !(acc & C->bgroups[cb]);
+ * readiness, loonwaarde, group and flag filters. */
+static inline bool row_filtered(const gcand *C, size_t cb, uint8_t maxr, float minlw, uint32_t acc, uint64_t req) {
+    return maxr < C->bminrdy[cb] || minlw > C->bmaxlw[cb] || !(acc & C->bgroups[cb]) || (C->bflags[cb] & req) != req;
 }
 
 /* ---- workers -------------------------------------------------------------- */
@@ -943,7 +963,7 @@ static void do_tile(worker *W, size_t vb, size_t cb) {
     size_t base = cb * LM_BLOCK_C, cend = C->n - base < LM_BLOCK_C ? C->n - base : LM_BLOCK_C;
     const float *ct = C->ct + cb * (size_t)S->dim * LM_BLOCK_C;
     W->scored += (v1 - v0) * cend;
-    if (row_filtered(C, cb, V->bmaxr[vb], V->bminlw[vb], V->bacc[vb])) return; /* examined, by block */
+    if (row_filtered(C, cb, V->bmaxr[vb], V->bminlw[vb], V->bacc[vb], V->breq[vb])) return; /* examined, by block */
     /* The block's part of the bound arguments; process_row adds the row's. */
     lm_bound_args ba = {.sc = C->sc + base, .cthr = W->cl->thr + base, .w_comp = P->w_comp, .w_travel = P->w_travel,
                         .n = (uint32_t)cend, .groups = C->groups + base, .flo = C->flo + base, .fhi = C->fhi + base,
@@ -977,7 +997,7 @@ static void do_tile(worker *W, size_t vb, size_t cb) {
             const double *vx = V->xyz + 3 * (vr + r);
             double dx = vx[0] - cen[0], dy = vx[1] - cen[1], dz = vx[2] - cen[2];
             near |= (unsigned)((!rowskip || vx[0] != vx[0] || !(dx * dx + dy * dy + dz * dz > lim2)) &&
-                               !row_filtered(C, cb, V->maxr[vr + r], V->minlw[vr + r], V->acc[vr + r]))
+                               !row_filtered(C, cb, V->maxr[vr + r], V->minlw[vr + r], V->acc[vr + r], V->req[vr + r]))
                     << r;
         }
         if (!near) continue;
