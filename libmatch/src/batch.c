@@ -477,34 +477,31 @@ static void fill_cand(const gfill *f, size_t a, size_t b) {
     }
 }
 
-/* One stable counting pass of rows [a, b) by a byte of each row. */
-static void count_pass(skey *k, skey *tmp, size_t a, size_t b, const uint8_t *byte) {
-    uint32_t cnt[257] = {0};
-    for (size_t i = a; i < b; i++) cnt[byte[i - a] + 1]++;
-    for (int d = 0; d < 256; d++) cnt[d + 1] += cnt[d];
-    for (size_t i = a; i < b; i++) tmp[a + cnt[byte[i - a]]++] = k[i];
-    memcpy(k + a, tmp + a, (b - a) * sizeof *k);
-}
-
-/* Within each run of `chunk` rows of the spatial order, order the rows by
- * readiness, then by the low byte of the flags (candidates: flags held;
- * vacancies: flags required), stably: a run still covers a small area, but
- * its blocks differ in readiness and flags, so a vacancy can skip whole
- * blocks by the hard filters (most regular jobs take readiness A or B only;
- * a required certificate is held by few). */
+/* Within each run of `chunk` (at most 4 LM_BLOCK_C) rows of the spatial
+ * order, order the rows by readiness, then by the low byte of the flags
+ * (candidates: flags held; vacancies: flags required), stably: a run still
+ * covers a small area, but its blocks differ in readiness and flags, so a
+ * vacancy can skip whole blocks by the hard filters (most regular jobs take
+ * readiness A or B only; a required certificate is held by few). One
+ * counting pass on (readiness, flags byte); readiness above 7 (never stored)
+ * would only share a bucket. */
 static void order_by_filters(skey *k, skey *tmp, size_t n, size_t chunk, const lm_tbl *s, const lm_layout *L) {
-    uint8_t rdy[4 * LM_BLOCK_C], fl[4 * LM_BLOCK_C];
+    enum { NB = 8 << 8 };
+    uint16_t key[4 * LM_BLOCK_C];
+    uint32_t cnt[NB + 1];
     for (size_t a = 0; a < n; a += chunk) {
         size_t b = a + chunk < n ? a + chunk : n;
-        for (int pass = 0; pass < 2; pass++) {
-            for (size_t i = a; i < b; i++) {
-                lm_chunk *c = lm__chunk_of(s, k[i].slot);
-                uint32_t r = k[i].slot & (LM_CHUNK_ROWS - 1);
-                rdy[i - a] = LM_COLP(c, L, LM_COL_READY, uint8_t)[r];
-                fl[i - a] = (uint8_t)LM_COLP(c, L, LM_COL_FLAGS, uint64_t)[r];
-            }
-            count_pass(k, tmp, a, b, pass == 0 ? fl : rdy); /* the last pass is the major key */
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = a; i < b; i++) {
+            lm_chunk *c = lm__chunk_of(s, k[i].slot);
+            uint32_t r = k[i].slot & (LM_CHUNK_ROWS - 1);
+            uint8_t rdy = LM_COLP(c, L, LM_COL_READY, uint8_t)[r];
+            key[i - a] = (uint16_t)((rdy < 7 ? rdy : 7) << 8 | (uint8_t)LM_COLP(c, L, LM_COL_FLAGS, uint64_t)[r]);
+            cnt[key[i - a] + 1]++;
         }
+        for (int d = 0; d < NB; d++) cnt[d + 1] += cnt[d];
+        for (size_t i = a; i < b; i++) tmp[a + cnt[key[i - a]]++] = k[i];
+        memcpy(k + a, tmp + a, (b - a) * sizeof *k);
     }
 }
 
@@ -805,6 +802,28 @@ typedef struct worker {
     uint64_t scored, feasible;
 } worker;
 
+/* int8 mode: the float dot product of candidate i and vacancy v, from the
+ * snapshot's row (the int8 one only bounded the pair). */
+static float float_dot(const shared *S, size_t i, size_t v) {
+    const lm_layout *LC = S->E->LC;
+    uint32_t cs = S->C->slot[i];
+    const float *cv = LM_COLP(lm__chunk_of(S->E->snap->side[LM_SIDE_CANDIDATE], cs), LC, LM_COL_VEC, float) +
+                      (size_t)(cs & (LM_CHUNK_ROWS - 1)) * LC->vec_stride;
+    return S->K.dot(cv, S->V->vec + v * S->dim, S->dim);
+}
+
+/* A feasible pair of vacancy v and candidate i into either list it reaches. */
+static inline void admit(worker *W, size_t v, size_t i, float score, float dot) {
+    const shared *S = W->S;
+    listset *VL = W->vl, *CL = W->cl;
+    if (score >= VL->thr[v])
+        VL->thr[v] = list_add(VL->e + v * 2 * (size_t)S->kc, &VL->cnt[v], S->kc, (hent){score, dot, S->C->rank[i]},
+                              &W->sel, VL->thr[v]);
+    if (score >= CL->thr[i])
+        CL->thr[i] = list_add(CL->e + i * 2 * (size_t)S->kv, &CL->cnt[i], S->kv, (hent){score, dot, S->V->rank[v]},
+                              &W->sel, CL->thr[i]);
+}
+
 /* Every pair of vacancy row v against candidate block cb's panel row d. */
 static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound_args *ba, lm_exact_args *ex) {
     const shared *S = W->S;
@@ -812,10 +831,8 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     const gvac *V = S->V;
     const lm_policy_eval *P = &S->E->pol;
     size_t base = cb * LM_BLOCK_C;
-    listset *VL = W->vl, *CL = W->cl;
-    hent *vh = VL->e + v * 2 * (size_t)S->kc;
-    uint32_t *vn = &VL->cnt[v];
-    float *vthr = &VL->thr[v];
+    listset *CL = W->cl;
+    float *vthr = &W->vl->thr[v];
     float *cthr = CL->thr;
     const double *vx = V->xyz + 3 * v;
     const uint32_t acc = V->acc[v];
@@ -823,7 +840,6 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     const float minlw = V->minlw[v], vmin = V->hmin[v], vmax = V->hmax[v];
     const uint64_t req = V->req[v];
     const int32_t open = V->open[v];
-    const lm_tbl *cand = S->E->snap->side[LM_SIDE_CANDIDATE];
     uint64_t feasible = 0;
     uint64_t mask[LM_BLOCK_C / 64];
     /* the tile's template (do_tile) gets this row's values */
@@ -843,15 +859,12 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     ba->vz = (float)vx[2];
     ba->cx = ba->nmodes >= 0 && vx[0] == vx[0] ? C->fx + base : NULL; /* no position: no travel bound */
     S->K.bound(ba, mask);
-    if (ex && ba->cx) { /* the kernel scores the pairs too: only the admissions are left */
+    if (ba->cx) { /* geometric travel: the kernel scores the pairs too, only the admissions are left */
         if (S->quant) { /* the int8 dot only bounded the pairs: score them with the float one */
             for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
                 for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
                     size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
-                    uint32_t cs = C->slot[base + c];
-                    W->dq[c] = S->K.dot(LM_COLP(lm__chunk_of(cand, cs), S->E->LC, LM_COL_VEC, float) +
-                                            (size_t)(cs & (LM_CHUNK_ROWS - 1)) * S->E->LC->vec_stride,
-                                        V->vec + v * S->dim, S->dim);
+                    W->dq[c] = float_dot(S, base + c, v);
                 }
             ba->d = d = W->dq;
         }
@@ -867,17 +880,12 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
             size_t i = base + w * 64 + (size_t)__builtin_ctzll(bits);
             __builtin_prefetch(CL->e + i * 2 * (size_t)S->kv + CL->cnt[i], 1);
         }
-    if (ex && ba->cx) {
+    if (ba->cx) {
         for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
             for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
-                size_t c = w * 64 + (size_t)__builtin_ctzll(bits), i = base + c;
-                float score = ex->score[c];
+                size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
                 feasible++;
-                if (score >= *vthr)
-                    *vthr = list_add(vh, vn, S->kc, (hent){score, d[c], C->rank[i]}, &W->sel, *vthr);
-                if (score >= cthr[i])
-                    cthr[i] = list_add(CL->e + i * 2 * (size_t)S->kv, &CL->cnt[i], S->kv, (hent){score, d[c], V->rank[v]},
-                                       &W->sel, cthr[i]);
+                admit(W, v, base + c, ex->score[c], d[c]);
             }
         W->feasible += feasible;
         return;
@@ -886,13 +894,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
         size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
         size_t i = base + c;
-        float dot = d[c];
-        if (S->quant) { /* the int8 dot only bounded the pair: score it in float */
-            uint32_t cs = C->slot[i];
-            dot = S->K.dot(LM_COLP(lm__chunk_of(cand, cs), S->E->LC, LM_COL_VEC, float) +
-                               (size_t)(cs & (LM_CHUNK_ROWS - 1)) * S->E->LC->vec_stride,
-                           V->vec + v * S->dim, S->dim);
-        }
+        float dot = S->quant ? float_dot(S, i, v) : d[c]; /* int8 only bounded the pair */
         float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
         /* thresholds move while we walk the mask: check again (travel at best) */
         float ub = P->w_comp * comp + P->w_travel + C->sc[i] + LM_BOUND_EPS;
@@ -935,10 +937,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
         float score = lm__score_combine(P, comp, trav, hours, C->rdy[i], C->prio[i]);
         if (score < P->min_score) continue;
         feasible++;
-        if (score >= *vthr) *vthr = list_add(vh, vn, S->kc, (hent){score, dot, C->rank[i]}, &W->sel, *vthr);
-        if (score >= cthr[i])
-            cthr[i] = list_add(CL->e + i * 2 * (size_t)S->kv, &CL->cnt[i], S->kv, (hent){score, dot, V->rank[v]},
-                               &W->sel, cthr[i]);
+        admit(W, v, i, score, dot);
     }
     W->feasible += feasible;
 }
@@ -985,7 +984,6 @@ static void do_tile(worker *W, size_t vb, size_t cb) {
                         .score = W->xs};
     memcpy(ex.access, S->access, sizeof ex.access);
     memcpy(ex.mpk, S->mpk, sizeof ex.mpk);
-    lm_exact_args *exp = !S->matrices ? &ex : NULL;
     /* A row no candidate of the block can reach is skipped, and a panel of
      * such rows is not computed: the block's sphere grown by its longest
      * reach (chord units, with margins) does not contain the row. */
@@ -1009,7 +1007,7 @@ static void do_tile(worker *W, size_t vb, size_t cb) {
             S->K.panel(V->vec + vr * S->dim, S->dim, ct, S->dim, W->D);
         }
         for (size_t r = 0; r < LM_PANEL_MR && vr + r < v1; r++)
-            if (near >> r & 1u) process_row(W, vr + r, cb, W->D + r * LM_BLOCK_C, &ba, exp);
+            if (near >> r & 1u) process_row(W, vr + r, cb, W->D + r * LM_BLOCK_C, &ba, &ex);
     }
 }
 
@@ -1042,8 +1040,18 @@ static void do_block(worker *W, size_t b, int phase) {
         memcpy(&u, &dist, 4); /* non-negative floats order as their bits */
         W->order[j] = (uint64_t)u << 32 | j;
     }
-    qsort(W->order, n, sizeof *W->order, cmp_u64);
-    size_t q0 = phase == 0 ? 0 : (n < LM_NEAR ? n : LM_NEAR), q1 = phase == 0 ? (n < LM_NEAR ? n : LM_NEAR) : n;
+    size_t near = n < LM_NEAR ? n : LM_NEAR, q0 = phase == 0 ? 0 : near, q1 = phase == 0 ? near : n;
+    if (phase == 0) { /* only the nearest: select them (keys are distinct, so a sort puts the same first) */
+        for (size_t q = 0; q < near; q++)
+            for (size_t j = q + 1; j < n; j++)
+                if (W->order[j] < W->order[q]) {
+                    uint64_t t = W->order[q];
+                    W->order[q] = W->order[j];
+                    W->order[j] = t;
+                }
+    } else {
+        qsort(W->order, n, sizeof *W->order, cmp_u64);
+    }
     for (size_t q = q0; q < q1; q++) {
         size_t j = (size_t)(uint32_t)W->order[q];
         if (S->cand_outer) do_tile(W, j, b);

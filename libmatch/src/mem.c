@@ -35,11 +35,11 @@ void *lm__aligned_alloc(size_t align, size_t n) {
  * threads; on 2 MiB boundaries with transparent huge pages asked for, one
  * fault maps 2 MiB. Small sizes take the plain path. */
 void *lm__big_alloc(size_t n) {
-    enum { HUGE = 2u << 20 };
-    if (n < 2 * (size_t)HUGE) return lm__aligned_alloc(64, n);
-    void *p = lm__aligned_alloc(HUGE, n);
+    enum { LM_HUGE_PAGE = 2u << 20 };
+    if (n < 2 * (size_t)LM_HUGE_PAGE) return lm__aligned_alloc(64, n);
+    void *p = lm__aligned_alloc(LM_HUGE_PAGE, n);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (p) (void)madvise(p, (n + HUGE - 1) / HUGE * HUGE, MADV_HUGEPAGE); /* advice only: failure is harmless */
+    if (p) (void)madvise(p, (n + LM_HUGE_PAGE - 1) / LM_HUGE_PAGE * LM_HUGE_PAGE, MADV_HUGEPAGE); /* advice only: failure is harmless */
 #endif
     return p;
 }
