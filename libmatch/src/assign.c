@@ -591,7 +591,7 @@ int lm_assignment_count(size_t *out, const lm_assignment *a) {
 int lm_assignment_copy(lm_match *out, size_t elem_size, size_t capacity, size_t *out_copied, const lm_assignment *a,
                        size_t first) {
     if (!a) return LM_ERR_NULL;
-    if (elem_size < sizeof(lm_match)) return LM_ERR_INVALID;
+    if (elem_size < LM_MATCH_SIZE_1_0) return LM_ERR_INVALID;
     if (first > a->n) return LM_ERR_RANGE;
     size_t n = a->n - first;
     if (n > capacity) n = capacity;
@@ -613,8 +613,7 @@ int lm_assignment_copy(lm_match *out, size_t elem_size, size_t capacity, size_t 
         }
         m.rank = p->rank;
         m.score = p->score;
-        memcpy(dst + x * elem_size, &m, sizeof m);
-        if (elem_size > sizeof m) memset(dst + x * elem_size + sizeof m, 0, elem_size - sizeof m);
+        lm__match_store(dst + x * elem_size, elem_size, &m);
     }
     if (out_copied) *out_copied = n;
     return LM_OK;

@@ -8,7 +8,8 @@
 #include <time.h>
 
 struct lm_engine {
-    double pol[LM_POLICY_KEY_COUNT];
+    double pol[LM__POLICY_NKEYS];
+    lm_history *history; /* referenced, frozen; NULL = none */
     lm_travel *travel; /* referenced, frozen */
     int64_t threads;
     int64_t kernel;    /* requested: LM_KERNEL_AUTO or a specific one */
@@ -46,6 +47,7 @@ int lm_engine_create(lm_engine **out, const lm_policy *policy, lm_travel *travel
 void lm_engine_free(lm_engine *e) {
     if (!e) return;
     lm_travel_free(e->travel);
+    lm_history_free(e->history);
     lm__free(e);
 }
 
@@ -55,6 +57,15 @@ int lm_engine_set_policy(lm_engine *e, const lm_policy *policy) {
     if (!e) return LM_ERR_NULL;
     if (!policy) return lm__fail(&e->err, LM_ERR_NULL, "set policy: policy is NULL");
     memcpy(e->pol, policy->v, sizeof e->pol);
+    lm__clear(&e->err);
+    return LM_OK;
+}
+
+int lm_engine_set_history(lm_engine *e, lm_history *h) {
+    if (!e) return LM_ERR_NULL;
+    if (h && lm__history_freeze(h)) return lm__fail(&e->err, LM_ERR_NOMEM, "set history: out of memory");
+    lm_history_free(e->history);
+    e->history = lm__history_ref(h);
     lm__clear(&e->err);
     return LM_OK;
 }
@@ -379,9 +390,9 @@ int lm_engine_explain(lm_match *out, size_t out_size, lm_engine *e, const lm_sna
                       int64_t vacancy_id, int64_t candidate_id) {
     if (!e) return LM_ERR_NULL;
     if (!out) return lm__fail(&e->err, LM_ERR_NULL, "explain: out is NULL");
-    if (out_size < sizeof(lm_match))
-        return lm__fail(&e->err, LM_ERR_INVALID, "explain: out_size %zu < sizeof(lm_match) %zu", out_size,
-                        sizeof(lm_match));
+    if (out_size < LM_MATCH_SIZE_1_0)
+        return lm__fail(&e->err, LM_ERR_INVALID, "explain: out_size %zu < %u (LM_MATCH_SIZE_1_0)", out_size,
+                        LM_MATCH_SIZE_1_0);
     int st = check_query(e, s, v, "explain");
     if (st) return st;
     lm_eval_ctx E;
@@ -391,7 +402,9 @@ int lm_engine_explain(lm_match *out, size_t out_size, lm_engine *e, const lm_sna
     int64_t cs = lm__side_find(s->side[LM_SIDE_CANDIDATE], candidate_id);
     if (cs < 0 || !cand_visible(&E, (uint32_t)cs))
         return lm__fail(&e->err, LM_ERR_UNKNOWN_ID, "explain: no candidate with id %lld", (long long)candidate_id);
-    lm__pair_eval(&E, (uint32_t)cs, (uint32_t)vs, NAN, NULL, out);
+    lm_match m;
+    lm__pair_eval(&E, (uint32_t)cs, (uint32_t)vs, NAN, NULL, &m);
+    lm__match_store((unsigned char *)out, out_size, &m);
     lm__clear(&e->err);
     return LM_OK;
 }

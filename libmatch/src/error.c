@@ -33,6 +33,7 @@ const char *lm_strerror(int status) {
     case LM_ERR_BUFFER: return "buffer too small";
     case LM_ERR_UNSUPPORTED: return "not supported here";
     case LM_ERR_INTERNAL: return "internal error";
+    case LM_ERR_CONFLICT: return "conflict with a concurrent change";
     default: return "unknown status";
     }
 }

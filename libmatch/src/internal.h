@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define LM_HIDDEN __attribute__((visibility("hidden")))
 
@@ -107,21 +108,48 @@ LM_HIDDEN double lm__travel_pair(const lm_travel *t, int mode, int32_t zone_a, c
 LM_HIDDEN bool lm__travel_has_matrix(const lm_travel *t, int mode);
 
 /* ---- policy (policy.c) */
+/* Keys of this version: every internal policy array has this many entries
+ * (LM_POLICY_KEY_COUNT stays 1.0's count, frozen by the ABI). */
+#define LM__POLICY_NKEYS LM_POLICY_KEYS
 struct lm_policy {
-    double v[LM_POLICY_KEY_COUNT];
+    double v[LM__POLICY_NKEYS];
     lm_err err;
 };
 /* Policy values resolved for scoring: weights normalised to sum 1. */
 typedef struct lm_policy_eval {
     double version;
+    int32_t competence_model;  /* lm_competence_model */
+    int32_t cooldown_days;
+    int32_t exclusive_progress;
+    float stability_margin;
+    float overqualification;
     float w_comp, w_travel, w_hours, w_ready, w_prio;
     float max_travel_min;
     float min_score;
     int32_t as_of_day;
     uint32_t allowed_modes;
 } lm_policy_eval;
-LM_HIDDEN void lm__policy_defaults(double v[LM_POLICY_KEY_COUNT]);
-LM_HIDDEN void lm__policy_eval(lm_policy_eval *out, const double v[LM_POLICY_KEY_COUNT]);
+LM_HIDDEN void lm__policy_defaults(double v[LM__POLICY_NKEYS]);
+LM_HIDDEN void lm__policy_eval(lm_policy_eval *out, const double v[LM__POLICY_NKEYS]);
+
+/* ---- proposal history (history.c) */
+typedef struct lm_hist_rec {
+    int64_t proposal_id, vacancy_id, candidate_id, lead_org;
+    int32_t status, day, reason;
+} lm_hist_rec;
+struct lm_history {
+    atomic_int ref;
+    atomic_bool frozen;  /* attached to an engine: read-only, indexes built */
+    size_t n;
+    lm_hist_rec *rec;    /* in the order added */
+    lm_hist_rec *by_pair; /* frozen: sorted by (vacancy, candidate), latest first */
+    lm_err err;
+};
+LM_HIDDEN lm_history *lm__history_ref(lm_history *h);
+/* Build the indexes and make read-only (idempotent); LM_ERR_NOMEM leaves it unfrozen. */
+LM_HIDDEN int lm__history_freeze(lm_history *h);
+/* The pair's latest proposal (highest day, then id), or NULL. Frozen histories only. */
+LM_HIDDEN const lm_hist_rec *lm__history_pair(const lm_history *h, int64_t vacancy_id, int64_t candidate_id);
 
 /* ---- the chunked column store (pool.c)
  *
@@ -264,6 +292,14 @@ LM_HIDDEN int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot
 LM_HIDDEN float lm__dot(const float *a, const float *b, uint32_t n);
 /* Hard filters that do not depend on the pair (vacancy side): constraint or 0. */
 LM_HIDDEN int lm__vacancy_open(const lm_eval_ctx *E, uint32_t vslot);
+
+/* Store m into a caller's element of elem_size bytes (>= LM_MATCH_SIZE_1_0):
+ * a 1.0 caller gets the 1.0 fields, a newer one zero padding past ours. */
+static inline void lm__match_store(unsigned char *dst, size_t elem_size, const lm_match *m) {
+    _Static_assert(offsetof(lm_match, lead_org) == LM_MATCH_SIZE_1_0, "lm_match 1.0 prefix");
+    memcpy(dst, m, elem_size < sizeof *m ? elem_size : sizeof *m);
+    if (elem_size > sizeof *m) memset(dst + sizeof *m, 0, elem_size - sizeof *m);
+}
 
 /* ---- results (results.c) */
 typedef struct lm_hit {

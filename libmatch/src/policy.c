@@ -5,7 +5,7 @@ static const struct {
     const char *name;
     double def, lo, hi;
     bool integer;
-} keys[LM_POLICY_KEY_COUNT] = {
+} keys[LM__POLICY_NKEYS] = {
     [LM_POLICY_VERSION] = {"version", 1, 0, 4294967295.0, true},
     [LM_POLICY_W_COMPETENCE] = {"w_competence", 0.6, 0, 1000, false},
     [LM_POLICY_W_TRAVEL] = {"w_travel", 0.2, 0, 1000, false},
@@ -16,13 +16,18 @@ static const struct {
     [LM_POLICY_MIN_SCORE] = {"min_score", 0, 0, 1, false},
     [LM_POLICY_AS_OF_DAY] = {"as_of_day", 0, 0, 2147483647.0, true},
     [LM_POLICY_ALLOWED_MODES] = {"allowed_modes", LM_MODES_ALL, 1, LM_MODES_ALL, true},
+    [LM_POLICY_COMPETENCE_MODEL] = {"competence_model", LM_COMPETENCE_REQUIREMENT, 0, LM_COMPETENCE_COSINE_COVERAGE, true},
+    [LM_POLICY_COOLDOWN_DAYS] = {"cooldown_days", 90, 0, 3650, true},
+    [LM_POLICY_EXCLUSIVE_PROGRESS] = {"exclusive_progress", 1, 0, 1, true},
+    [LM_POLICY_STABILITY_MARGIN] = {"stability_margin", 0.05, 0, 1, false},
+    [LM_POLICY_OVERQUALIFICATION] = {"overqualification", 0.25, 0, 1, false},
 };
 
-void lm__policy_defaults(double v[LM_POLICY_KEY_COUNT]) {
-    for (int i = 0; i < LM_POLICY_KEY_COUNT; i++) v[i] = keys[i].def;
+void lm__policy_defaults(double v[LM__POLICY_NKEYS]) {
+    for (int i = 0; i < LM__POLICY_NKEYS; i++) v[i] = keys[i].def;
 }
 
-void lm__policy_eval(lm_policy_eval *o, const double v[LM_POLICY_KEY_COUNT]) {
+void lm__policy_eval(lm_policy_eval *o, const double v[LM__POLICY_NKEYS]) {
     double sum = v[LM_POLICY_W_COMPETENCE] + v[LM_POLICY_W_TRAVEL] + v[LM_POLICY_W_HOURS] +
                  v[LM_POLICY_W_READINESS] + v[LM_POLICY_W_PRIORITY];
     o->version = v[LM_POLICY_VERSION];
@@ -35,6 +40,11 @@ void lm__policy_eval(lm_policy_eval *o, const double v[LM_POLICY_KEY_COUNT]) {
     o->min_score = (float)v[LM_POLICY_MIN_SCORE];
     o->as_of_day = (int32_t)v[LM_POLICY_AS_OF_DAY];
     o->allowed_modes = (uint32_t)v[LM_POLICY_ALLOWED_MODES];
+    o->competence_model = (int32_t)v[LM_POLICY_COMPETENCE_MODEL];
+    o->cooldown_days = (int32_t)v[LM_POLICY_COOLDOWN_DAYS];
+    o->exclusive_progress = (int32_t)v[LM_POLICY_EXCLUSIVE_PROGRESS];
+    o->stability_margin = (float)v[LM_POLICY_STABILITY_MARGIN];
+    o->overqualification = (float)v[LM_POLICY_OVERQUALIFICATION];
 }
 
 int lm_policy_create(lm_policy **out) {
@@ -53,7 +63,7 @@ const char *lm_policy_errmsg(const lm_policy *p) { return p ? p->err.msg : "poli
 
 int lm_policy_set_f64(lm_policy *p, int32_t key, double value) {
     if (!p) return LM_ERR_NULL;
-    if (key < 0 || key >= LM_POLICY_KEY_COUNT)
+    if (key < 0 || key >= LM__POLICY_NKEYS)
         return lm__fail(&p->err, LM_ERR_RANGE, "unknown policy key %d", (int)key);
     if (!isfinite(value))
         return lm__fail(&p->err, LM_ERR_NONFINITE, "policy %s: value is not finite", keys[key].name);
@@ -76,7 +86,7 @@ int lm_policy_set_f64(lm_policy *p, int32_t key, double value) {
 
 int lm_policy_get_f64(double *out, const lm_policy *p, int32_t key) {
     if (!out || !p) return LM_ERR_NULL;
-    if (key < 0 || key >= LM_POLICY_KEY_COUNT) return LM_ERR_RANGE;
+    if (key < 0 || key >= LM__POLICY_NKEYS) return LM_ERR_RANGE;
     *out = p->v[key];
     return LM_OK;
 }

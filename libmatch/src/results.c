@@ -58,7 +58,7 @@ int lm_results_copy(lm_match *out, size_t elem_size, size_t capacity, size_t *ou
                     int32_t dir, size_t first) {
     if (!r) return LM_ERR_NULL;
     if (!dir_ok(dir)) return LM_ERR_RANGE;
-    if (elem_size < sizeof(lm_match)) return LM_ERR_INVALID;
+    if (elem_size < LM_MATCH_SIZE_1_0) return LM_ERR_INVALID;
     if (first > r->nhits[dir]) return LM_ERR_RANGE;
     size_t n = r->nhits[dir] - first;
     if (n > capacity) n = capacity;
@@ -78,8 +78,7 @@ int lm_results_copy(lm_match *out, size_t elem_size, size_t capacity, size_t *ou
         lm__pair_eval(&r->ctx, cslot, vslot, h->dot, NULL, &m);
         m.rank = (uint32_t)(row - l->first + 1);
         m.score = h->score; /* as ranked */
-        memcpy(dst + i * elem_size, &m, sizeof m);
-        if (elem_size > sizeof m) memset(dst + i * elem_size + sizeof m, 0, elem_size - sizeof m);
+        lm__match_store(dst + i * elem_size, elem_size, &m);
     }
     if (out_copied) *out_copied = n;
     return LM_OK;

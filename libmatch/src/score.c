@@ -112,6 +112,7 @@ int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float do
         m->candidate_municipality = LM_COLP(cc, LC, LM_COL_MUNI, int32_t)[cr];
         m->vacancy_municipality = LM_COLP(vc, LV, LM_COL_MUNI, int32_t)[vr];
         m->reserved = 0;
+        m->process_status = -1;
     }
     return con;
 }

@@ -771,10 +771,10 @@ static void op_explain(world *w, fz_in *in) {
 }
 
 static void op_policy(world *w, fz_in *in) {
-    int key = fz_int(in, 0, 11) - 1;
+    int key = fz_int(in, 0, LM_POLICY_KEYS + 1) - 1;
     double val = fz_u8(in) % 2 ? fz_double(in) : (double)(fz_u8(in) % 100) / 50.0;
     double before = NAN, after = NAN;
-    int valid_key = key >= 0 && key < LM_POLICY_KEY_COUNT;
+    int valid_key = key >= 0 && key < LM_POLICY_KEYS;
     if (valid_key) lm_policy_get_f64(&before, w->pol, key);
     int st = lm_policy_set_f64(w->pol, key, val);
     if (!valid_key) {

@@ -254,7 +254,7 @@ Test(limits, viewer_and_policy_ranges) {
     cr_expect_eq(lm_engine_query_vacancy(&r, e, s, &vw, D.v_id[0], 5), LM_ERR_INVALID);
     lm_policy *pol = NULL;
     cr_assert_eq(lm_policy_create(&pol), LM_OK);
-    cr_expect_eq(lm_policy_set_f64(pol, LM_POLICY_KEY_COUNT, 1), LM_ERR_RANGE);
+    cr_expect_eq(lm_policy_set_f64(pol, LM_POLICY_KEYS, 1), LM_ERR_RANGE);
     cr_expect_eq(lm_policy_set_f64(pol, -1, 1), LM_ERR_RANGE);
     cr_expect_eq(lm_policy_set_f64(pol, INT32_MAX, 1), LM_ERR_RANGE);
     cr_expect_eq(lm_policy_set_f64(pol, LM_POLICY_AS_OF_DAY, 2147483648.0), LM_ERR_RANGE);

@@ -22,7 +22,7 @@ typedef struct blk {
 static void make_block(blk *b, uint64_t *s, lm_bound_args *a, lm_exact_args *x, uint32_t n, float *out) {
     memset(b, 0, sizeof *b);
     lm_policy_eval P;
-    double pv[LM_POLICY_KEY_COUNT];
+    double pv[LM__POLICY_NKEYS];
     lm__policy_defaults(pv);
     lm__policy_eval(&P, pv);
     /* a fast fourth mode reaches abroad: the asin path scores pairs too */

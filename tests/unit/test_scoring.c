@@ -167,12 +167,12 @@ Test(policy, defaults_set_get_and_errors) {
     cr_assert_eq(lm_policy_create(NULL), LM_ERR_NULL);
     cr_assert_eq(lm_policy_create(&p), LM_OK);
     double x;
-    double defaults[LM_POLICY_KEY_COUNT] = {1, 0.6, 0.2, 0.1, 0.1, 0, 90, 0, 0, 15};
-    for (int k = 0; k < LM_POLICY_KEY_COUNT; k++) {
+    double defaults[LM_POLICY_KEYS] = {1, 0.6, 0.2, 0.1, 0.1, 0, 90, 0, 0, 15, LM_COMPETENCE_REQUIREMENT, 90, 1, 0.05, 0.25};
+    for (int k = 0; k < LM_POLICY_KEYS; k++) {
         cr_assert_eq(lm_policy_get_f64(&x, p, k), LM_OK);
         cr_assert_eq(x, defaults[k], "key %d", k);
     }
-    cr_assert_eq(lm_policy_get_f64(&x, p, LM_POLICY_KEY_COUNT), LM_ERR_RANGE);
+    cr_assert_eq(lm_policy_get_f64(&x, p, LM_POLICY_KEYS), LM_ERR_RANGE);
     cr_assert_eq(lm_policy_get_f64(&x, p, -1), LM_ERR_RANGE);
     cr_assert_eq(lm_policy_get_f64(NULL, p, 0), LM_ERR_NULL);
     cr_assert_eq(lm_policy_set_f64(NULL, 0, 1), LM_ERR_NULL);

@@ -34,7 +34,7 @@ from .core import (CANDIDATE_COLUMNS, LIST_DTYPE, MATCH_DTYPE, VACANCY_COLUMNS, 
 from .assign import GROUP_REPORT_DTYPE, Assignment
 from .db import Db, DbTable
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 __all__ = [
     "version", "version_number", "version_info", "library_path", "strerror", "features",

@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Tuple
 
 #: The C header version this binding was written for (core.h LM_VERSION_*).
 BINDING_FOR_MAJOR = 1
-BINDING_FOR_MINOR = 0
+BINDING_FOR_MINOR = 1
 BINDING_FOR_PATCH = 0
 BINDING_FOR_NUMBER = BINDING_FOR_MAJOR * 10000 + BINDING_FOR_MINOR * 100 + BINDING_FOR_PATCH
 

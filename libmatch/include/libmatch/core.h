@@ -62,13 +62,13 @@ extern "C" {
 /** Major version of this header: changes only with an incompatible ABI (and the SONAME). */
 #define LM_VERSION_MAJOR 1
 /** Minor version of this header: grows when functions or fields are added. */
-#define LM_VERSION_MINOR 0
+#define LM_VERSION_MINOR 1
 /** Patch version of this header: fixes without API changes. */
 #define LM_VERSION_PATCH 0
 /** MAJOR*10000 + MINOR*100 + PATCH, comparable with lm_version_number(). */
 #define LM_VERSION_NUMBER (LM_VERSION_MAJOR * 10000 + LM_VERSION_MINOR * 100 + LM_VERSION_PATCH)
 /** This header's version as "MAJOR.MINOR.PATCH" (compare lm_version_string()). */
-#define LM_VERSION_STRING "1.0.0"
+#define LM_VERSION_STRING "1.1.0"
 /**@}*/
 
 /**
@@ -103,7 +103,9 @@ typedef enum lm_status {
     LM_ERR_STATE = -14,       /**< object is in a state that forbids the call */
     LM_ERR_BUFFER = -15,      /**< caller's buffer too small; see the needed size */
     LM_ERR_UNSUPPORTED = -16, /**< feature not available in this build or CPU */
-    LM_ERR_INTERNAL = -17     /**< internal error (a bug: please report) */
+    LM_ERR_INTERNAL = -17,    /**< internal error (a bug: please report) */
+    LM_ERR_CONFLICT = -18     /**< a concurrent change won (optimistic versioning): nothing was
+                                   changed; reload and retry (since 1.1.0) */
 } lm_status;
 
 /**
@@ -172,7 +174,14 @@ enum lm_constraint {
     LM_CONSTRAINT_DATES = 7,        /**< not available before it closes, or closed */
     LM_CONSTRAINT_SLOTS = 8,        /**< vacancy has no open slots */
     LM_CONSTRAINT_TRAVEL = 9,       /**< no allowed mode within the time limit */
-    LM_CONSTRAINT_MIN_SCORE = 10    /**< score below the policy minimum */
+    LM_CONSTRAINT_MIN_SCORE = 10,   /**< score below the policy minimum */
+    /* Constraints from the proposal history (process.h, lm_engine_set_history()); since 1.1.0. */
+    LM_CONSTRAINT_COOLDOWN = 11,    /**< the pair's last proposal ended rejected or declined within the
+                                         policy's ::LM_POLICY_COOLDOWN_DAYS (day in process_day) */
+    LM_CONSTRAINT_IN_PROGRESS = 12, /**< the person is introduced or in interview for another vacancy
+                                         (organisation in lead_org), ::LM_POLICY_EXCLUSIVE_PROGRESS on */
+    LM_CONSTRAINT_VACANCY_FULL = 13,/**< slots minus placements and open introductions is 0 */
+    LM_CONSTRAINT_PLACED = 14       /**< the person is placed (on this or another vacancy) */
 };
 
 /** Directions of results. */
@@ -359,6 +368,55 @@ LM_API int lm_pool_count(size_t *out, lm_pool *pool, int32_t side);
 LM_API uint32_t lm_pool_dim(const lm_pool *pool);
 
 /**
+ * @brief Centre the pool's competence vectors on a reference profile, so raw
+ * skill levels from client systems rank well (docs/scoring.md, "Centring").
+ *
+ * Every stored vector, on both sides, is re-derived from its raw values as
+ * v - mean in one atomic update (snapshots taken before keep the old vectors);
+ * rows added later are centred with the same mean. Scores in every kernel and
+ * mode use the centred vectors. The raw values are kept, so the centre can be
+ * changed or removed (an all-zero mean) at any time.
+ * @param pool the pool.
+ * @param mean @p dim floats, or NULL for the mean of the pool's current raw
+ *        vectors (candidates and vacancy requirements, each row counted once),
+ *        computed now and frozen.
+ * @param dim must equal the pool's dimension.
+ * @return ::LM_OK, ::LM_ERR_NULL (pool), ::LM_ERR_DIMENSION, ::LM_ERR_NONFINITE,
+ * ::LM_ERR_STATE (mean NULL and the pool has no rows), ::LM_ERR_NOMEM.
+ * Thread-safe. @since 1.1.0
+ */
+LM_API int lm_pool_set_centre(lm_pool *pool, const float *mean, uint32_t dim);
+
+/**
+ * @brief The pool's centre.
+ * @param out caller buffer for @p capacity floats (may be NULL if 0): the mean
+ *        subtracted, zeros when the pool is not centred.
+ * @param capacity floats @p out can hold; must be at least the dimension when @p out is given.
+ * @param out_centred receives 1 if the pool has a non-zero centre, else 0 (may be NULL).
+ * @param pool the pool.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_BUFFER. Thread-safe. @since 1.1.0
+ */
+LM_API int lm_pool_get_centre(float *out, uint32_t capacity, int *out_centred, lm_pool *pool);
+
+/** Numbers about a pool's vectors (lm_pool_stat()). Since 1.1.0. */
+enum lm_pool_stat {
+    LM_POOL_STAT_MEAN_COSINE = 0, /**< mean cosine between the stored (centred if the pool is centred)
+                                       candidate vectors and the mean direction of all of them:
+                                       near 0 for centred data, near 1 for raw levels; above 0.5
+                                       is reported as a warning in lm_pool_errmsg() */
+    LM_POOL_STAT_CENTRED = 1      /**< 1 if the pool has a non-zero centre, else 0 */
+};
+
+/**
+ * @brief A number about the pool's current state (::lm_pool_stat).
+ * @param out receives the number.
+ * @param pool the pool.
+ * @param key an ::lm_pool_stat.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown key). Thread-safe. @since 1.1.0
+ */
+LM_API int lm_pool_stat(double *out, lm_pool *pool, int32_t key);
+
+/**
  * @brief Take an immutable snapshot of the pool's current state.
  *
  * Cheap: data is shared copy-on-write with the pool. Later updates to the pool
@@ -441,7 +499,33 @@ enum lm_policy_key {
     LM_POLICY_MIN_SCORE = 7,        /**< pairs below are dropped, 0..1 [0] */
     LM_POLICY_AS_OF_DAY = 8,        /**< day number; vacancies closed before are excluded; 0 = off [0] */
     LM_POLICY_ALLOWED_MODES = 9,    /**< travel-mode bitmask 1..15 [15] */
-    LM_POLICY_KEY_COUNT = 10        /**< number of keys in this version (not a key) */
+    LM_POLICY_KEY_COUNT = 10,       /**< number of keys in release 1.0 (frozen; see ::LM_POLICY_KEYS) */
+    /* since 1.1.0 */
+    LM_POLICY_COMPETENCE_MODEL = 10, /**< ::lm_competence_model (docs/scoring.md) [LM_COMPETENCE_REQUIREMENT] */
+    LM_POLICY_COOLDOWN_DAYS = 11,   /**< days a rejected or declined pair is not proposed again, 0..3650,
+                                         0 = off [90] (docs/lifecycle.md) */
+    LM_POLICY_EXCLUSIVE_PROGRESS = 12, /**< 1: a person introduced or in interview is not proposed to
+                                            other vacancies; 0: off [1] */
+    LM_POLICY_STABILITY_MARGIN = 13, /**< 0..1: the assignment keeps an open proposal unless a change
+                                          gains more than this much score [0.05] */
+    LM_POLICY_OVERQUALIFICATION = 14 /**< 0..1: weight of over-qualification in the coverage
+                                          models (docs/scoring.md) [0.25] */
+};
+/** Number of policy keys in this version of the header (0 .. LM_POLICY_KEYS - 1). */
+#define LM_POLICY_KEYS 15
+
+/**
+ * Competence models (::LM_POLICY_COMPETENCE_MODEL), defined in docs/scoring.md.
+ * Vectors are first centred when the pool has a centre (lm_pool_set_centre()):
+ * c~ = c - mean, r~ = r - mean. Since 1.1.0.
+ */
+enum lm_competence_model {
+    LM_COMPETENCE_REQUIREMENT = 0, /**< cos(c~, w * r~): 1.0's model, importance on the vacancy side */
+    LM_COMPETENCE_COSINE = 1,      /**< cos(c~, r~): importance weights ignored */
+    LM_COMPETENCE_SYMMETRIC = 2,   /**< cos(sqrt(w) * c~, sqrt(w) * r~): importance on both sides */
+    LM_COMPETENCE_COVERAGE = 3,    /**< 1 - importance-weighted shortfall below the required levels,
+                                        minus over-qualification (raw levels, uncentred) */
+    LM_COMPETENCE_COSINE_COVERAGE = 4 /**< max(0, cos(c~, r~)) x coverage */
 };
 
 /**
@@ -631,7 +715,15 @@ typedef struct lm_match {
     int32_t candidate_municipality; /**< the candidate's home municipality (CBS number) */
     int32_t vacancy_municipality;   /**< the vacancy's municipality (CBS number) */
     int32_t reserved;               /**< 0 */
+    /* Since 1.1.0 (callers compiled against 1.0 pass the smaller element size and never see these). */
+    int64_t lead_org;               /**< organisation holding the lead on this pair (its proposal is
+                                         introduced, interview or placed), 0 if none or no history */
+    int32_t process_status;         /**< ::lm_proposal_status of the pair's latest proposal in the
+                                         engine's history, -1 if none */
+    int32_t process_day;            /**< day number of that proposal's last change, 0 if none */
 } lm_match;
+/** Size of ::lm_match in release 1.0 (the smallest element size the library accepts). */
+#define LM_MATCH_SIZE_1_0 72u
 
 /** Engine options (lm_engine_set_i64()). */
 enum lm_engine_option {
@@ -791,7 +883,9 @@ enum lm_stat {
     LM_STAT_POLICY_VERSION = 3, /**< ::LM_POLICY_VERSION of the policy used */
     LM_STAT_SNAPSHOT_VERSION = 4, /**< lm_snapshot_version() of the snapshot queried */
     LM_STAT_THREADS = 5,        /**< worker threads used */
-    LM_STAT_KERNEL = 6          /**< ::lm_kernel used */
+    LM_STAT_KERNEL = 6,         /**< ::lm_kernel used */
+    LM_STAT_COMPETENCE_MODEL = 7, /**< ::lm_competence_model used (since 1.1.0) */
+    LM_STAT_HISTORY_EXCLUDED = 8  /**< list entries the proposal history excluded (since 1.1.0) */
 };
 
 /**

@@ -11,5 +11,6 @@
 #define LIBMATCH_LIBMATCH_H
 #include "libmatch/core.h"
 #include "libmatch/assign.h"
+#include "libmatch/process.h"
 #include "libmatch/pg.h"
 #endif
