@@ -564,6 +564,7 @@ static void fill_vac(const gfill *f, size_t a, size_t b) {
     const lm_tbl *s = E->snap->side[LM_SIDE_VACANCY];
     const lm_layout *L = E->LV;
     uint32_t dim = f->dim, dim4 = (dim + 3) / 4;
+    int vcol = lm__vac_vec_col(E->pol.competence_model); /* REQUIREMENT or COSINE, chosen once */
     size_t n = g->n;
     if (b == n) { /* the padding rows: the rows below write everything else */
         memset(g->vec + n * dim, 0, (g->npad - n) * dim * sizeof(float));
@@ -585,7 +586,7 @@ static void fill_vac(const gfill *f, size_t a, size_t b) {
         int32_t z = LM_COLP(c, L, LM_COL_ZONE, int32_t)[r];
         for (int m = 0; m < LM_MODE_COUNT; m++)
             if (g->zidx[m]) g->zidx[m][i] = lm__travel_zone_index(E->travel, m, z);
-        memcpy(g->vec + i * dim, LM_COLP(c, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride, dim * sizeof(float));
+        memcpy(g->vec + i * dim, LM_COLP(c, L, vcol, float) + (size_t)r * L->vec_stride, dim * sizeof(float));
         if (f->quant) /* components past dim are q = 0 */
             for (uint32_t j = 0; j < dim4 * 4; j++)
                 g->vec8[i * (size_t)dim4 * 4 + j] = (uint8_t)((j < dim ? q8(g->vec[i * dim + j]) : 0) + 128);

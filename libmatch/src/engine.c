@@ -157,6 +157,7 @@ static lm_results *results_new(const lm_engine *e, const lm_eval_ctx *E) {
     r->stat[LM_STAT_SNAPSHOT_VERSION] = (double)E->snap->version;
     r->stat[LM_STAT_KERNEL] = (double)(e->kernel == LM_KERNEL_AUTO ? lm__cpu_best_kernel() : e->kernel);
     r->stat[LM_STAT_THREADS] = 1;
+    r->stat[LM_STAT_COMPETENCE_MODEL] = E->pol.competence_model;
     return r;
 }
 
@@ -189,6 +190,8 @@ typedef struct qctx {
     double access[LM_MODE_COUNT], mpk[LM_MODE_COUNT];
     double reach2; /* squared chord beyond which no allowed mode is in time */
     bool matrices;
+    bool generic;  /* a model that is not a dot product: lm__competence() per pair */
+    int vcol;      /* the vacancy vector column of a dot model */
 } qctx;
 
 static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk *vc, uint32_t vr, float thr,
@@ -212,8 +215,9 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
     float rdy = (float)(5 - ready) * 0.25f, prio = LM_COLP(cc, LC, LM_COL_PRIO, float)[cr];
     float rest = P->w_travel + P->w_hours + P->w_ready * rdy + P->w_prio * prio + LM_BOUND_EPS;
     if (P->w_comp + rest < thr) return false; /* even a perfect competence match stays below the k-th best */
-    float dot = Q->K.dot(LM_COLP(cc, LC, LM_COL_VEC, float) + (size_t)cr * LC->vec_stride,
-                         LM_COLP(vc, LV, LM_COL_VEC, float) + (size_t)vr * LV->vec_stride, LC->dim);
+    float dot = Q->generic ? lm__competence(Q->E, cc, cr, vc, vr)
+                           : Q->K.dot(LM_COLP(cc, LC, LM_COL_VEC, float) + (size_t)cr * LC->vec_stride,
+                                      LM_COLP(vc, LV, Q->vcol, float) + (size_t)vr * LV->vec_stride, LC->dim);
     float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
     float ub = P->w_comp * comp + rest;
     if (ub < thr) return false;
@@ -266,7 +270,8 @@ static int query_one(lm_results **out, lm_engine *e, const lm_snapshot *s, const
     if (!h.e) return lm__fail(&e->err, LM_ERR_NOMEM, "%s: out of memory", what);
     const lm_tbl *other = s->side[side == LM_SIDE_VACANCY ? LM_SIDE_CANDIDATE : LM_SIDE_VACANCY];
     const lm_layout *LO = side == LM_SIDE_VACANCY ? E.LC : E.LV;
-    qctx Q = {.E = &E};
+    qctx Q = {.E = &E, .generic = !lm__model_is_dot(E.pol.competence_model),
+              .vcol = lm__vac_vec_col(E.pol.competence_model)};
     if ((st = lm__kernels_get(&Q.K, (int)e->kernel))) {
         lm__free(h.e);
         return lm__fail(&e->err, st, "%s: kernel not supported", what);
@@ -341,7 +346,7 @@ static int query_one(lm_results **out, lm_engine *e, const lm_snapshot *s, const
         uint32_t nsel = 0;
         for (uint32_t w = 0; w < LM_CHUNK_ROWS / 64; w++)
             for (uint64_t bits = mask[w]; bits; bits &= bits - 1) sel[nsel++] = (uint16_t)(w * 64 + (uint32_t)__builtin_ctzll(bits));
-        const float *ovec = LM_COLP(oc, LO, LM_COL_VEC, float);
+        const float *ovec = LM_COLP(oc, LO, side == LM_SIDE_VACANCY ? LM_COL_VEC : Q.vcol, float);
         for (uint32_t q = 0; q < nsel; q++) {
             if (q + LM_QPREFETCH < nsel) { /* the survivors are scattered: fetch their vectors ahead */
                 const char *pv = (const char *)(ovec + (size_t)sel[q + LM_QPREFETCH] * LO->vec_stride);
@@ -448,8 +453,12 @@ int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const 
         lm__free(vslots);
         return lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
     }
-    st = lm__batch_run(r, &E, (int)e->kernel, (int)e->quantize, (int)e->threads, vslots, nv, o.k_candidates, o.k_vacancies,
-                       o.progress, o.progress_user, &e->err);
+    if (lm__model_is_dot(E.pol.competence_model))
+        st = lm__batch_run(r, &E, (int)e->kernel, (int)e->quantize, (int)e->threads, vslots, nv, o.k_candidates,
+                           o.k_vacancies, o.progress, o.progress_user, &e->err);
+    else /* exact, all pairs; kernel and int8 mode do not apply */
+        st = lm__batch_generic(r, &E, (int)e->threads, vslots, nv, o.k_candidates, o.k_vacancies, o.progress,
+                               o.progress_user, &e->err);
     lm__free(vslots);
     if (st == LM_OK && o.progress && o.progress(o.progress_user, nv, nv))
         st = lm__fail(&e->err, LM_ERR_CANCELLED, "batch: cancelled by the progress callback at the end");

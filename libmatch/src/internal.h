@@ -180,7 +180,8 @@ enum {
     LM_COL_LW,      /* float: loonwaarde / min loonwaarde */
     LM_COL_DAY,     /* int32: available_from / open_until */
     LM_COL_NORM,    /* float: |c| of the raw candidate vector / |w*r| */
-    LM_COL_VEC,     /* float[dim]: unit vector (candidate c/|c|, vacancy w*r/|w*r|) */
+    LM_COL_VEC,     /* float[vec_stride]: unit vector, centred (candidate c~/|c~|, vacancy w*r~/|w*r~|) */
+    LM_COL_RAW,     /* float[vec_stride]: the raw vector as given (candidate c, vacancy r) */
     /* candidates only */
     LM_COL_MODES,   /* uint8 */
     LM_COL_MAXMIN,  /* float: own one-way limit, 0 if none */
@@ -188,6 +189,8 @@ enum {
     LM_COL_PRIO,    /* float */
     /* vacancies only */
     LM_COL_SLOTS,   /* int32 */
+    LM_COL_W,       /* float[vec_stride]: raw importance weights (1 when not given) */
+    LM_COL_VECC,    /* float[vec_stride]: unit vector of the COSINE model, r~/|r~| */
     LM_NCOLS
 };
 
@@ -196,7 +199,7 @@ typedef struct lm_layout {
     size_t esz[LM_NCOLS]; /* bytes per row of each column */
     size_t chunk_bytes;
     uint32_t dim;
-    uint32_t vec_stride; /* floats per row in LM_COL_VEC (dim rounded up to 16) */
+    uint32_t vec_stride; /* floats per row in the vector columns (dim rounded up to 16) */
 } lm_layout;
 
 /* A chunk: this header, then the columns at 64-byte aligned offsets from the
@@ -237,11 +240,20 @@ typedef struct lm_qidx {
     double *bcen, *brad; /* per chunk; brad < 0: no positioned row */
 } lm_qidx;
 
+/* The centre subtracted from raw vectors (lm_pool_set_centre()): immutable,
+ * shared by the pool and its snapshots; replaced whole when it changes. */
+typedef struct lm_centre {
+    atomic_int ref;
+    bool centred; /* some component non-zero */
+    float v[];    /* dim floats */
+} lm_centre;
+
 struct lm_snapshot {
     atomic_int ref;
     uint32_t dim;
     uint64_t version;
     lm_layouts *layouts;
+    lm_centre *centre; /* referenced */
     lm_tbl *side[2]; /* [LM_SIDE_CANDIDATE], [LM_SIDE_VACANCY] */
     _Atomic(lm_qidx *) qidx[2]; /* lazily built query indexes */
 };
@@ -290,6 +302,26 @@ LM_HIDDEN bool lm__visible(const lm_viewer *v, int64_t owner, int32_t muni, int3
 LM_HIDDEN int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float dot, float *out_score,
                             lm_match *m);
 LM_HIDDEN float lm__dot(const float *a, const float *b, uint32_t n);
+/* As lm__pair_eval(); *out_dot (if given) receives the competence value used
+ * (the dot product for dot models), which repeats the score when passed back. */
+LM_HIDDEN int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float dot, float *out_score,
+                              float *out_dot, lm_match *m);
+
+/* ---- competence models (competence.c) */
+/* REQUIREMENT and COSINE are dot products of stored unit vectors: every fast
+ * path reads the candidate's LM_COL_VEC and this vacancy column. */
+static inline int lm__vac_vec_col(int32_t model) {
+    return model == LM_COMPETENCE_COSINE ? LM_COL_VECC : LM_COL_VEC;
+}
+static inline bool lm__model_is_dot(int32_t model) {
+    return model == LM_COMPETENCE_REQUIREMENT || model == LM_COMPETENCE_COSINE;
+}
+/* The competence value of a pair of rows (any model): for dot models the
+ * dot product (unclamped), for the others a value in [0, 1]. Rows are given
+ * by chunk and row within it (snapshot or query-index chunks alike). */
+LM_HIDDEN float lm__competence(const lm_eval_ctx *E, const lm_chunk *cc, uint32_t cr, const lm_chunk *vc, uint32_t vr);
+/* The coverage model on raw levels (exposed for tests of the formula). */
+LM_HIDDEN double lm__coverage(const float *c, const float *r, const float *w, uint32_t dim, double overq);
 /* Hard filters that do not depend on the pair (vacancy side): constraint or 0. */
 LM_HIDDEN int lm__vacancy_open(const lm_eval_ctx *E, uint32_t vslot);
 
@@ -332,6 +364,11 @@ LM_HIDDEN double lm__reach2(const lm_travel *t, uint32_t modes, float limit);
 /* ---- the fast batch (batch.c): fills both directions of r. */
 LM_HIDDEN int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize, int threads, const uint32_t *vslots,
                             size_t nvl, uint32_t kc, uint32_t kv, lm_progress_fn progress, void *user, lm_err *err);
+
+/* ---- the generic exact batch (batch_generic.c) for models that are not dot
+ * products: every visible pair through lm__pair_eval_x(), same results format. */
+LM_HIDDEN int lm__batch_generic(lm_results *r, const lm_eval_ctx *E, int threads, const uint32_t *vslots, size_t nvl,
+                                uint32_t kc, uint32_t kv, lm_progress_fn progress, void *user, lm_err *err);
 
 /* ---- CPU features (kernels.c) */
 LM_HIDDEN int lm__cpu_best_kernel(void);

@@ -44,6 +44,7 @@ struct lm_pool {
     uint32_t *free_slots[2];
     size_t nfree[2], capfree[2];
     lm_snapshot *cur; /* cached snapshot of the current version, or NULL */
+    lm_centre *centre; /* never NULL; all zeros when not centred */
     lm_err err;
 };
 
@@ -78,6 +79,23 @@ static void layouts_unref(lm_layouts *l) {
     if (l && atomic_fetch_sub(&l->ref, 1) == 1) lm__free(l);
 }
 
+static void centre_unref(lm_centre *c) {
+    if (c && atomic_fetch_sub(&c->ref, 1) == 1) lm__free(c);
+}
+
+/* A new centre of dim floats from mean (NULL: zeros), or NULL (out of memory). */
+static lm_centre *centre_new(const float *mean, uint32_t dim) {
+    lm_centre *c = lm__malloc(sizeof *c + (size_t)dim * sizeof(float));
+    if (!c) return NULL;
+    atomic_init(&c->ref, 1);
+    c->centred = false;
+    for (uint32_t j = 0; j < dim; j++) {
+        c->v[j] = mean ? mean[j] : 0.f;
+        if (c->v[j] != 0.f) c->centred = true;
+    }
+    return c;
+}
+
 lm_snapshot *lm__snapshot_ref(const lm_snapshot *s) {
     lm_snapshot *m = (lm_snapshot *)s;
     atomic_fetch_add(&m->ref, 1);
@@ -88,6 +106,7 @@ void lm_snapshot_free(lm_snapshot *s) {
     if (!s || atomic_fetch_sub(&s->ref, 1) != 1) return;
     side_unref(s->side[0]);
     side_unref(s->side[1]);
+    centre_unref(s->centre);
     lm__qidx_free(atomic_load(&s->qidx[0]));
     lm__qidx_free(atomic_load(&s->qidx[1]));
     layouts_unref(s->layouts);
@@ -121,9 +140,14 @@ static void layout_init(lm_layout *L, uint32_t dim, int side) {
         PLACE(vac)
     }
 #undef PLACE
-    L->off[LM_COL_VEC] = off;
-    L->esz[LM_COL_VEC] = (size_t)L->vec_stride * 4u;
-    off += (size_t)L->vec_stride * 4u * LM_CHUNK_ROWS;
+    /* vector columns: rows of vec_stride floats, 64-byte aligned for the kernels */
+    static const int vcols[] = {LM_COL_VEC, LM_COL_RAW, LM_COL_W, LM_COL_VECC};
+    for (int i = 0; i < 4; i++) {
+        if (i >= 2 && side == LM_SIDE_CANDIDATE) break; /* weights and the cosine column: vacancies only */
+        L->off[vcols[i]] = off;
+        L->esz[vcols[i]] = (size_t)L->vec_stride * 4u;
+        off += (size_t)L->vec_stride * 4u * LM_CHUNK_ROWS;
+    }
     L->chunk_bytes = off;
 }
 
@@ -149,7 +173,8 @@ int lm_pool_create(lm_pool **out, uint32_t dim) {
     layout_init(&p->layouts->vac, dim, LM_SIDE_VACANCY);
     p->side[0] = side_new(&p->layouts->cand);
     p->side[1] = side_new(&p->layouts->vac);
-    if (!p->side[0] || !p->side[1]) goto nomem;
+    p->centre = centre_new(NULL, dim);
+    if (!p->side[0] || !p->side[1] || !p->centre) goto nomem;
     if (pthread_mutex_init(&p->mu, NULL) != 0) goto nomem;
     p->dim = dim;
     *out = p;
@@ -157,6 +182,7 @@ int lm_pool_create(lm_pool **out, uint32_t dim) {
 nomem:
     side_unref(p->side[0]);
     side_unref(p->side[1]);
+    centre_unref(p->centre);
     layouts_unref(p->layouts);
     lm__free(p);
     return LM_ERR_NOMEM;
@@ -168,6 +194,7 @@ void lm_pool_free(lm_pool *p) {
     side_unref(p->side[0]);
     side_unref(p->side[1]);
     layouts_unref(p->layouts);
+    centre_unref(p->centre);
     lm__free(p->free_slots[0]);
     lm__free(p->free_slots[1]);
     pthread_mutex_destroy(&p->mu);
@@ -202,6 +229,8 @@ int lm_pool_snapshot(lm_snapshot **out, lm_pool *p) {
         s->version = p->version;
         s->layouts = p->layouts;
         atomic_fetch_add(&p->layouts->ref, 1);
+        s->centre = p->centre;
+        atomic_fetch_add(&p->centre->ref, 1);
         for (int i = 0; i < 2; i++) {
             s->side[i] = p->side[i];
             atomic_fetch_add(&s->side[i]->ref, 1);
@@ -373,19 +402,39 @@ static int check_vacs(lm_err *err, const lm_vacancy_cols *c, size_t n, uint32_t 
 }
 
 /* ---- row writers --------------------------------------------------------- */
-static void write_unit(float *dst, uint32_t stride, const float *v, const float *w, uint32_t dim, float *norm_out) {
+/* dst = w * (v - centre) / |w * (v - centre)| (w, centre optional); a zero
+ * vector stays zero (competence 0 with every other vector). */
+static void write_unit(float *dst, uint32_t stride, const float *v, const float *w, const float *centre, uint32_t dim,
+                       float *norm_out) {
     double ss = 0;
     for (uint32_t j = 0; j < dim; j++) {
-        double x = (double)v[j] * (w ? (double)w[j] : 1.0);
+        double x = ((double)v[j] - (centre ? (double)centre[j] : 0.0)) * (w ? (double)w[j] : 1.0);
         ss += x * x;
     }
     double nrm = sqrt(ss);
     for (uint32_t j = 0; j < dim; j++) {
-        double x = (double)v[j] * (w ? (double)w[j] : 1.0);
+        double x = ((double)v[j] - (centre ? (double)centre[j] : 0.0)) * (w ? (double)w[j] : 1.0);
         dst[j] = nrm > 0 ? (float)(x / nrm) : 0.f;
     }
     for (uint32_t j = dim; j < stride; j++) dst[j] = 0.f;
-    *norm_out = (float)nrm;
+    if (norm_out) *norm_out = (float)nrm;
+}
+
+/* The stored vectors of row r from its raw columns and the centre (NULL =
+ * none): what add, upsert and lm_pool_set_centre() all write. */
+static void derive_row(lm_chunk *ch, const lm_layout *L, uint32_t r, int side, const float *centre) {
+    size_t o = (size_t)r * L->vec_stride;
+    const float *raw = LM_COLP(ch, L, LM_COL_RAW, float) + o;
+    const float *w = side == LM_SIDE_VACANCY ? LM_COLP(ch, L, LM_COL_W, float) + o : NULL;
+    write_unit(LM_COLP(ch, L, LM_COL_VEC, float) + o, L->vec_stride, raw, w, centre, L->dim,
+               LM_COLP(ch, L, LM_COL_NORM, float) + r);
+    if (side == LM_SIDE_VACANCY)
+        write_unit(LM_COLP(ch, L, LM_COL_VECC, float) + o, L->vec_stride, raw, NULL, centre, L->dim, NULL);
+}
+
+static void write_raw(float *dst, const float *src, float dflt, uint32_t dim, uint32_t stride) {
+    for (uint32_t j = 0; j < dim; j++) dst[j] = src ? src[j] : dflt;
+    for (uint32_t j = dim; j < stride; j++) dst[j] = 0.f;
 }
 
 static void write_common(lm_chunk *ch, const lm_layout *L, uint32_t r, int64_t id, int64_t org, int32_t muni,
@@ -405,7 +454,7 @@ static void write_common(lm_chunk *ch, const lm_layout *L, uint32_t r, int64_t i
     LM_COLP(ch, L, LM_COL_LIVE, uint8_t)[r] = 1;
 }
 
-static void write_cand(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *cols, size_t i) {
+static void write_cand(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *cols, size_t i, const float *centre) {
     const lm_candidate_cols *c = cols;
     write_common(ch, L, r, c->id[i], c->owner_org[i], c->municipality[i], c->region, c->zone, c->lat, c->lon,
                  c->hours_min, c->hours_max, i);
@@ -418,11 +467,12 @@ static void write_cand(lm_chunk *ch, const lm_layout *L, uint32_t r, const void 
     LM_COLP(ch, L, LM_COL_MAXMIN, float)[r] = c->max_minutes ? c->max_minutes[i] : 0.f;
     LM_COLP(ch, L, LM_COL_SCOPE, uint8_t)[r] = c->scope ? c->scope[i] : LM_SCOPE_ORG;
     LM_COLP(ch, L, LM_COL_PRIO, float)[r] = c->priority ? c->priority[i] : 0.f;
-    write_unit(LM_COLP(ch, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride, L->vec_stride,
-               c->vectors + i * L->dim, NULL, L->dim, LM_COLP(ch, L, LM_COL_NORM, float) + r);
+    write_raw(LM_COLP(ch, L, LM_COL_RAW, float) + (size_t)r * L->vec_stride, c->vectors + i * L->dim, 0.f, L->dim,
+              L->vec_stride);
+    derive_row(ch, L, r, LM_SIDE_CANDIDATE, centre);
 }
 
-static void write_vac(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *cols, size_t i) {
+static void write_vac(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *cols, size_t i, const float *centre) {
     const lm_vacancy_cols *c = cols;
     write_common(ch, L, r, c->id[i], c->employer_id[i], c->municipality[i], c->region, c->zone, c->lat, c->lon,
                  c->hours_min, c->hours_max, i);
@@ -432,9 +482,11 @@ static void write_vac(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *
     LM_COLP(ch, L, LM_COL_LW, float)[r] = c->min_loonwaarde ? c->min_loonwaarde[i] : 0.f;
     LM_COLP(ch, L, LM_COL_DAY, int32_t)[r] = c->open_until ? c->open_until[i] : INT32_MAX;
     LM_COLP(ch, L, LM_COL_SLOTS, int32_t)[r] = c->slots ? c->slots[i] : 1;
-    write_unit(LM_COLP(ch, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride, L->vec_stride,
-               c->vectors + i * L->dim, c->weights ? c->weights + i * L->dim : NULL, L->dim,
-               LM_COLP(ch, L, LM_COL_NORM, float) + r);
+    size_t o = (size_t)r * L->vec_stride;
+    write_raw(LM_COLP(ch, L, LM_COL_RAW, float) + o, c->vectors + i * L->dim, 0.f, L->dim, L->vec_stride);
+    write_raw(LM_COLP(ch, L, LM_COL_W, float) + o, c->weights ? c->weights + i * L->dim : NULL, 1.f, L->dim,
+              L->vec_stride);
+    derive_row(ch, L, r, LM_SIDE_VACANCY, centre);
 }
 
 /* ---- the batch transaction ------------------------------------------------ */
@@ -494,7 +546,7 @@ static struct lm_idx_part *part_build(const struct lm_idx_part *old, const int64
     return np;
 }
 
-typedef void (*row_writer)(lm_chunk *, const lm_layout *, uint32_t, const void *, size_t);
+typedef void (*row_writer)(lm_chunk *, const lm_layout *, uint32_t, const void *, size_t, const float *);
 
 /* A side's change, prepared without touching the pool's visible state. */
 typedef struct prep {
@@ -693,7 +745,8 @@ static void commit(lm_pool *p, prep *P) {
     for (int q = 0; q < LM_NPART; q++)
         if (ns->parts[q] && ns->parts[q] == cur->parts[q]) atomic_fetch_add(&ns->parts[q]->ref, 1);
     for (size_t i = 0; i < P->nw; i++)
-        P->writer(ns->chunks[P->wslot[i] >> LM_CHUNK_SHIFT], L, P->wslot[i] & (LM_CHUNK_ROWS - 1), P->cols, i);
+        P->writer(ns->chunks[P->wslot[i] >> LM_CHUNK_SHIFT], L, P->wslot[i] & (LM_CHUNK_ROWS - 1), P->cols, i,
+                  p->centre->centred ? p->centre->v : NULL);
     p->nfree[P->side] -= P->pops;
     for (size_t i = 0; i < P->nd; i++) {
         lm_chunk *ch = ns->chunks[P->dslot[i] >> LM_CHUNK_SHIFT];
@@ -724,6 +777,175 @@ static int batch_args(lm_pool *p, const void *cols, size_t struct_size, size_t m
     return LM_OK;
 }
 
+/* ---- centring -------------------------------------------------------------- */
+/* Mean pairwise cosine of n unit vectors (zero vectors left out) from the sum
+ * of their rows: (|sum u_i|^2 - n) / (n (n - 1)); *out_n gets n. `unit`
+ * says the rows are unit vectors already (else they are normalised here). */
+typedef struct cosacc {
+    double s[LM_MAX_DIM];
+    size_t n;
+} cosacc;
+
+static void cosacc_add(cosacc *a, const float *v, uint32_t dim, bool unit) {
+    double ss = 0;
+    for (uint32_t j = 0; j < dim; j++) ss += (double)v[j] * v[j];
+    if (!(ss > 0)) return;
+    double inv = unit ? 1.0 : 1.0 / sqrt(ss);
+    for (uint32_t j = 0; j < dim; j++) a->s[j] += (double)v[j] * inv;
+    a->n++;
+}
+
+static double cosacc_mean(const cosacc *a, uint32_t dim) {
+    if (a->n < 2) return 0.0;
+    double ss = 0;
+    for (uint32_t j = 0; j < dim; j++) ss += a->s[j] * a->s[j];
+    return (ss - (double)a->n) / ((double)a->n * (double)(a->n - 1));
+}
+
+#define LM_UNCENTRED_MIN_ROWS 8
+#define LM_UNCENTRED_COSINE 0.5
+
+/* After a successful add/upsert into an uncentred pool: leave a warning in
+ * the pool's message when the batch's raw vectors all point one way (raw
+ * skill levels, all positive). The status stays LM_OK. Mutex held. */
+static bool warn_uncentred(lm_pool *p, const char *what, const float *vec, size_t n) {
+    if (p->centre->centred || n < LM_UNCENTRED_MIN_ROWS) return false;
+    cosacc a; /* 32 KiB of stack: no allocation after the commit */
+    memset(a.s, 0, p->dim * sizeof a.s[0]);
+    a.n = 0;
+    for (size_t i = 0; i < n; i++) cosacc_add(&a, vec + i * p->dim, p->dim, false);
+    double mc = cosacc_mean(&a, p->dim);
+    if (a.n < LM_UNCENTRED_MIN_ROWS || !(mc > LM_UNCENTRED_COSINE)) return false;
+    lm__fail(&p->err, LM_OK,
+             "%s: vectors look uncentred: mean pairwise cosine %.2f in this batch; centre them with "
+             "lm_pool_set_centre(), docs/scoring.md",
+             what, mc);
+    return true;
+}
+
+/* A copy of side `cur` with every chunk copied and every live row's vectors
+ * derived again with `centre` (NULL = none); index partitions are shared. */
+static lm_tbl *side_rederive(const lm_tbl *cur, int side, const float *centre) {
+    const lm_layout *L = cur->L;
+    lm_tbl *ns = lm__calloc(1, sizeof *ns);
+    if (!ns) return NULL;
+    atomic_init(&ns->ref, 1);
+    ns->L = L;
+    ns->nslots = cur->nslots;
+    ns->nlive = cur->nlive;
+    for (int q = 0; q < LM_NPART; q++)
+        if ((ns->parts[q] = cur->parts[q])) atomic_fetch_add(&ns->parts[q]->ref, 1);
+    ns->chunks = lm__calloc(cur->nchunks ? cur->nchunks : 1, sizeof *ns->chunks);
+    if (!ns->chunks) goto nomem;
+    ns->nchunks = cur->nchunks;
+    for (uint32_t c = 0; c < cur->nchunks; c++) {
+        lm_chunk *ch = ns->chunks[c] = lm__aligned_alloc(64, L->chunk_bytes);
+        if (!ch) goto nomem;
+        memcpy((unsigned char *)ch + LM_CHUNK_HDR, (const unsigned char *)cur->chunks[c] + LM_CHUNK_HDR,
+               L->chunk_bytes - LM_CHUNK_HDR);
+        atomic_init(&ch->ref, 1);
+        for (uint32_t r = 0; r < LM_CHUNK_ROWS; r++)
+            if (LM_COLP(ch, L, LM_COL_LIVE, uint8_t)[r]) derive_row(ch, L, r, side, centre);
+    }
+    return ns;
+nomem:
+    side_unref(ns);
+    return NULL;
+}
+
+/* The mean of the live rows' raw vectors, both sides, each row once. */
+static int raw_mean(lm_pool *p, float *out) {
+    double acc[LM_MAX_DIM];
+    size_t n = 0;
+    memset(acc, 0, p->dim * sizeof acc[0]);
+    for (int side = 0; side < 2; side++) {
+        const lm_tbl *t = p->side[side];
+        for (uint32_t slot = 0; slot < t->nslots; slot++) {
+            lm_chunk *ch = lm__chunk_of(t, slot);
+            uint32_t r = slot & (LM_CHUNK_ROWS - 1);
+            if (!LM_COLP(ch, t->L, LM_COL_LIVE, uint8_t)[r]) continue;
+            const float *v = LM_COLP(ch, t->L, LM_COL_RAW, float) + (size_t)r * t->L->vec_stride;
+            for (uint32_t j = 0; j < p->dim; j++) acc[j] += v[j];
+            n++;
+        }
+    }
+    if (!n) return lm__fail(&p->err, LM_ERR_STATE, "set centre: the pool has no rows to take the mean of");
+    for (uint32_t j = 0; j < p->dim; j++) out[j] = (float)(acc[j] / (double)n);
+    return LM_OK;
+}
+
+int lm_pool_set_centre(lm_pool *p, const float *mean, uint32_t dim) {
+    if (!p) return LM_ERR_NULL;
+    if (dim != p->dim) return lm__fail(&p->err, LM_ERR_DIMENSION, "set centre: dim %u, pool has %u", dim, p->dim);
+    size_t bad;
+    if (mean && !finite_all(mean, dim, &bad))
+        return lm__fail(&p->err, LM_ERR_NONFINITE, "set centre: mean[%zu] not finite", bad);
+    pthread_mutex_lock(&p->mu);
+    int st = LM_OK;
+    lm_centre *c = centre_new(mean, dim);
+    lm_tbl *ns[2] = {NULL, NULL};
+    if (!c) goto nomem;
+    if (!mean && (st = raw_mean(p, c->v))) goto out;
+    c->centred = false;
+    for (uint32_t j = 0; j < dim; j++) c->centred |= c->v[j] != 0.f;
+    for (int side = 0; side < 2; side++)
+        if (!(ns[side] = side_rederive(p->side[side], side, c->centred ? c->v : NULL))) goto nomem;
+    for (int side = 0; side < 2; side++) {
+        side_unref(p->side[side]);
+        p->side[side] = ns[side];
+        ns[side] = NULL;
+    }
+    centre_unref(p->centre);
+    p->centre = c;
+    c = NULL;
+    publish(p);
+    goto out;
+nomem:
+    st = lm__fail(&p->err, LM_ERR_NOMEM, "set centre: out of memory; nothing changed");
+out:
+    side_unref(ns[0]);
+    side_unref(ns[1]);
+    centre_unref(c);
+    pthread_mutex_unlock(&p->mu);
+    return st;
+}
+
+int lm_pool_get_centre(float *out, uint32_t capacity, int *out_centred, lm_pool *p) {
+    if (!p) return LM_ERR_NULL;
+    if (!out && capacity) return lm__fail(&p->err, LM_ERR_NULL, "get centre: out is NULL");
+    if (out && capacity < p->dim)
+        return lm__fail(&p->err, LM_ERR_BUFFER, "get centre: capacity %u < dim %u", capacity, p->dim);
+    pthread_mutex_lock(&p->mu);
+    if (out) memcpy(out, p->centre->v, p->dim * sizeof *out);
+    if (out_centred) *out_centred = p->centre->centred;
+    pthread_mutex_unlock(&p->mu);
+    return LM_OK;
+}
+
+int lm_pool_stat(double *out, lm_pool *p, int32_t key) {
+    if (!out || !p) return LM_ERR_NULL;
+    if (key != LM_POOL_STAT_MEAN_COSINE && key != LM_POOL_STAT_CENTRED)
+        return lm__fail(&p->err, LM_ERR_RANGE, "pool stat %d unknown", (int)key);
+    pthread_mutex_lock(&p->mu);
+    if (key == LM_POOL_STAT_CENTRED) {
+        *out = p->centre->centred ? 1.0 : 0.0;
+    } else {
+        cosacc a;
+        memset(a.s, 0, p->dim * sizeof a.s[0]);
+        a.n = 0;
+        const lm_tbl *t = p->side[LM_SIDE_CANDIDATE];
+        for (uint32_t slot = 0; slot < t->nslots; slot++) {
+            lm_chunk *ch = lm__chunk_of(t, slot);
+            uint32_t r = slot & (LM_CHUNK_ROWS - 1);
+            if (LM_COLP(ch, t->L, LM_COL_LIVE, uint8_t)[r])
+                cosacc_add(&a, LM_COLP(ch, t->L, LM_COL_VEC, float) + (size_t)r * t->L->vec_stride, p->dim, true);
+        }
+        *out = cosacc_mean(&a, p->dim);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return LM_OK;
+}
+
 /* One side, one batch: validate, prepare, commit. */
 static int one_batch(lm_pool *p, int side, const char *what, const int64_t *ids, size_t n, bool add_only,
                      const void *cols, row_writer writer, const int64_t *del, size_t ndel) {
@@ -735,6 +957,11 @@ static int one_batch(lm_pool *p, int side, const char *what, const int64_t *ids,
     if (!st) {
         commit(p, &P);
         publish(p);
+        if (cols)
+            warn_uncentred(p, what,
+                           side == LM_SIDE_CANDIDATE ? ((const lm_candidate_cols *)cols)->vectors
+                                                     : ((const lm_vacancy_cols *)cols)->vectors,
+                           n);
     }
     pthread_mutex_unlock(&p->mu);
     return st;
@@ -797,6 +1024,8 @@ int lm__pool_sync(lm_pool *p, const lm_pool_change *ch) {
         if (do_c) commit(p, &pc);
         if (do_v) commit(p, &pv);
         publish(p);
+        if (!(ch->ncand && warn_uncentred(p, "sync candidates", c->vectors, ch->ncand)) && ch->nvac)
+            warn_uncentred(p, "sync vacancies", v->vectors, ch->nvac);
     }
     pthread_mutex_unlock(&p->mu);
     return st;

@@ -86,7 +86,7 @@ int lm_results_copy(lm_match *out, size_t elem_size, size_t capacity, size_t *ou
 
 int lm_results_stat(double *out, const lm_results *r, int32_t stat) {
     if (!out || !r) return LM_ERR_NULL;
-    if (stat < 0 || stat > LM_STAT_KERNEL) return LM_ERR_RANGE;
+    if (stat < 0 || stat > LM_STAT_COMPETENCE_MODEL) return LM_ERR_RANGE;
     *out = r->stat[stat];
     return LM_OK;
 }

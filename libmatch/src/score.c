@@ -32,6 +32,11 @@ float lm__dot(const float *a, const float *b, uint32_t n) {
 }
 
 int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float dot, float *out_score, lm_match *m) {
+    return lm__pair_eval_x(E, cslot, vslot, dot, out_score, NULL, m);
+}
+
+int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float dot, float *out_score, float *out_dot,
+                    lm_match *m) {
     const lm_tbl *cs = E->snap->side[LM_SIDE_CANDIDATE], *vs = E->snap->side[LM_SIDE_VACANCY];
     const lm_layout *LC = E->LC, *LV = E->LV;
     lm_chunk *cc = lm__chunk_of(cs, cslot), *vc = lm__chunk_of(vs, vslot);
@@ -81,10 +86,10 @@ int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float do
     }
     if (!(best <= limit)) SET(LM_CONSTRAINT_TRAVEL);
 
-    /* Components, each in [0, 1]. */
-    if (isnan(dot))
-        dot = lm__dot(LM_COLP(cc, LC, LM_COL_VEC, float) + (size_t)cr * LC->vec_stride,
-                      LM_COLP(vc, LV, LM_COL_VEC, float) + (size_t)vr * LV->vec_stride, LC->dim);
+    /* Components, each in [0, 1]. The competence value is the model's (a dot
+     * product for dot models); a given one is reused, so scores repeat. */
+    if (isnan(dot)) dot = lm__competence(E, cc, cr, vc, vr);
+    if (out_dot) *out_dot = dot;
     float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
     float trav = best <= limit ? 1.f - (float)best / limit : 0.f;
     float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
