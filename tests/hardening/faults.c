@@ -373,6 +373,15 @@ static int run_batch(ctx *c, int threads) {
     o.k_vacancies = 4;
     return lm_engine_batch(&c->o_res, c->eng, c->snap, &v, &o);
 }
+static int run_set_centre(ctx *c) { return lm_pool_set_centre(c->pool, NULL, D.dim); }
+static void setup_snap_generic(ctx *c) { /* a model that is not a dot product: the generic batch */
+    setup_snap(c);
+    lm_policy *pol = NULL;
+    HU_CHECK(lm_policy_create(&pol) == LM_OK, "policy");
+    HU_CHECK(lm_policy_set_f64(pol, LM_POLICY_COMPETENCE_MODEL, LM_COMPETENCE_SYMMETRIC) == LM_OK, "model");
+    HU_CHECK(lm_engine_set_policy(c->eng, pol) == LM_OK, "set policy");
+    lm_policy_free(pol);
+}
 static int run_batch1(ctx *c) { return run_batch(c, 1); }
 static int run_batch2(ctx *c) { return run_batch(c, 2); }
 static int run_explain(ctx *c) {
@@ -477,11 +486,13 @@ static const op OPS[] = {
     {"pool_remove_candidates", setup_pool, run_rm_c, fp_pool, fp_pool, msg_pool, 0},
     {"pool_remove_vacancies", setup_pool, run_rm_v, fp_pool, fp_pool, msg_pool, 0},
     {"pool_sync (db load)", setup_pool, run_sync, fp_pool, fp_pool, msg_pool, 0},
+    {"pool_set_centre (mean of the pool)", setup_pool, run_set_centre, fp_pool, fp_pool, msg_pool, 0},
     {"pool_snapshot", setup_pool, run_snapshot, fp_counts, fp_counts, msg_pool, 0},
     {"query_vacancy", setup_snap, run_query_v, fp_pool, fp_out_results, msg_eng, 0},
     {"query_candidate", setup_snap, run_query_c, fp_pool, fp_out_results, msg_eng, 0},
     {"batch (1 thread)", setup_snap, run_batch1, fp_pool, fp_out_results, msg_eng, 0},
     {"batch (2 threads)", setup_snap, run_batch2, fp_pool, fp_out_results, msg_eng, 1},
+    {"batch (generic model, 2 threads)", setup_snap_generic, run_batch2, fp_pool, fp_out_results, msg_eng, 1},
     {"explain", setup_snap, run_explain, fp_pool, fp_out_match, msg_eng, 0},
     {"results_copy", setup_batch, run_copy, fp_pool, fp_out_match, NULL, 0},
     {"assign (from batch)", setup_batch, run_assign, fp_pool, fp_out_asg, msg_eng, 0},
