@@ -443,3 +443,35 @@ Test(pool, sync_both_sides_atomically) {
     tu_free(&d);
     tu_free(&d2);
 }
+
+/* The sync path warns about uncentred vectors like add/upsert, and centres
+ * its rows with the pool's centre. */
+Test(pool, sync_uncentred_warning_and_centre) {
+    tu_data d;
+    tu_generate(&d, 21, 20, 10, 6, 1.0);
+    for (size_t i = 0; i < d.nc * d.dim; i++) d.c_vec[i] = 1.f + (float)(i % 7) * 0.25f; /* raw levels */
+    for (size_t i = 0; i < d.nv * d.dim; i++) d.v_vec[i] = 1.f + (float)(i % 5) * 0.5f;
+    lm_pool *p;
+    lm_pool_create(&p, d.dim);
+    lm_candidate_cols c = tu_ccols(&d, 0);
+    lm_vacancy_cols v = tu_vcols(&d, 0);
+    lm_pool_change ch = {&c, d.nc, NULL, 0, &v, d.nv, NULL, 0};
+    cr_assert_eq(lm__pool_sync(p, &ch), LM_OK, "a warning is not an error");
+    cr_assert(strstr(lm_pool_errmsg(p), "sync candidates: vectors look uncentred"), "%s", lm_pool_errmsg(p));
+    float mean[6] = {1, 1, 1, 1, 1, 1};
+    cr_assert_eq(lm_pool_set_centre(p, mean, 6), LM_OK);
+    cr_assert_eq(lm__pool_sync(p, &ch), LM_OK);
+    cr_assert_str_empty(lm_pool_errmsg(p), "a centred pool does not warn");
+    /* the synced rows are centred: candidate 0's stored vector is (c - 1)/|c - 1| */
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    const lm_tbl *t = s->side[LM_SIDE_CANDIDATE];
+    uint32_t slot = (uint32_t)lm__side_find(t, d.c_id[0]);
+    const float *vec = LM_COLP(lm__chunk_of(t, slot), t->L, LM_COL_VEC, float) + (size_t)(slot & (LM_CHUNK_ROWS - 1)) * t->L->vec_stride;
+    double nrm = 0;
+    for (int k = 0; k < 6; k++) nrm += (d.c_vec[k] - 1.0) * (d.c_vec[k] - 1.0);
+    for (int k = 0; k < 6; k++) cr_assert(fabs(vec[k] - (d.c_vec[k] - 1.0) / sqrt(nrm)) < 1e-6);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}

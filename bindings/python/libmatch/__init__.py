@@ -33,6 +33,9 @@ from .core import (CANDIDATE_COLUMNS, LIST_DTYPE, MATCH_DTYPE, VACANCY_COLUMNS, 
                    Results, Snapshot, Travel, Viewer)
 from .assign import GROUP_REPORT_DTYPE, Assignment
 from .db import Db, DbTable
+# since 1.1.0: competence models and centring
+from .constants import CompetenceModel, PoolStat
+from .errors import UncentredWarning
 
 __version__ = "1.1.0"
 
@@ -48,6 +51,7 @@ __all__ = [
     "UnknownIdError", "RangeError", "DuplicateError", "NoMemoryError", "CancelledError",
     "LibmatchIOError", "FormatError", "DatabaseError", "LimitError", "StateError", "ClosedError",
     "BufferTooSmallError", "UnsupportedError", "InternalError", "LibraryLoadError",
+    "CompetenceModel", "PoolStat", "UncentredWarning",
 ]
 
 

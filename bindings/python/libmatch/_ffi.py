@@ -227,6 +227,10 @@ PROTOTYPES: Dict[str, Tuple[object, List[object]]] = {
     "lm_pool_count": (_INT, [POINTER(c_size_t), _P, c_int32]),
     "lm_pool_dim": (c_uint32, [_P]),
     "lm_pool_snapshot": (_INT, [_PP, _P]),
+    # since 1.1.0: centring and pool statistics
+    "lm_pool_set_centre": (_INT, [_P, POINTER(ctypes.c_float), c_uint32]),
+    "lm_pool_get_centre": (_INT, [POINTER(ctypes.c_float), c_uint32, POINTER(c_int), _P]),
+    "lm_pool_stat": (_INT, [POINTER(c_double), _P, c_int32]),
     "lm_snapshot_free": (None, [_P]),
     "lm_snapshot_count": (_INT, [POINTER(c_size_t), _P, c_int32]),
     "lm_snapshot_dim": (c_uint32, [_P]),

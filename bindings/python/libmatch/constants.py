@@ -13,7 +13,7 @@ from .errors import RangeError
 
 __all__ = [
     "Status", "Group", "Readiness", "Mode", "Scope", "Constraint", "Direction", "Side",
-    "Kernel", "PolicyKey", "TravelParam", "Stat", "AssignStat",
+    "Kernel", "PolicyKey", "TravelParam", "Stat", "AssignStat", "CompetenceModel", "PoolStat",
     "MAX_DIM", "MAX_K", "MAX_ROWS", "MAX_BATCH", "MODES_ALL",
 ]
 
@@ -134,6 +134,12 @@ class PolicyKey(enum.IntEnum):
     MIN_SCORE = 7
     AS_OF_DAY = 8
     ALLOWED_MODES = 9
+    # since 1.1.0
+    COMPETENCE_MODEL = 10    #: a CompetenceModel (docs/scoring.md)
+    COOLDOWN_DAYS = 11
+    EXCLUSIVE_PROGRESS = 12
+    STABILITY_MARGIN = 13
+    OVERQUALIFICATION = 14   #: weight of over-qualification in the coverage models, 0..1
 
 
 class TravelParam(enum.IntEnum):
@@ -152,6 +158,23 @@ class Stat(enum.IntEnum):
     SNAPSHOT_VERSION = 4
     THREADS = 5
     KERNEL = 6
+    COMPETENCE_MODEL = 7  #: the CompetenceModel used (since 1.1.0)
+
+
+class CompetenceModel(enum.IntEnum):
+    """Competence models (enum lm_competence_model, docs/scoring.md). With a
+    pool centre, c~ = c - mean and r~ = r - mean. Since 1.1.0."""
+    REQUIREMENT = 0      #: cos(c~, w * r~): 1.0's model
+    COSINE = 1           #: cos(c~, r~): importance weights ignored
+    SYMMETRIC = 2        #: cos(sqrt(w) c~, sqrt(w) r~)
+    COVERAGE = 3         #: 1 - weighted shortfall (and over-qualification) on raw levels
+    COSINE_COVERAGE = 4  #: max(0, cos(c~, r~)) * coverage
+
+
+class PoolStat(enum.IntEnum):
+    """Numbers about a pool's vectors (lm_pool_stat). Since 1.1.0."""
+    MEAN_COSINE = 0  #: mean pairwise cosine of the stored candidate vectors
+    CENTRED = 1      #: 1 if the pool has a non-zero centre
 
 
 class AssignStat(enum.IntEnum):
@@ -182,6 +205,17 @@ def to_mode(mode: Union[Mode, int, str]) -> int:
         except KeyError:
             raise RangeError(f"unknown travel mode {mode!r} (walk, bike, pt, car)") from None
     return int(mode)
+
+
+def to_competence_model(model: Union[CompetenceModel, int, str]) -> int:
+    """A competence model given as CompetenceModel, int or name ("cosine")."""
+    if isinstance(model, str):
+        try:
+            return int(CompetenceModel[model.upper()])
+        except KeyError:
+            names = ", ".join(m.name.lower() for m in CompetenceModel)
+            raise RangeError(f"unknown competence model {model!r} ({names})") from None
+    return int(model)
 
 
 def to_kernel(kernel: Union[Kernel, int, str]) -> int:

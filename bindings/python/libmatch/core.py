@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Tuple, Union
 
@@ -26,9 +27,9 @@ import numpy as np
 from . import _ffi
 from ._base import (LIB, Guard, Handle, Progress, as_array, column, create, fn, matrix,
                     raise_for, required)
-from .constants import (Constraint, Direction, Kernel, Mode, PolicyKey, Side, Stat, TravelParam,
-                        to_kernel, to_mode)
-from .errors import LM_ERR_DIMENSION, LM_ERR_INVALID, ClosedError, RangeError, make_error
+from .constants import (CompetenceModel, Constraint, Direction, Kernel, Mode, PolicyKey, PoolStat, Side, Stat,
+                        TravelParam, to_competence_model, to_kernel, to_mode)
+from .errors import LM_ERR_DIMENSION, LM_ERR_INVALID, ClosedError, RangeError, UncentredWarning, make_error
 
 __all__ = ["Pool", "Snapshot", "Policy", "Travel", "Engine", "Results", "Match", "Viewer",
            "MATCH_DTYPE", "LIST_DTYPE", "CANDIDATE_COLUMNS", "VACANCY_COLUMNS", "ViewerLike"]
@@ -328,7 +329,10 @@ class Pool(Handle):
             c, n, keep = _build_cols(what, struct, known, req, data, columns, dim)
             st = fn(cname)(h, ctypes.byref(c), n)
             raise_for(st, self._errmsg())
+            msg = (LIB.fn["lm_pool_errmsg"](h) or b"").decode(errors="replace")
         del keep
+        if "uncentred" in msg:  # a successful call leaves only this warning
+            warnings.warn(msg, UncentredWarning, stacklevel=3)
         return n
 
     def add_candidates(self, data: Any = None, /, **columns: Any) -> int:
@@ -396,6 +400,60 @@ class Pool(Handle):
     def remove_vacancies(self, ids: Any) -> int:
         """Remove vacancies by id; see remove_candidates()."""
         return self._remove("lm_pool_remove_vacancies", ids)
+
+    # -- centring (since 1.1.0; docs/scoring.md, "Centring") --------------------
+    def set_centre(self, mean: Any = None) -> None:
+        """Centre every stored vector on `mean` (dim floats), or with None on
+        the mean of the pool's current raw vectors (candidates and vacancy
+        requirements, each row once). One atomic update: snapshots taken
+        before keep the old vectors; rows added later are centred with the
+        same mean. An all-zero mean removes the centre. Raises DimensionError,
+        NonFiniteError, StateError (None on an empty pool)."""
+        with self._guard() as h:
+            dim = int(LIB.fn["lm_pool_dim"](h))
+            if mean is None:
+                st = fn("lm_pool_set_centre")(h, None, dim)
+            else:
+                arr = np.ascontiguousarray(mean, dtype=np.float32)
+                if arr.ndim != 1:
+                    raise make_error(LM_ERR_DIMENSION, f"set_centre: mean must be 1-D, got shape {arr.shape}")
+                st = fn("lm_pool_set_centre")(h, arr.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), arr.size)
+            raise_for(st, self._errmsg())
+
+    def centre(self) -> Optional[np.ndarray]:
+        """The mean subtracted (float32 array of dim), or None if not centred."""
+        with self._guard() as h:
+            dim = int(LIB.fn["lm_pool_dim"](h))
+            out = np.zeros(dim, dtype=np.float32)
+            centred = ctypes.c_int()
+            st = fn("lm_pool_get_centre")(out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)), dim,
+                                          ctypes.byref(centred), h)
+            raise_for(st, self._errmsg())
+        return out if centred.value else None
+
+    def stat(self, key: Union[PoolStat, int, str]) -> float:
+        """A number about the pool's vectors: PoolStat or its name
+        ('mean_cosine', 'centred')."""
+        if isinstance(key, str):
+            try:
+                key = PoolStat[key.upper()]
+            except KeyError:
+                raise RangeError(f"unknown pool stat {key!r} (mean_cosine, centred)") from None
+        out = ctypes.c_double()
+        with self._guard() as h:
+            raise_for(fn("lm_pool_stat")(ctypes.byref(out), h, int(key)), self._errmsg())
+        return out.value
+
+    @property
+    def mean_cosine(self) -> float:
+        """Mean pairwise cosine of the stored candidate vectors: near 0 when
+        centred, near 1 for raw levels (stat('mean_cosine'))."""
+        return self.stat(PoolStat.MEAN_COSINE)
+
+    @property
+    def centred(self) -> bool:
+        """Whether the pool has a non-zero centre."""
+        return self.stat(PoolStat.CENTRED) != 0
 
     def snapshot(self) -> "Snapshot":
         """An immutable view of the current state (cheap: copy-on-write). It
@@ -496,7 +554,8 @@ class Snapshot(Handle):
 # Policy
 
 _POLICY_NAMES: Dict[str, PolicyKey] = {k.name.lower(): k for k in PolicyKey}
-_POLICY_INTEGER = {PolicyKey.VERSION, PolicyKey.AS_OF_DAY, PolicyKey.ALLOWED_MODES}
+_POLICY_INTEGER = {PolicyKey.VERSION, PolicyKey.AS_OF_DAY, PolicyKey.ALLOWED_MODES, PolicyKey.COMPETENCE_MODEL,
+                   PolicyKey.COOLDOWN_DAYS, PolicyKey.EXCLUSIVE_PROGRESS}
 _POLICY_WEIGHTS = {PolicyKey.W_COMPETENCE, PolicyKey.W_TRAVEL, PolicyKey.W_HOURS,
                    PolicyKey.W_READINESS, PolicyKey.W_PRIORITY}
 
@@ -536,6 +595,12 @@ class Policy(Handle):
     as_of_day = _policy_property(PolicyKey.AS_OF_DAY,
                                  "day number; vacancies closed before it are excluded; 0 = off [0]")
     allowed_modes = _policy_property(PolicyKey.ALLOWED_MODES, "travel-mode bitmask 1..15 [15]")
+    competence_model = _policy_property(
+        PolicyKey.COMPETENCE_MODEL,
+        "CompetenceModel, its int or name ('requirement', 'cosine', 'symmetric', 'coverage', "
+        "'cosine_coverage') [requirement] (since 1.1.0)")
+    overqualification = _policy_property(
+        PolicyKey.OVERQUALIFICATION, "0..1: weight of over-qualification in the coverage models [0.25] (since 1.1.0)")
 
     KEYS: Tuple[str, ...] = tuple(_POLICY_NAMES)
 
@@ -562,6 +627,8 @@ class Policy(Handle):
     def set(self, key: Union[PolicyKey, int, str], value: float) -> None:
         """Set one parameter by PolicyKey, int or name."""
         k = self._key(key)
+        if k == PolicyKey.COMPETENCE_MODEL and isinstance(value, str):
+            value = to_competence_model(value)
         try:
             v = float(value)
         except (TypeError, ValueError):
@@ -575,6 +642,8 @@ class Policy(Handle):
         out = ctypes.c_double()
         with self._guard() as h:
             raise_for(LIB.fn["lm_policy_get_f64"](ctypes.byref(out), h, k), self._errmsg())
+        if k == PolicyKey.COMPETENCE_MODEL and int(out.value) in CompetenceModel._value2member_map_:
+            return CompetenceModel(int(out.value))
         return int(out.value) if k in _POLICY_INTEGER else out.value
 
     def update(self, values: Mapping[str, float]) -> None:
@@ -838,7 +907,8 @@ class Results(Handle):
 
     @property
     def stats(self) -> Dict[str, float]:
-        """pairs_scored, pairs_feasible, seconds, policy_version, snapshot_version, threads, kernel."""
+        """pairs_scored, pairs_feasible, seconds, policy_version, snapshot_version, threads, kernel,
+        competence_model (1.1)."""
         with self._guard() as h:
             return _results_stats(h)
 

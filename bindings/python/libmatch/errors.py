@@ -21,8 +21,13 @@ __all__ = [
     "DimensionError", "UnknownIdError", "RangeError", "DuplicateError", "NoMemoryError",
     "CancelledError", "LibmatchIOError", "FormatError", "DatabaseError", "LimitError",
     "StateError", "ClosedError", "BufferTooSmallError", "UnsupportedError", "InternalError",
-    "error_class",
+    "error_class", "UncentredWarning",
 ]
+
+
+class UncentredWarning(UserWarning):
+    """An add/upsert into an uncentred pool whose vectors all point one way
+    (raw skill levels): centre them with Pool.set_centre(). Since 1.1.0."""
 
 # Status values (core.h); duplicated here so this module needs no library.
 LM_OK = 0
