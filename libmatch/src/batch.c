@@ -766,6 +766,7 @@ typedef struct shared {
     const gvac *V;
     uint32_t dim, kc, kv;
     bool prune, quant;
+    bool cov;      /* COSINE_COVERAGE: the panel's cosine bounds a pair; survivors are rescored */
     float *qslack; /* int8: per vacancy, a bound of |int8 dot - float dot| over every candidate */
     double access[LM_MODE_COUNT], mpk[LM_MODE_COUNT]; /* geometric travel per mode */
     bool matrices; /* some mode has a zone matrix */
@@ -811,6 +812,30 @@ static float float_dot(const shared *S, size_t i, size_t v) {
     const float *cv = LM_COLP(lm__chunk_of(S->E->snap->side[LM_SIDE_CANDIDATE], cs), LC, LM_COL_VEC, float) +
                       (size_t)(cs & (LM_CHUNK_ROWS - 1)) * LC->vec_stride;
     return S->K.dot(cv, S->V->vec + v * S->dim, S->dim);
+}
+
+/* COSINE_COVERAGE: the competence of candidate i and vacancy v from their
+ * cosine, as lm__competence() computes it (raw rows from the snapshot). */
+static float cov_competence(const shared *S, float cs, size_t i, size_t v) {
+    const lm_eval_ctx *E = S->E;
+    const lm_layout *LC = E->LC, *LV = E->LV;
+    uint32_t c = S->C->slot[i], vs = S->V->slot[v];
+    size_t cr = c & (LM_CHUNK_ROWS - 1), vr = vs & (LM_CHUNK_ROWS - 1);
+    const lm_chunk *cc = lm__chunk_of(E->snap->side[LM_SIDE_CANDIDATE], c);
+    const lm_chunk *vc = lm__chunk_of(E->snap->side[LM_SIDE_VACANCY], vs);
+    if (!(cs > 0.f)) return 0.f; /* the product is 0 whatever the coverage */
+    double cov = lm__coverage(LM_COLP(cc, LC, LM_COL_RAW, float) + cr * LC->vec_stride,
+                              LM_COLP(vc, LV, LM_COL_RAW, float) + vr * LV->vec_stride,
+                              LM_COLP(vc, LV, LM_COL_W, float) + vr * LV->vec_stride, LC->dim,
+                              E->pol.overqualification);
+    return lm__cos_coverage(cs, cov);
+}
+
+/* The competence value of a pair that passed the bound, from the panel's d:
+ * the float dot in int8 mode, times the coverage in COSINE_COVERAGE. */
+static inline float pair_competence(const shared *S, float d, size_t i, size_t v) {
+    float dot = S->quant ? float_dot(S, i, v) : d;
+    return S->cov ? cov_competence(S, dot, i, v) : dot;
 }
 
 /* A feasible pair of vacancy v and candidate i into either list it reaches. */
@@ -861,11 +886,11 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     ba->cx = ba->nmodes >= 0 && vx[0] == vx[0] ? C->fx + base : NULL; /* no position: no travel bound */
     S->K.bound(ba, mask);
     if (ba->cx) { /* geometric travel: the kernel scores the pairs too, only the admissions are left */
-        if (S->quant) { /* the int8 dot only bounded the pairs: score them with the float one */
+        if (S->quant || S->cov) { /* the panel's dot only bounded the pairs: their competence */
             for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
                 for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
                     size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
-                    W->dq[c] = float_dot(S, base + c, v);
+                    W->dq[c] = pair_competence(S, d[c], base + c, v);
                 }
             ba->d = d = W->dq;
         }
@@ -895,7 +920,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
         size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
         size_t i = base + c;
-        float dot = S->quant ? float_dot(S, i, v) : d[c]; /* int8 only bounded the pair */
+        float dot = pair_competence(S, d[c], i, v); /* the panel's dot only bounded the pair */
         float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
         /* thresholds move while we walk the mask: check again (travel at best) */
         float ub = P->w_comp * comp + P->w_travel + C->sc[i] + LM_BOUND_EPS;
@@ -1187,6 +1212,7 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     S.kc = kc;
     S.kv = kv;
     S.quant = quantize != 0;
+    S.cov = E->pol.competence_model == LM_COMPETENCE_COSINE_COVERAGE;
     if ((st = lm__kernels_get(&S.K, kernel))) return lm__fail(err, st, "batch: kernel %d not supported", kernel);
     gcand C;
     gvac V;

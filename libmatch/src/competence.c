@@ -48,8 +48,7 @@ float lm__competence(const lm_eval_ctx *E, const lm_chunk *cc, uint32_t cr, cons
     case LM_COMPETENCE_COVERAGE: v = lm__coverage(c, r, w, LC->dim, E->pol.overqualification); break;
     default: { /* COSINE_COVERAGE: the COSINE model's dot, so both agree */
         float cs = lm__dot(cvec, LM_COLP(vc, LV, LM_COL_VECC, float) + (size_t)vr * LV->vec_stride, LC->dim);
-        v = cs > 0.f ? (double)cs * lm__coverage(c, r, w, LC->dim, E->pol.overqualification) : 0.0;
-        break;
+        return lm__cos_coverage(cs, lm__coverage(c, r, w, LC->dim, E->pol.overqualification));
     }
     }
     float f = (float)v;

@@ -453,7 +453,7 @@ int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const 
         lm__free(vslots);
         return lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
     }
-    if (lm__model_is_dot(E.pol.competence_model))
+    if (lm__model_fast(E.pol.competence_model))
         st = lm__batch_run(r, &E, (int)e->kernel, (int)e->quantize, (int)e->threads, vslots, nv, o.k_candidates,
                            o.k_vacancies, o.progress, o.progress_user, &e->err);
     else /* exact, all pairs; kernel and int8 mode do not apply */

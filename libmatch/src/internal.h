@@ -311,10 +311,22 @@ LM_HIDDEN int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vsl
 /* REQUIREMENT and COSINE are dot products of stored unit vectors: every fast
  * path reads the candidate's LM_COL_VEC and this vacancy column. */
 static inline int lm__vac_vec_col(int32_t model) {
-    return model == LM_COMPETENCE_COSINE ? LM_COL_VECC : LM_COL_VEC;
+    return model == LM_COMPETENCE_COSINE || model == LM_COMPETENCE_COSINE_COVERAGE ? LM_COL_VECC : LM_COL_VEC;
 }
 static inline bool lm__model_is_dot(int32_t model) {
     return model == LM_COMPETENCE_REQUIREMENT || model == LM_COMPETENCE_COSINE;
+}
+/* COSINE_COVERAGE is the cosine times a factor in [0, 1], so the cosine
+ * bounds it: the fast batch runs on the COSINE vectors and rescores the pairs
+ * that pass its bound (batch.c), exactly as lm__competence() does. */
+static inline bool lm__model_fast(int32_t model) {
+    return lm__model_is_dot(model) || model == LM_COMPETENCE_COSINE_COVERAGE;
+}
+/* The one arithmetic of COSINE_COVERAGE from the cosine and the coverage. */
+static inline float lm__cos_coverage(float cs, double coverage) {
+    double v = cs > 0.f ? (double)cs * coverage : 0.0;
+    float f = (float)v;
+    return f < 0.f ? 0.f : (f > 1.f ? 1.f : f);
 }
 /* The competence value of a pair of rows (any model): for dot models the
  * dot product (unclamped), for the others a value in [0, 1]. Rows are given
