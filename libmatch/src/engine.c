@@ -153,6 +153,7 @@ static lm_results *results_new(const lm_engine *e, const lm_eval_ctx *E) {
     r->ctx = *E;
     r->travel_ref = lm__travel_ref(e->travel);
     r->ctx.travel = r->travel_ref;
+    r->hist = lm__history_ref(e->history);
     r->stat[LM_STAT_POLICY_VERSION] = E->pol.version;
     r->stat[LM_STAT_SNAPSHOT_VERSION] = (double)E->snap->version;
     r->stat[LM_STAT_KERNEL] = (double)(e->kernel == LM_KERNEL_AUTO ? lm__cpu_best_kernel() : e->kernel);
@@ -404,12 +405,38 @@ int lm_engine_explain(lm_match *out, size_t out_size, lm_engine *e, const lm_sna
         return lm__fail(&e->err, LM_ERR_UNKNOWN_ID, "explain: no candidate with id %lld", (long long)candidate_id);
     lm_match m;
     lm__pair_eval(&E, (uint32_t)cs, (uint32_t)vs, NAN, NULL, &m);
+    if (m.constraint == LM_CONSTRAINT_NONE && e->history) {
+        int32_t slots = LM_COLP(lm__chunk_of(s->side[LM_SIDE_VACANCY], (uint32_t)vs), E.LV, LM_COL_SLOTS,
+                                int32_t)[(uint32_t)vs & (LM_CHUNK_ROWS - 1)];
+        m.constraint = lm__memory_check(e->history, &E.pol, vacancy_id, candidate_id, slots);
+        if (m.constraint != LM_CONSTRAINT_NONE) m.score = 0.f; /* like the other constraints */
+    }
+    lm__memory_annotate(e->history, &m);
     lm__match_store((unsigned char *)out, out_size, &m);
     lm__clear(&e->err);
     return LM_OK;
 }
 
 /* ---- the batch ----------------------------------------------------------- */
+/* The batch under the engine's history (memory.c): excluded people and full
+ * vacancies do not run; the lists run longer by the largest count of excluded
+ * pairs in a list, then are filtered and cut to k. */
+static int batch_history(lm_results *r, lm_engine *e, const lm_eval_ctx *E, const uint32_t *vslots, size_t nv,
+                         const lm_batch_options *o) {
+    lm_memory_batch mb;
+    if (lm__memory_batch_begin(&mb, e->history, E, vslots, nv))
+        return lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
+    lm_eval_ctx Eb = *E;
+    Eb.cand_skip = mb.cand_skip;
+    int st = lm__batch_run(r, &Eb, (int)e->kernel, (int)e->quantize, (int)e->threads, mb.vrun, mb.nvrun,
+                           o->k_candidates + mb.extra_c, o->k_vacancies + mb.extra_v, o->progress, o->progress_user,
+                           &e->err);
+    if (st == LM_OK && lm__memory_batch_end(r, &mb, e->history, vslots, nv, o->k_candidates, o->k_vacancies))
+        st = lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
+    lm__memory_batch_free(&mb);
+    return st;
+}
+
 int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const lm_viewer *v,
                     const lm_batch_options *opts) {
     static const char what[] = "batch";
@@ -448,8 +475,10 @@ int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const 
         lm__free(vslots);
         return lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
     }
-    st = lm__batch_run(r, &E, (int)e->kernel, (int)e->quantize, (int)e->threads, vslots, nv, o.k_candidates, o.k_vacancies,
-                       o.progress, o.progress_user, &e->err);
+    if (e->history) st = batch_history(r, e, &E, vslots, nv, &o);
+    else
+        st = lm__batch_run(r, &E, (int)e->kernel, (int)e->quantize, (int)e->threads, vslots, nv, o.k_candidates,
+                           o.k_vacancies, o.progress, o.progress_user, &e->err);
     lm__free(vslots);
     if (st == LM_OK && o.progress && o.progress(o.progress_user, nv, nv))
         st = lm__fail(&e->err, LM_ERR_CANCELLED, "batch: cancelled by the progress callback at the end");
@@ -466,3 +495,6 @@ int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const 
 /* For other source files that report through the engine (assign.c). */
 LM_HIDDEN lm_err *lm__engine_err(lm_engine *e);
 lm_err *lm__engine_err(lm_engine *e) { return &e->err; }
+/* The engine's history (assign.c). */
+LM_HIDDEN const lm_history *lm__engine_history(const lm_engine *e);
+const lm_history *lm__engine_history(const lm_engine *e) { return e->history; }
