@@ -494,3 +494,291 @@ static void run_nights(uint64_t seed, size_t nc, size_t nv, int exclusive, int c
 Test(history, nights_match_reference_exclusive) { run_nights(11, 36, 20, 1, 12, 0.05f); }
 Test(history, nights_match_reference_not_exclusive) { run_nights(12, 30, 24, 0, 8, 0.2f); }
 Test(history, nights_match_reference_no_cooldown) { run_nights(13, 40, 16, 1, 0, 0.0f); }
+
+/* ---- stability ------------------------------------------------------------ */
+/* Unchanged pools: the second night, with the first night's proposals as open
+ * `proposed` history, keeps every one of them. */
+Test(history, second_night_keeps_open_proposals) {
+    for (uint64_t seed = 40; seed < 44; seed++) {
+        tu_data d;
+        tu_generate(&d, seed, 50, 30, 5, 0.9);
+        for (size_t i = 0; i < d.nc; i++) d.c_scope[i] = LM_SCOPE_NATIONAL;
+        lm_pool *p = tu_pool(&d);
+        lm_snapshot *s;
+        cr_assert_eq(lm_pool_snapshot(&s, p), LM_OK);
+        lm_viewer v = all_viewer();
+        lm_engine *e = make_engine(30, 90, 1, 0.05);
+        lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+        o.k_candidates = 4;
+        o.k_vacancies = 3;
+        lm_assign_options ao = LM_ASSIGN_OPTIONS_INIT;
+        ao.max_per_candidate = 1 + (uint32_t)(seed % 2);
+        lm_results *b1, *b2;
+        lm_assignment *a1, *a2;
+        cr_assert_eq(lm_engine_batch(&b1, e, s, &v, &o), LM_OK);
+        cr_assert_eq(lm_engine_assign(&a1, e, b1, &ao), LM_OK);
+        size_t n1, n2, copied;
+        cr_assert_eq(lm_assignment_count(&n1, a1), LM_OK);
+        cr_assert(n1 > 5);
+        lm_match *m1 = calloc(n1, sizeof *m1);
+        cr_assert_eq(lm_assignment_copy(m1, sizeof *m1, n1, &copied, a1, 0), LM_OK);
+        hrows H = {0};
+        for (size_t x = 0; x < n1; x++) {
+            cr_assert_eq(m1[x].process_status, -1);
+            hr_push(&H, (int64_t)x + 1, m1[x].vacancy_id, m1[x].candidate_id, LM_PROPOSAL_PROPOSED, 30, 0);
+        }
+        lm_history *h = hr_history(&H);
+        cr_assert_eq(lm_engine_set_history(e, h), LM_OK);
+        lm_history_free(h);
+        cr_assert_eq(lm_engine_batch(&b2, e, s, &v, &o), LM_OK);
+        cr_assert_eq(lm_engine_assign(&a2, e, b2, &ao), LM_OK);
+        cr_assert_eq(lm_assignment_count(&n2, a2), LM_OK);
+        lm_match *m2 = calloc(n2 + 1, sizeof *m2);
+        cr_assert_eq(lm_assignment_copy(m2, sizeof *m2, n2, &copied, a2, 0), LM_OK);
+        for (size_t x = 0; x < n1; x++) {
+            int kept = 0;
+            for (size_t y = 0; y < n2; y++)
+                if (m2[y].vacancy_id == m1[x].vacancy_id && m2[y].candidate_id == m1[x].candidate_id) {
+                    kept = 1;
+                    cr_assert_eq(m2[y].process_status, LM_PROPOSAL_PROPOSED);
+                    cr_assert_eq(m2[y].process_day, 30);
+                    cr_assert_eq(m2[y].score, m1[x].score, "scores are reported without the margin");
+                }
+            cr_assert(kept, "seed %llu: proposal %zu not kept", (unsigned long long)seed, x);
+        }
+        /* the objective counts the margin once per kept proposal */
+        double o1, o2;
+        cr_assert_eq(lm_assignment_stat(&o1, a1, LM_ASTAT_OBJECTIVE), LM_OK);
+        cr_assert_eq(lm_assignment_stat(&o2, a2, LM_ASTAT_OBJECTIVE), LM_OK);
+        cr_assert(fabs(o2 - (o1 + 0.05 * (double)n1)) < 1e-5 * (double)n1 + 1e-9, "%g vs %g + margins", o2, o1);
+        free(m1), free(m2);
+        hr_free(&H);
+        lm_assignment_free(a1), lm_assignment_free(a2);
+        lm_results_free(b1), lm_results_free(b2);
+        lm_engine_free(e);
+        lm_snapshot_free(s);
+        lm_pool_free(p);
+        tu_free(&d);
+    }
+}
+
+/* ---- explain: one test per constraint ------------------------------------ */
+typedef struct fixture {
+    tu_data d;
+    lm_pool *p;
+    lm_snapshot *s;
+    lm_viewer v;
+    size_t j, i; /* a feasible pair without history */
+    size_t j2;   /* another vacancy */
+} fixture;
+
+static void fx_setup(fixture *f) {
+    tu_generate(&f->d, 99, 40, 20, 4, 1.0);
+    for (size_t i = 0; i < f->d.nc; i++) f->d.c_scope[i] = LM_SCOPE_NATIONAL;
+    f->p = tu_pool(&f->d);
+    cr_assert_eq(lm_pool_snapshot(&f->s, f->p), LM_OK);
+    f->v = all_viewer();
+    lm_engine *e = make_engine(50, 90, 1, 0.05);
+    f->j = SIZE_MAX;
+    for (size_t j = 0; j < f->d.nv && f->j == SIZE_MAX; j++)
+        for (size_t i = 0; i < f->d.nc && f->j == SIZE_MAX; i++) {
+            lm_match m;
+            cr_assert_eq(lm_engine_explain(&m, sizeof m, e, f->s, &f->v, f->d.v_id[j], f->d.c_id[i]), LM_OK);
+            if (m.constraint == LM_CONSTRAINT_NONE && f->d.v_slots[j] >= 1) f->j = j, f->i = i;
+        }
+    cr_assert_neq(f->j, SIZE_MAX, "a feasible pair");
+    f->j2 = (f->j + 1) % f->d.nv;
+    lm_engine_free(e);
+}
+static void fx_teardown(fixture *f) {
+    lm_snapshot_free(f->s);
+    lm_pool_free(f->p);
+    tu_free(&f->d);
+}
+static lm_match fx_explain(fixture *f, const hrows *H, int cooldown, int exclusive) {
+    lm_engine *e = make_engine(50, cooldown, exclusive, 0.05);
+    lm_history *h = hr_history(H);
+    cr_assert_eq(lm_engine_set_history(e, h), LM_OK);
+    lm_history_free(h);
+    lm_match m;
+    cr_assert_eq(lm_engine_explain(&m, sizeof m, e, f->s, &f->v, f->d.v_id[f->j], f->d.c_id[f->i]), LM_OK);
+    lm_engine_free(e);
+    return m;
+}
+
+Test(history, explain_placed) {
+    fixture f;
+    fx_setup(&f);
+    hrows H = {0};
+    hr_push(&H, 1, f.d.v_id[f.j2], f.d.c_id[f.i], LM_PROPOSAL_PLACED, 40, 7);
+    lm_match m = fx_explain(&f, &H, 90, 0);
+    cr_assert_eq(m.constraint, LM_CONSTRAINT_PLACED);
+    cr_assert_eq(m.score, 0.f);
+    cr_assert_eq(m.lead_org, 7);
+    cr_assert_eq(m.process_status, -1, "no proposal on this pair");
+    hr_free(&H);
+    fx_teardown(&f);
+}
+
+Test(history, explain_in_progress) {
+    fixture f;
+    fx_setup(&f);
+    hrows H = {0};
+    hr_push(&H, 1, f.d.v_id[f.j2], f.d.c_id[f.i], LM_PROPOSAL_PROPOSED, 30, 0);
+    hr_push(&H, 2, f.d.v_id[f.j2], f.d.c_id[f.i], LM_PROPOSAL_INTERVIEW, 35, 9);
+    lm_match m = fx_explain(&f, &H, 90, 1);
+    cr_assert_eq(m.constraint, LM_CONSTRAINT_IN_PROGRESS);
+    cr_assert_eq(m.score, 0.f);
+    cr_assert_eq(m.lead_org, 9, "the organisation holding the lead elsewhere");
+    cr_assert_eq(m.process_status, -1);
+    m = fx_explain(&f, &H, 90, 0); /* exclusive_progress off */
+    cr_assert_eq(m.constraint, LM_CONSTRAINT_NONE);
+    cr_assert(m.score > 0);
+    cr_assert_eq(m.lead_org, 9);
+    /* the pair's own proposal is in interview: in progress either way */
+    hrows H2 = {0};
+    hr_push(&H2, 1, f.d.v_id[f.j], f.d.c_id[f.i], LM_PROPOSAL_INTRODUCED, 44, 4);
+    m = fx_explain(&f, &H2, 90, 0);
+    cr_assert_eq(m.constraint, LM_CONSTRAINT_IN_PROGRESS);
+    cr_assert_eq(m.process_status, LM_PROPOSAL_INTRODUCED);
+    cr_assert_eq(m.process_day, 44);
+    cr_assert_eq(m.lead_org, 4);
+    hr_free(&H), hr_free(&H2);
+    fx_teardown(&f);
+}
+
+Test(history, explain_vacancy_full) {
+    fixture f;
+    fx_setup(&f);
+    hrows H = {0};
+    int slots = f.d.v_slots[f.j];
+    size_t other = 0;
+    for (int k = 0; k < slots; other++) {
+        if (other == f.i) continue;
+        hr_push(&H, 10 + k, f.d.v_id[f.j], f.d.c_id[other], k % 2 ? LM_PROPOSAL_PLACED : LM_PROPOSAL_INTRODUCED, 45, 3);
+        k++;
+    }
+    lm_match m = fx_explain(&f, &H, 90, 1);
+    cr_assert_eq(m.constraint, LM_CONSTRAINT_VACANCY_FULL);
+    cr_assert_eq(m.score, 0.f);
+    cr_assert_eq(m.process_status, -1);
+    /* one slot freed: the last one rejected later */
+    hr_push(&H, 99, H.vid[H.n - 1], H.cid[H.n - 1], LM_PROPOSAL_REJECTED, 46, 0);
+    if (H.status[H.n - 2] == LM_PROPOSAL_INTRODUCED) {
+        m = fx_explain(&f, &H, 90, 1);
+        cr_assert_eq(m.constraint, LM_CONSTRAINT_NONE);
+    }
+    hr_free(&H);
+    fx_teardown(&f);
+}
+
+Test(history, explain_cooldown) {
+    fixture f;
+    fx_setup(&f);
+    hrows H = {0};
+    hr_push(&H, 1, f.d.v_id[f.j], f.d.c_id[f.i], LM_PROPOSAL_PROPOSED, 10, 0);
+    hr_push(&H, 2, f.d.v_id[f.j], f.d.c_id[f.i], LM_PROPOSAL_DECLINED, 20, 0);
+    lm_match m = fx_explain(&f, &H, 90, 1); /* today 50: 30 days ago */
+    cr_assert_eq(m.constraint, LM_CONSTRAINT_COOLDOWN);
+    cr_assert_eq(m.score, 0.f);
+    cr_assert_eq(m.process_day, 20, "the rejection day");
+    cr_assert_eq(m.process_status, LM_PROPOSAL_DECLINED);
+    m = fx_explain(&f, &H, 30, 1); /* exactly the cool-down ago: over */
+    cr_assert_eq(m.constraint, LM_CONSTRAINT_NONE);
+    m = fx_explain(&f, &H, 31, 1);
+    cr_assert_eq(m.constraint, LM_CONSTRAINT_COOLDOWN);
+    m = fx_explain(&f, &H, 0, 1); /* off */
+    cr_assert_eq(m.constraint, LM_CONSTRAINT_NONE);
+    /* withdrawn or expired never cool down */
+    hr_push(&H, 3, f.d.v_id[f.j], f.d.c_id[f.i], LM_PROPOSAL_WITHDRAWN, 45, 0);
+    m = fx_explain(&f, &H, 90, 1);
+    cr_assert_eq(m.constraint, LM_CONSTRAINT_NONE);
+    cr_assert_eq(m.process_status, LM_PROPOSAL_WITHDRAWN);
+    hr_free(&H);
+    fx_teardown(&f);
+}
+
+/* The order when several apply: placed, in progress, full, cool-down. */
+Test(history, explain_order) {
+    fixture f;
+    fx_setup(&f);
+    hrows H = {0};
+    hr_push(&H, 1, f.d.v_id[f.j], f.d.c_id[f.i], LM_PROPOSAL_REJECTED, 45, 0);
+    cr_assert_eq(fx_explain(&f, &H, 90, 1).constraint, LM_CONSTRAINT_COOLDOWN);
+    size_t other = f.i == 0 ? 1 : 0;
+    for (int k = 0; k < f.d.v_slots[f.j]; k++) {
+        hr_push(&H, 10 + k, f.d.v_id[f.j], f.d.c_id[other], LM_PROPOSAL_INTRODUCED, 45, 3);
+        other++;
+        if (other == f.i) other++;
+    }
+    cr_assert_eq(fx_explain(&f, &H, 90, 1).constraint, LM_CONSTRAINT_VACANCY_FULL);
+    hr_push(&H, 50, f.d.v_id[f.j2], f.d.c_id[f.i], LM_PROPOSAL_INTRODUCED, 46, 3);
+    cr_assert_eq(fx_explain(&f, &H, 90, 1).constraint, LM_CONSTRAINT_IN_PROGRESS);
+    hr_push(&H, 51, f.d.v_id[f.j2], f.d.c_id[f.i], LM_PROPOSAL_PLACED, 47, 3);
+    cr_assert_eq(fx_explain(&f, &H, 90, 1).constraint, LM_CONSTRAINT_PLACED);
+    hr_free(&H);
+    fx_teardown(&f);
+}
+
+/* ---- a caller compiled against 1.0 ---------------------------------------- */
+static void check_guard(const unsigned char *buf, size_t n, const lm_match *full) {
+    cr_assert_eq(memcmp(buf, full, LM_MATCH_SIZE_1_0), 0, "the 1.0 fields");
+    for (size_t b = LM_MATCH_SIZE_1_0; b < n; b++) cr_assert_eq(buf[b], 0xAB, "byte %zu written", b);
+}
+
+Test(history, old_size_caller) {
+    fixture f;
+    fx_setup(&f);
+    hrows H = {0};
+    hr_push(&H, 1, f.d.v_id[f.j], f.d.c_id[f.i], LM_PROPOSAL_PROPOSED, 45, 0);
+    lm_engine *e = make_engine(50, 90, 1, 0.05);
+    lm_history *h = hr_history(&H);
+    cr_assert_eq(lm_engine_set_history(e, h), LM_OK);
+    lm_history_free(h);
+    unsigned char buf[LM_MATCH_SIZE_1_0 + 64];
+    lm_match full;
+    /* explain */
+    memset(buf, 0xAB, sizeof buf);
+    cr_assert_eq(lm_engine_explain((lm_match *)(void *)buf, LM_MATCH_SIZE_1_0, e, f.s, &f.v, f.d.v_id[f.j], f.d.c_id[f.i]),
+                 LM_OK);
+    cr_assert_eq(lm_engine_explain(&full, sizeof full, e, f.s, &f.v, f.d.v_id[f.j], f.d.c_id[f.i]), LM_OK);
+    cr_assert_eq(full.process_status, LM_PROPOSAL_PROPOSED);
+    check_guard(buf, sizeof buf, &full);
+    /* results */
+    lm_results *r;
+    cr_assert_eq(lm_engine_query_vacancy(&r, e, f.s, &f.v, f.d.v_id[f.j], 5), LM_OK);
+    size_t copied;
+    memset(buf, 0xAB, sizeof buf);
+    cr_assert_eq(lm_results_copy((lm_match *)(void *)buf, LM_MATCH_SIZE_1_0, 1, &copied, r, LM_DIR_VACANCY, 0), LM_OK);
+    cr_assert_eq(copied, 1);
+    cr_assert_eq(lm_results_copy(&full, sizeof full, 1, &copied, r, LM_DIR_VACANCY, 0), LM_OK);
+    check_guard(buf, sizeof buf, &full);
+    cr_assert_eq(lm_results_copy(&full, LM_MATCH_SIZE_1_0 - 1, 1, &copied, r, LM_DIR_VACANCY, 0), LM_ERR_INVALID);
+    double ex;
+    cr_assert_eq(lm_results_stat(&ex, r, LM_STAT_HISTORY_EXCLUDED), LM_OK);
+    cr_assert_eq(ex, 0.0);
+    cr_assert_eq(lm_results_stat(&ex, r, LM_STAT_HISTORY_EXCLUDED + 1), LM_ERR_RANGE);
+    /* an assignment */
+    lm_viewer v = all_viewer();
+    lm_results *b;
+    lm_assignment *a;
+    cr_assert_eq(lm_engine_batch(&b, e, f.s, &v, NULL), LM_OK);
+    cr_assert_eq(lm_engine_assign(&a, e, b, NULL), LM_OK);
+    memset(buf, 0xAB, sizeof buf);
+    cr_assert_eq(lm_assignment_copy((lm_match *)(void *)buf, LM_MATCH_SIZE_1_0, 1, &copied, a, 0), LM_OK);
+    cr_assert_eq(copied, 1);
+    cr_assert_eq(lm_assignment_copy(&full, sizeof full, 1, &copied, a, 0), LM_OK);
+    check_guard(buf, sizeof buf, &full);
+    lm_assignment_free(a);
+    lm_results_free(b);
+    /* results outlive the engine and the history: the annotation still works */
+    lm_engine_free(e);
+    lm_match rows[5];
+    cr_assert_eq(lm_results_copy(rows, sizeof rows[0], 5, &copied, r, LM_DIR_VACANCY, 0), LM_OK);
+    cr_assert(copied >= 1);
+    for (size_t q = 0; q < copied; q++)
+        cr_assert_eq(rows[q].process_status, rows[q].candidate_id == f.d.c_id[f.i] ? LM_PROPOSAL_PROPOSED : -1);
+    lm_results_free(r);
+    hr_free(&H);
+    fx_teardown(&f);
+}
