@@ -33,6 +33,8 @@ from .core import (CANDIDATE_COLUMNS, LIST_DTYPE, MATCH_DTYPE, VACANCY_COLUMNS, 
                    Results, Snapshot, Travel, Viewer)
 from .assign import GROUP_REPORT_DTYPE, Assignment
 from .db import Db, DbTable
+from .process import (HISTORY_COLUMNS, History, ProposalStatus, Reason, check_transition,
+                      transition_allowed)
 
 __version__ = "1.1.0"
 
@@ -48,6 +50,7 @@ __all__ = [
     "UnknownIdError", "RangeError", "DuplicateError", "NoMemoryError", "CancelledError",
     "LibmatchIOError", "FormatError", "DatabaseError", "LimitError", "StateError", "ClosedError",
     "BufferTooSmallError", "UnsupportedError", "InternalError", "LibraryLoadError",
+    "History", "ProposalStatus", "Reason", "HISTORY_COLUMNS", "transition_allowed", "check_transition",
 ]
 
 

@@ -100,6 +100,11 @@ class Constraint(enum.IntEnum):
     SLOTS = 8
     TRAVEL = 9
     MIN_SCORE = 10
+    # since 1.1.0: the proposal history (docs/lifecycle.md)
+    COOLDOWN = 11
+    IN_PROGRESS = 12
+    VACANCY_FULL = 13
+    PLACED = 14
 
 
 class Direction(enum.IntEnum):
@@ -134,6 +139,10 @@ class PolicyKey(enum.IntEnum):
     MIN_SCORE = 7
     AS_OF_DAY = 8
     ALLOWED_MODES = 9
+    # since 1.1.0: the proposal history (docs/lifecycle.md)
+    COOLDOWN_DAYS = 11
+    EXCLUSIVE_PROGRESS = 12
+    STABILITY_MARGIN = 13
 
 
 class TravelParam(enum.IntEnum):
@@ -152,6 +161,7 @@ class Stat(enum.IntEnum):
     SNAPSHOT_VERSION = 4
     THREADS = 5
     KERNEL = 6
+    HISTORY_EXCLUDED = 8  #: since 1.1.0
 
 
 class AssignStat(enum.IntEnum):

@@ -124,6 +124,12 @@ class Match:
     travel_mode: Optional[Mode]
     candidate_municipality: int
     vacancy_municipality: int
+    #: since 1.1.0, from the engine's proposal history (docs/lifecycle.md):
+    #: organisation holding the lead (0 = none), the pair's latest
+    #: ProposalStatus as an int (-1 = none) and the day of its last change.
+    lead_org: int = 0
+    process_status: int = -1
+    process_day: int = 0
 
     @property
     def feasible(self) -> bool:
@@ -138,7 +144,9 @@ class Match:
     def from_record(cls, rec: Any) -> "Match":
         """A Match from one element of a MATCH_DTYPE array (or an lm_match)."""
         get = (lambda k: rec[k]) if not isinstance(rec, _ffi.Match_) else (lambda k: getattr(rec, k))
+        names = rec.dtype.names if hasattr(rec, "dtype") and rec.dtype.names else dict(_ffi.Match_._fields_)
         mode = int(get("travel_mode"))
+        process = {k: int(get(k)) for k in ("lead_org", "process_status", "process_day") if k in names}
         return cls(
             vacancy_id=int(get("vacancy_id")), candidate_id=int(get("candidate_id")),
             rank=int(get("rank")), constraint=Constraint(int(get("constraint"))),
@@ -148,7 +156,7 @@ class Match:
             travel_minutes=float(get("travel_minutes")),
             travel_mode=Mode(mode) if 0 <= mode < 4 else None,
             candidate_municipality=int(get("candidate_municipality")),
-            vacancy_municipality=int(get("vacancy_municipality")))
+            vacancy_municipality=int(get("vacancy_municipality")), **process)
 
     def describe(self) -> str:
         """One line an account manager can read."""
@@ -496,7 +504,8 @@ class Snapshot(Handle):
 # Policy
 
 _POLICY_NAMES: Dict[str, PolicyKey] = {k.name.lower(): k for k in PolicyKey}
-_POLICY_INTEGER = {PolicyKey.VERSION, PolicyKey.AS_OF_DAY, PolicyKey.ALLOWED_MODES}
+_POLICY_INTEGER = {PolicyKey.VERSION, PolicyKey.AS_OF_DAY, PolicyKey.ALLOWED_MODES,
+                   PolicyKey.COOLDOWN_DAYS, PolicyKey.EXCLUSIVE_PROGRESS}
 _POLICY_WEIGHTS = {PolicyKey.W_COMPETENCE, PolicyKey.W_TRAVEL, PolicyKey.W_HOURS,
                    PolicyKey.W_READINESS, PolicyKey.W_PRIORITY}
 
@@ -536,6 +545,12 @@ class Policy(Handle):
     as_of_day = _policy_property(PolicyKey.AS_OF_DAY,
                                  "day number; vacancies closed before it are excluded; 0 = off [0]")
     allowed_modes = _policy_property(PolicyKey.ALLOWED_MODES, "travel-mode bitmask 1..15 [15]")
+    cooldown_days = _policy_property(PolicyKey.COOLDOWN_DAYS,
+                                     "days a rejected or declined pair is not proposed again, 0 = off [90]")
+    exclusive_progress = _policy_property(PolicyKey.EXCLUSIVE_PROGRESS,
+                                          "1: a person introduced or in interview is proposed nowhere else [1]")
+    stability_margin = _policy_property(PolicyKey.STABILITY_MARGIN,
+                                        "score a change must gain to drop an open proposal, 0..1 [0.05]")
 
     KEYS: Tuple[str, ...] = tuple(_POLICY_NAMES)
 
@@ -1009,6 +1024,21 @@ class Engine(Handle):
                                              int(vacancy_id), int(candidate_id))
             raise_for(st, self._errmsg())
         return Match.from_record(m)
+
+    def set_history(self, history: Any) -> None:
+        """Let batches, assignments, queries and explanations honour a proposal
+        history (a libmatch.process.History; None detaches). The engine keeps
+        its own reference: the History may be closed afterwards, but no longer
+        changed (StateError). See docs/lifecycle.md."""
+        from .process import History
+        if history is not None and not isinstance(history, History):
+            raise TypeError("history must be a libmatch.History or None")
+        with self._guard() as h:
+            if history is None:
+                raise_for(LIB.fn["lm_engine_set_history"](h, None), self._errmsg())
+                return
+            with history._guard() as hh:
+                raise_for(LIB.fn["lm_engine_set_history"](h, hh), self._errmsg())
 
     # -- assignment (assign.h) -------------------------------------------
     def assign(self, batch: Results, **options: Any):
