@@ -9,7 +9,8 @@ ACCESS = np.array([0.0, 2.0, 12.0, 6.0])
 EARTH_KM = 6371.0088
 
 DEFAULT_POLICY = dict(w_competence=0.6, w_travel=0.2, w_hours=0.1, w_readiness=0.1, w_priority=0.0,
-                      max_travel_min=90.0, min_score=0.0, as_of_day=0, allowed_modes=15)
+                      max_travel_min=90.0, min_score=0.0, as_of_day=0, allowed_modes=15,
+                      cooldown_days=90, exclusive_progress=1, stability_margin=0.05)
 
 
 def visible(c, viewer):
