@@ -179,6 +179,7 @@ typedef struct model {
     int64_t *org;
     int cooldown, exclusive;
     float margin;
+    int today;
 } model;
 
 static lm_viewer all_viewer(void) {
@@ -333,6 +334,8 @@ static void check_lists(const tu_data *d, const model *M, lm_results *b, int dir
             sc[q] = m[q].score;
             size_t j = idx_of(d->v_id, d->nv, m[q].vacancy_id), i = idx_of(d->c_id, d->nc, m[q].candidate_id);
             cr_assert_eq(m[q].process_status, M->st[j * d->nc + i], "batch rows carry the pair's status");
+            cr_assert(score_h[j * d->nc + i] >= 0, "pair (%zu, %zu) is excluded by the history (constraint %d)", j, i,
+                      model_constraint(d, M, j, i, M->today));
         }
         tu_assert_topk(got, sc, len, ref, nref, k, 1e-5, dir == LM_DIR_VACANCY ? "vacancy list" : "candidate list");
     }
@@ -422,7 +425,7 @@ static void run_nights(uint64_t seed, size_t nc, size_t nv, int exclusive, int c
     lm_snapshot *s;
     cr_assert_eq(lm_pool_snapshot(&s, p), LM_OK);
     model M = {calloc(nc * nv, sizeof(int32_t)), calloc(nc * nv, sizeof(int32_t)), calloc(nc * nv, sizeof(int64_t)),
-               cooldown, exclusive, margin};
+               cooldown, exclusive, margin, 0};
     for (size_t x = 0; x < nc * nv; x++) M.st[x] = -1;
     hrows H = {0};
     int64_t next_pid = 1000;
@@ -432,6 +435,7 @@ static void run_nights(uint64_t seed, size_t nc, size_t nv, int exclusive, int c
     double excluded_total = 0;
     for (int night = 0; night < 6; night++) {
         int today = 20 + 5 * night, step = 5;
+        M.today = today;
         lm_engine *e0 = make_engine(today, cooldown, exclusive, margin), *eh = make_engine(today, cooldown, exclusive, margin);
         lm_history *h = hr_history(&H);
         cr_assert_eq(lm_engine_set_history(eh, h), LM_OK);
