@@ -57,6 +57,9 @@ def test_history_from_arrays_and_lists():
     rec["status"] = [S.PLACED, S.EXPIRED]
     h.add(rec)
     assert len(h) == 5
+    h.add(proposal_id=[8, 9], vacancy_id=[1, 1], candidate_id=[1, 2], status=np.array(["interview", "declined"]),
+          day=[3, 3], reason=np.array(["other", "wage"], dtype=object))
+    assert len(h) == 7
     with pytest.raises(lm.DuplicateError):
         h.add(proposal_id=[6, 1], vacancy_id=[1, 1], candidate_id=[1, 2], status=[0, 0], day=[1, 1])
     with pytest.raises(lm.RangeError):
@@ -67,7 +70,7 @@ def test_history_from_arrays_and_lists():
         h.add(proposal_id=[7], vacancy_id=[1], candidate_id=[1], day=[1])
     with pytest.raises(TypeError):
         h.add(proposal_id=[7], vacancy_id=[1], candidate_id=[1], status=[0], day=[1], colour=[1])
-    assert len(h) == 5, "failed adds change nothing"
+    assert len(h) == 7, "failed adds change nothing"
     h.close()
     with pytest.raises(lm.ClosedError):
         len(h)

@@ -110,11 +110,14 @@ HISTORY_REQUIRED = ("proposal_id", "vacancy_id", "candidate_id", "status", "day"
 
 def _codes(value: Any, conv: Callable[[Any], int]) -> Any:
     """Names (str) and enum members to int codes; arrays pass through."""
-    if value is None or isinstance(value, np.ndarray):
+    if value is None or (isinstance(value, np.ndarray) and value.dtype.kind not in "OUS"):
         return value
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
     if isinstance(value, (str, int, enum.Enum)):
         return conv(value)
-    return [conv(x) if isinstance(x, str) else int(x) for x in value]
+    return [conv(x.decode() if isinstance(x, bytes) else x) if isinstance(x, (str, bytes)) else int(x)
+            for x in value]
 
 
 class History(Handle):
