@@ -23,6 +23,7 @@ struct lm_assignment {
     bool batch;
     lm_snapshot *snap;  /* batch only: referenced, for explanations */
     lm_travel *travel_ref;
+    lm_history *hist;   /* batch only: referenced, for the annotation */
     lm_eval_ctx ctx;
     double stat[LM_ASTAT_UNCONSTRAINED_PROPOSALS + 1];
     size_t ngroups;
@@ -41,6 +42,8 @@ typedef struct core_in {
     const lm_results *batch;
     const uint32_t *cslot, *vslot;
     const float *edot;
+    const float *ebonus; /* per edge: stability term added to the value, or NULL */
+    lm_history *hist;
 } core_in;
 
 static double now_s(void) {
@@ -54,6 +57,7 @@ void lm_assignment_free(lm_assignment *a) {
     lm__free(a->p);
     lm__free(a->groups);
     lm_travel_free(a->travel_ref);
+    lm_history_free(a->hist);
     lm_snapshot_free(a->snap);
     lm__free(a);
 }
@@ -81,9 +85,11 @@ static int check_options(lm_assign_options *o, const lm_assign_options *in, lm_e
     return LM_OK;
 }
 
-/* The scaled value of an edge: floor((score + w * priority) * 1e6 + 0.5). */
-static inline int32_t scaled(float score, double pw, float prio) {
-    double v = (double)score + pw * (double)prio;
+/* The scaled value of an edge: floor((score + w * priority + bonus) * 1e6 + 0.5),
+ * bonus the stability margin of a kept open proposal (0..1, so the value
+ * stays below 2^31 with w <= LM_ASSIGN_MAX_PRIORITY_WEIGHT). */
+static inline int32_t scaled(float score, double pw, float prio, float bonus) {
+    double v = (double)score + pw * (double)prio + (double)bonus;
     return (int32_t)floor(v * 1e6 + 0.5);
 }
 
@@ -211,7 +217,8 @@ static int core(lm_assignment **out, lm_err *err, const core_in *in, const lm_as
             w.poff[i] = E;
             for (; s < cursor[i]; s++) {
                 uint32_t e = ebuf[s], j = in->ev[e];
-                int32_t val = scaled(in->es[e], o.priority_weight, in->prio ? in->prio[i] : 0.f);
+                int32_t val = scaled(in->es[e], o.priority_weight, in->prio ? in->prio[i] : 0.f,
+                                    in->ebonus ? in->ebonus[e] : 0.f);
                 if (val <= 0 || in->cap[j] == 0) continue;
                 w.evac[E] = j;
                 w.ew[E] = val;
@@ -416,6 +423,7 @@ static int core(lm_assignment **out, lm_err *err, const core_in *in, const lm_as
         a->ctx = in->batch->ctx;
         a->ctx.snap = a->snap;
         a->ctx.travel = a->travel_ref;
+        a->hist = lm__history_ref(in->hist);
     }
     a->stat[LM_ASTAT_SECONDS] = now_s() - t0;
     *out = a;
@@ -477,6 +485,39 @@ static int cmp_bedge(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+LM_HIDDEN const lm_history *lm__engine_history(const lm_engine *e);
+
+/* The engine's history on the graph of a batch (docs/lifecycle.md): capacity
+ * = free slots; edges of excluded people and pairs dropped (the batch left
+ * them out already: checked again so that any results are safe); an edge
+ * whose pair's latest proposal is an open `proposed` gets the stability
+ * margin added to its value. Edges are compacted in place; returns the count. */
+static size_t apply_history(const lm_history *h, const lm_policy_eval *P, const lm_results *r, int32_t *cap,
+                            uint32_t *ep, uint32_t *ev, float *es, float *ed, float *bonus, size_t ne) {
+    const lm_snapshot *s = r->snap;
+    const lm_tbl *cs = s->side[LM_SIDE_CANDIDATE], *vs = s->side[LM_SIDE_VACANCY];
+    const lm_layout *LC = &s->layouts->cand, *LV = &s->layouts->vac;
+#define ID_OF(t, L, sl) LM_COLP(lm__chunk_of(t, sl), L, LM_COL_ID, int64_t)[(sl) & (LM_CHUNK_ROWS - 1)]
+    for (size_t j = 0; j < r->nlists[LM_DIR_VACANCY]; j++) {
+        uint32_t sl = r->lists[LM_DIR_VACANCY][j].slot;
+        int32_t f = lm__memory_free_slots(h, ID_OF(vs, LV, sl), cap[j]);
+        cap[j] = f > 0 ? f : 0;
+    }
+    int32_t today = lm__memory_today(P);
+    size_t w = 0;
+    for (size_t x = 0; x < ne; x++) {
+        uint32_t csl = r->lists[LM_DIR_CANDIDATE][ep[x]].slot, vsl = r->lists[LM_DIR_VACANCY][ev[x]].slot;
+        int64_t cid = ID_OF(cs, LC, csl), vid = ID_OF(vs, LV, vsl);
+        if (lm__memory_person_out(h, P, cid) || lm__memory_pair_out(h, P, today, vid, cid)) continue;
+        const lm_hist_rec *rec = lm__history_pair(h, vid, cid);
+        bonus[w] = rec && rec->status == LM_PROPOSAL_PROPOSED ? P->stability_margin : 0.f;
+        ep[w] = ep[x], ev[w] = ev[x], es[w] = es[x], ed[w] = ed[x];
+        w++;
+    }
+#undef ID_OF
+    return w;
+}
+
 int lm_engine_assign(lm_assignment **out, lm_engine *engine, const lm_results *r, const lm_assign_options *options) {
     static const char what[] = "assign";
     if (out) *out = NULL;
@@ -504,7 +545,8 @@ int lm_engine_assign(lm_assignment **out, lm_engine *engine, const lm_results *r
     float *prio = lm__malloc((n ? n : 1) * sizeof *prio);
     bedge *be = lm__malloc((nh ? nh : 1) * sizeof *be);
     uint32_t *ep = NULL, *ev = NULL;
-    float *es = NULL, *ed = NULL;
+    float *es = NULL, *ed = NULL, *bonus = NULL;
+    lm_history *hist = (lm_history *)lm__engine_history(engine);
     if (!cidx || !vidx || !cslot || !vslot || !cap || !pg || !vg || !vemp || !prio || !be) goto nomem;
     memset(cidx, 0xFF, ((size_t)cs->nslots + 1) * sizeof *cidx);
     memset(vidx, 0xFF, ((size_t)vs->nslots + 1) * sizeof *vidx);
@@ -550,14 +592,16 @@ int lm_engine_assign(lm_assignment **out, lm_engine *engine, const lm_results *r
     ev = lm__malloc((ne ? ne : 1) * sizeof *ev);
     es = lm__malloc((ne ? ne : 1) * sizeof *es);
     ed = lm__malloc((ne ? ne : 1) * sizeof *ed);
-    if (!ep || !ev || !es || !ed) goto nomem;
+    bonus = hist ? lm__malloc((ne ? ne : 1) * sizeof *bonus) : NULL;
+    if (!ep || !ev || !es || !ed || (hist && !bonus)) goto nomem;
     for (size_t x = 0; x < ne; x++) {
         ep[x] = (uint32_t)(be[x].key >> 32);
         ev[x] = (uint32_t)be[x].key;
         es[x] = be[x].score < 0.f ? 0.f : be[x].score > 1.f ? 1.f : be[x].score;
         ed[x] = be[x].dot;
     }
-    core_in in = {n, nv, ne, cap, pg, vg, vemp, prio, ep, ev, es, r, cslot, vslot, ed};
+    if (hist) ne = apply_history(hist, &r->ctx.pol, r, cap, ep, ev, es, ed, bonus, ne);
+    core_in in = {n, nv, ne, cap, pg, vg, vemp, prio, ep, ev, es, r, cslot, vslot, ed, bonus, hist};
     st = core(out, err, &in, &o, what, t0);
     if (!st) lm__clear(err);
     goto done;
@@ -578,6 +622,7 @@ done:
     lm__free(ev);
     lm__free(es);
     lm__free(ed);
+    lm__free(bonus);
     return st;
 }
 
@@ -613,6 +658,7 @@ int lm_assignment_copy(lm_match *out, size_t elem_size, size_t capacity, size_t 
         }
         m.rank = p->rank;
         m.score = p->score;
+        lm__memory_annotate(a->hist, &m);
         lm__match_store(dst + x * elem_size, elem_size, &m);
     }
     if (out_copied) *out_copied = n;

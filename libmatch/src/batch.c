@@ -517,6 +517,7 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant,
         lm_chunk *c = lm__chunk_of(s, slot);
         uint32_t r = slot & (LM_CHUNK_ROWS - 1);
         if (!LM_COLP(c, L, LM_COL_LIVE, uint8_t)[r]) continue;
+        if (E->cand_skip && E->cand_skip[slot]) continue; /* left out by the proposal history */
         if (!lm__visible(&E->viewer, LM_COLP(c, L, LM_COL_ORG, int64_t)[r], LM_COLP(c, L, LM_COL_MUNI, int32_t)[r],
                          LM_COLP(c, L, LM_COL_REGION, int32_t)[r], LM_COLP(c, L, LM_COL_SCOPE, uint8_t)[r]))
             continue;

@@ -107,6 +107,7 @@ static int gather(gshared *S, const uint32_t *vslots, size_t nvl) {
         lm_chunk *c = lm__chunk_of(ct, slot);
         uint32_t r = slot & (LM_CHUNK_ROWS - 1);
         const lm_layout *L = E->LC;
+        if (E->cand_skip && E->cand_skip[slot]) continue; /* left out by the proposal history */
         if (!LM_COLP(c, L, LM_COL_LIVE, uint8_t)[r] ||
             !lm__visible(&E->viewer, LM_COLP(c, L, LM_COL_ORG, int64_t)[r], LM_COLP(c, L, LM_COL_MUNI, int32_t)[r],
                          LM_COLP(c, L, LM_COL_REGION, int32_t)[r], LM_COLP(c, L, LM_COL_SCOPE, uint8_t)[r]))

@@ -153,6 +153,7 @@ static lm_results *results_new(const lm_engine *e, const lm_eval_ctx *E) {
     r->ctx = *E;
     r->travel_ref = lm__travel_ref(e->travel);
     r->ctx.travel = r->travel_ref;
+    r->hist = lm__history_ref(e->history);
     r->stat[LM_STAT_POLICY_VERSION] = E->pol.version;
     r->stat[LM_STAT_SNAPSHOT_VERSION] = (double)E->snap->version;
     r->stat[LM_STAT_KERNEL] = (double)(e->kernel == LM_KERNEL_AUTO ? lm__cpu_best_kernel() : e->kernel);
@@ -409,12 +410,46 @@ int lm_engine_explain(lm_match *out, size_t out_size, lm_engine *e, const lm_sna
         return lm__fail(&e->err, LM_ERR_UNKNOWN_ID, "explain: no candidate with id %lld", (long long)candidate_id);
     lm_match m;
     lm__pair_eval(&E, (uint32_t)cs, (uint32_t)vs, NAN, NULL, &m);
+    if (m.constraint == LM_CONSTRAINT_NONE && e->history) {
+        int32_t slots = LM_COLP(lm__chunk_of(s->side[LM_SIDE_VACANCY], (uint32_t)vs), E.LV, LM_COL_SLOTS,
+                                int32_t)[(uint32_t)vs & (LM_CHUNK_ROWS - 1)];
+        m.constraint = lm__memory_check(e->history, &E.pol, vacancy_id, candidate_id, slots);
+        if (m.constraint != LM_CONSTRAINT_NONE) m.score = 0.f; /* like the other constraints */
+    }
+    lm__memory_annotate(e->history, &m);
     lm__match_store((unsigned char *)out, out_size, &m);
     lm__clear(&e->err);
     return LM_OK;
 }
 
 /* ---- the batch ----------------------------------------------------------- */
+/* The batch under the engine's history (memory.c): excluded people and full
+ * vacancies do not run; the lists run longer by the largest count of excluded
+ * pairs in a list, then are filtered and cut to k. */
+/* The fast batch for dot models and COSINE_COVERAGE, else the generic exact one
+ * (all pairs; kernel and int8 mode do not apply). */
+static int run_batch(lm_results *r, lm_engine *e, const lm_eval_ctx *E, const uint32_t *vslots, size_t nv, uint32_t kc,
+                     uint32_t kv, const lm_batch_options *o) {
+    if (lm__model_fast(E->pol.competence_model))
+        return lm__batch_run(r, E, (int)e->kernel, (int)e->quantize, (int)e->threads, vslots, nv, kc, kv, o->progress,
+                             o->progress_user, &e->err);
+    return lm__batch_generic(r, E, (int)e->threads, vslots, nv, kc, kv, o->progress, o->progress_user, &e->err);
+}
+
+static int batch_history(lm_results *r, lm_engine *e, const lm_eval_ctx *E, const uint32_t *vslots, size_t nv,
+                         const lm_batch_options *o) {
+    lm_memory_batch mb;
+    if (lm__memory_batch_begin(&mb, e->history, E, vslots, nv))
+        return lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
+    lm_eval_ctx Eb = *E;
+    Eb.cand_skip = mb.cand_skip;
+    int st = run_batch(r, e, &Eb, mb.vrun, mb.nvrun, o->k_candidates + mb.extra_c, o->k_vacancies + mb.extra_v, o);
+    if (st == LM_OK && lm__memory_batch_end(r, &mb, e->history, vslots, nv, o->k_candidates, o->k_vacancies))
+        st = lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
+    lm__memory_batch_free(&mb);
+    return st;
+}
+
 int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const lm_viewer *v,
                     const lm_batch_options *opts) {
     static const char what[] = "batch";
@@ -453,12 +488,8 @@ int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const 
         lm__free(vslots);
         return lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory");
     }
-    if (lm__model_fast(E.pol.competence_model))
-        st = lm__batch_run(r, &E, (int)e->kernel, (int)e->quantize, (int)e->threads, vslots, nv, o.k_candidates,
-                           o.k_vacancies, o.progress, o.progress_user, &e->err);
-    else /* exact, all pairs; kernel and int8 mode do not apply */
-        st = lm__batch_generic(r, &E, (int)e->threads, vslots, nv, o.k_candidates, o.k_vacancies, o.progress,
-                               o.progress_user, &e->err);
+    if (e->history) st = batch_history(r, e, &E, vslots, nv, &o);
+    else st = run_batch(r, e, &E, vslots, nv, o.k_candidates, o.k_vacancies, &o);
     lm__free(vslots);
     if (st == LM_OK && o.progress && o.progress(o.progress_user, nv, nv))
         st = lm__fail(&e->err, LM_ERR_CANCELLED, "batch: cancelled by the progress callback at the end");
@@ -475,3 +506,6 @@ int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const 
 /* For other source files that report through the engine (assign.c). */
 LM_HIDDEN lm_err *lm__engine_err(lm_engine *e);
 lm_err *lm__engine_err(lm_engine *e) { return &e->err; }
+/* The engine's history (assign.c). */
+LM_HIDDEN const lm_history *lm__engine_history(const lm_engine *e);
+const lm_history *lm__engine_history(const lm_engine *e) { return e->history; }

@@ -66,6 +66,9 @@ void lm_history_free(lm_history *h) {
     if (!h || atomic_fetch_sub_explicit(&h->ref, 1, memory_order_acq_rel) != 1) return;
     lm__free(h->rec);
     lm__free(h->by_pair);
+    lm__free((void *)h->latest);
+    lm__free(h->persons);
+    lm__free(h->vacs);
     lm__free(h);
 }
 
@@ -170,6 +173,86 @@ static int cmp_pair(const void *a, const void *b) {
     return (x->proposal_id < y->proposal_id) - (x->proposal_id > y->proposal_id);
 }
 
+static bool st_open(int32_t s) { return s == LM_PROPOSAL_INTRODUCED || s == LM_PROPOSAL_INTERVIEW; }
+
+static int cmp_person(const void *a, const void *b) {
+    int64_t x = ((const lm_hist_person *)a)->candidate_id, y = ((const lm_hist_person *)b)->candidate_id;
+    return (x > y) - (x < y);
+}
+
+/* The later of two records of one person: higher day, then higher proposal id. */
+static bool later(const lm_hist_rec *a, const lm_hist_rec *b) {
+    return !b || a->day > b->day || (a->day == b->day && a->proposal_id > b->proposal_id);
+}
+
+typedef struct ckey {
+    int64_t cid;
+    const lm_hist_rec *r;
+} ckey;
+static int cmp_ckey(const void *a, const void *b) {
+    int64_t x = ((const ckey *)a)->cid, y = ((const ckey *)b)->cid;
+    return (x > y) - (x < y);
+}
+
+/* Per person: placed? open introduction (where, lead)? From the latest records. */
+static size_t fold_persons(lm_hist_person *ps, ckey *keys, const lm_hist_rec **latest, size_t nl) {
+    for (size_t i = 0; i < nl; i++) keys[i] = (ckey){latest[i]->candidate_id, latest[i]};
+    qsort(keys, nl, sizeof *keys, cmp_ckey);
+    size_t np = 0;
+    const lm_hist_rec *open = NULL, *placed = NULL;
+    for (size_t i = 0; i < nl; i++) {
+        const lm_hist_rec *r = keys[i].r;
+        if (!np || ps[np - 1].candidate_id != r->candidate_id) {
+            ps[np++] = (lm_hist_person){.candidate_id = r->candidate_id};
+            open = placed = NULL;
+        }
+        lm_hist_person *p = &ps[np - 1];
+        if (r->status == LM_PROPOSAL_PLACED && later(r, placed)) {
+            placed = r;
+            p->placed = true, p->placed_vacancy = r->vacancy_id, p->placed_org = r->lead_org, p->placed_day = r->day;
+        }
+        if (st_open(r->status) && later(r, open)) {
+            open = r;
+            p->open = true, p->open_vacancy = r->vacancy_id, p->open_org = r->lead_org, p->open_day = r->day;
+        }
+    }
+    return np;
+}
+
+/* The latest record of each pair, per vacancy counts, per person state. */
+static int build_indexes(lm_history *h) {
+    size_t nl = 0;
+    for (size_t i = 0; i < h->n; i++)
+        if (i == 0 || h->by_pair[i].vacancy_id != h->by_pair[i - 1].vacancy_id ||
+            h->by_pair[i].candidate_id != h->by_pair[i - 1].candidate_id)
+            nl++;
+    const lm_hist_rec **latest = lm__malloc((nl ? nl : 1) * sizeof *latest);
+    lm_hist_person *ps = lm__calloc(nl ? nl : 1, sizeof *ps);
+    lm_hist_vac *vs = lm__calloc(nl ? nl : 1, sizeof *vs);
+    ckey *keys = lm__malloc((nl ? nl : 1) * sizeof *keys);
+    if (!latest || !ps || !vs || !keys) {
+        lm__free((void *)latest), lm__free(ps), lm__free(vs), lm__free(keys);
+        return LM_ERR_NOMEM;
+    }
+    size_t k = 0, nvs = 0;
+    for (size_t i = 0; i < h->n; i++) {
+        const lm_hist_rec *r = &h->by_pair[i];
+        if (k && latest[k - 1]->vacancy_id == r->vacancy_id && latest[k - 1]->candidate_id == r->candidate_id) continue;
+        latest[k++] = r;
+        if (!nvs || vs[nvs - 1].vacancy_id != r->vacancy_id) vs[nvs++] = (lm_hist_vac){r->vacancy_id, 0, 0};
+        vs[nvs - 1].placed += r->status == LM_PROPOSAL_PLACED;
+        vs[nvs - 1].open += st_open(r->status);
+    }
+    h->npersons = fold_persons(ps, keys, latest, nl);
+    lm__free(keys);
+    h->latest = latest;
+    h->nlatest = nl;
+    h->persons = ps;
+    h->vacs = vs;
+    h->nvacs = nvs;
+    return LM_OK;
+}
+
 int lm__history_freeze(lm_history *h) {
     if (atomic_load_explicit(&h->frozen, memory_order_acquire)) return LM_OK;
     lm_hist_rec *bp = NULL;
@@ -180,8 +263,30 @@ int lm__history_freeze(lm_history *h) {
         qsort(bp, h->n, sizeof *bp, cmp_pair);
     }
     h->by_pair = bp;
+    if (build_indexes(h)) {
+        lm__free(bp);
+        h->by_pair = NULL;
+        return LM_ERR_NOMEM;
+    }
     atomic_store_explicit(&h->frozen, true, memory_order_release);
     return LM_OK;
+}
+
+const lm_hist_person *lm__history_person(const lm_history *h, int64_t id) {
+    if (!h || !h->npersons) return NULL;
+    lm_hist_person key = {.candidate_id = id};
+    return bsearch(&key, h->persons, h->npersons, sizeof key, cmp_person);
+}
+
+static int cmp_vac(const void *a, const void *b) {
+    int64_t x = ((const lm_hist_vac *)a)->vacancy_id, y = ((const lm_hist_vac *)b)->vacancy_id;
+    return (x > y) - (x < y);
+}
+
+const lm_hist_vac *lm__history_vacancy(const lm_history *h, int64_t id) {
+    if (!h || !h->nvacs) return NULL;
+    lm_hist_vac key = {.vacancy_id = id};
+    return bsearch(&key, h->vacs, h->nvacs, sizeof key, cmp_vac);
 }
 
 const lm_hist_rec *lm__history_pair(const lm_history *h, int64_t vacancy_id, int64_t candidate_id) {

@@ -143,8 +143,31 @@ struct lm_history {
     size_t n;
     lm_hist_rec *rec;    /* in the order added */
     lm_hist_rec *by_pair; /* frozen: sorted by (vacancy, candidate), latest first */
+    /* frozen indexes over each pair's latest record (memory.c reads them) */
+    size_t nlatest;
+    const lm_hist_rec **latest; /* one per pair, in by_pair order */
+    struct lm_hist_person *persons; /* sorted by candidate_id */
+    size_t npersons;
+    struct lm_hist_vac *vacs; /* sorted by vacancy_id */
+    size_t nvacs;
     lm_err err;
 };
+/* A person's state in a frozen history (latest record of each pair). */
+typedef struct lm_hist_person {
+    int64_t candidate_id;
+    int64_t open_vacancy, open_org; /* latest introduced/interview proposal */
+    int64_t placed_vacancy, placed_org;
+    int32_t open_day, placed_day;
+    bool open, placed;
+} lm_hist_person;
+/* A vacancy's counts in a frozen history. */
+typedef struct lm_hist_vac {
+    int64_t vacancy_id;
+    int32_t placed; /* pairs whose latest proposal is placed */
+    int32_t open;   /* ... introduced or interview */
+} lm_hist_vac;
+LM_HIDDEN const lm_hist_person *lm__history_person(const lm_history *h, int64_t candidate_id);
+LM_HIDDEN const lm_hist_vac *lm__history_vacancy(const lm_history *h, int64_t vacancy_id);
 LM_HIDDEN lm_history *lm__history_ref(lm_history *h);
 /* Build the indexes and make read-only (idempotent); LM_ERR_NOMEM leaves it unfrozen. */
 LM_HIDDEN int lm__history_freeze(lm_history *h);
@@ -292,6 +315,7 @@ typedef struct lm_eval_ctx {
     lm_policy_eval pol;
     const lm_travel *travel;
     lm_viewer viewer;
+    const uint8_t *cand_skip; /* batch only: per candidate slot, 1 = left out (history); NULL = none */
 } lm_eval_ctx;
 LM_HIDDEN bool lm__visible(const lm_viewer *v, int64_t owner, int32_t muni, int32_t region, uint8_t scope);
 /* Evaluate a pair of slots (both live). Returns the lm_constraint (NONE if
@@ -364,7 +388,8 @@ struct lm_results {
     lm_reslist *lists[2];
     size_t nhits[2];
     lm_hit *hits[2];
-    double stat[8];
+    double stat[LM_STAT_HISTORY_EXCLUDED + 1];
+    lm_history *hist;   /* referenced: the engine's history at query time, or NULL */
 };
 LM_HIDDEN lm_snapshot *lm__snapshot_ref(const lm_snapshot *s);
 
@@ -372,6 +397,39 @@ LM_HIDDEN lm_snapshot *lm__snapshot_ref(const lm_snapshot *s);
  * the geometric estimate (with a safety margin; a pre-filter only). INFINITY
  * when one of the modes has a matrix, -1 when nothing is reachable. */
 LM_HIDDEN double lm__reach2(const lm_travel *t, uint32_t modes, float limit);
+
+/* ---- the engine's memory of proposals (memory.c): the history applied
+ * under a policy. Constraints are NONE or LM_CONSTRAINT_{PLACED, IN_PROGRESS,
+ * VACANCY_FULL, COOLDOWN}; h may be NULL (nothing applies). */
+LM_HIDDEN int32_t lm__memory_today(const lm_policy_eval *P);
+/* Slots minus the vacancy's placements and open introductions. */
+LM_HIDDEN int32_t lm__memory_free_slots(const lm_history *h, int64_t vacancy_id, int32_t slots);
+/* Whether the person is left out of batches (placed, or in progress with exclusive_progress). */
+LM_HIDDEN bool lm__memory_person_out(const lm_history *h, const lm_policy_eval *P, int64_t candidate_id);
+/* Whether the pair itself is excluded (cooled down, or its own proposal is introduced/interview). */
+LM_HIDDEN bool lm__memory_pair_out(const lm_history *h, const lm_policy_eval *P, int32_t today, int64_t vacancy_id,
+                                   int64_t candidate_id);
+/* The history's constraint on a pair that passes every hard filter (explain order). */
+LM_HIDDEN int lm__memory_check(const lm_history *h, const lm_policy_eval *P, int64_t vacancy_id, int64_t candidate_id,
+                               int32_t slots);
+/* Fill m's lead_org, process_status (-1 none), process_day from the history. */
+LM_HIDDEN void lm__memory_annotate(const lm_history *h, lm_match *m);
+/* A batch under a history: which candidates and vacancies run, how much longer the lists must be. */
+typedef struct lm_memory_batch {
+    uint8_t *cand_skip;  /* per candidate slot */
+    uint32_t *vrun;      /* vacancy slots that run (free slots > 0), in the caller's order */
+    size_t nvrun;
+    uint32_t *cnt_v, *cnt_c; /* excluded pairs per vacancy / candidate slot */
+    uint32_t extra_c, extra_v; /* added to k_candidates / k_vacancies */
+    int32_t today;
+} lm_memory_batch;
+LM_HIDDEN int lm__memory_batch_begin(lm_memory_batch *mb, const lm_history *h, const lm_eval_ctx *E,
+                                     const uint32_t *vslots, size_t nv);
+/* Filter the lists of a batch run with the extra length, cut to kc / kv, and
+ * give the vacancies that did not run (full) an empty list in vslots' order. */
+LM_HIDDEN int lm__memory_batch_end(lm_results *r, const lm_memory_batch *mb, const lm_history *h,
+                                   const uint32_t *vslots, size_t nv, uint32_t kc, uint32_t kv);
+LM_HIDDEN void lm__memory_batch_free(lm_memory_batch *mb);
 
 /* ---- the fast batch (batch.c): fills both directions of r. */
 LM_HIDDEN int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize, int threads, const uint32_t *vslots,

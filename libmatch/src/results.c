@@ -10,6 +10,7 @@ void lm_results_free(lm_results *r) {
         lm__free(r->hits[d]);
     }
     lm_travel_free(r->travel_ref);
+    lm_history_free(r->hist);
     lm_snapshot_free(r->snap);
     lm__free(r);
 }
@@ -78,6 +79,7 @@ int lm_results_copy(lm_match *out, size_t elem_size, size_t capacity, size_t *ou
         lm__pair_eval(&r->ctx, cslot, vslot, h->dot, NULL, &m);
         m.rank = (uint32_t)(row - l->first + 1);
         m.score = h->score; /* as ranked */
+        lm__memory_annotate(r->hist, &m);
         lm__match_store(dst + i * elem_size, elem_size, &m);
     }
     if (out_copied) *out_copied = n;
@@ -86,7 +88,7 @@ int lm_results_copy(lm_match *out, size_t elem_size, size_t capacity, size_t *ou
 
 int lm_results_stat(double *out, const lm_results *r, int32_t stat) {
     if (!out || !r) return LM_ERR_NULL;
-    if (stat < 0 || stat > LM_STAT_COMPETENCE_MODEL) return LM_ERR_RANGE;
+    if (stat < 0 || stat > LM_STAT_HISTORY_EXCLUDED) return LM_ERR_RANGE;
     *out = r->stat[stat];
     return LM_OK;
 }

@@ -110,7 +110,7 @@ def test_generic_models_batch_equals_explain():
                     assert len(rows) > 20
                     for r in rows[:40]:
                         m = eng.explain(snap, (1, 1, 1), int(r["vacancy_id"]), int(r["candidate_id"]))
-                        if name == "cosine":
+                        if name in ("cosine", "cosine_coverage"):  # fast batch: the panel kernel's cosine may differ in the last bit
                             assert abs(m.score - r["score"]) < 1e-6
                         else:
                             assert m.score == r["score"], name

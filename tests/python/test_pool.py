@@ -19,9 +19,9 @@ def test_version_and_loading():
 
 def test_version_check(monkeypatch):
     from libmatch import _ffi
-    _ffi.check_version(10000, "x")
+    _ffi.check_version(10100, "x")
     _ffi.check_version(10203, "x")  # newer minor: fine
-    for bad in (20000, 9999, 0):
+    for bad in (20000, 10000, 9999, 0):
         with pytest.raises(lm.LibraryLoadError, match="same major"):
             _ffi.check_version(bad, "/some/libmatch.so.1")
     assert issubclass(lm.LibraryLoadError, ImportError)

@@ -119,7 +119,7 @@ Test(assign, capacity_and_slot_ranks) {
     cr_assert_eq(lm_assignment_copy(m, sizeof m[0], 3, &got, a, 2), LM_OK);
     cr_assert_eq(got, 0);
     cr_assert_eq(lm_assignment_copy(m, sizeof m[0], 3, &got, a, 3), LM_ERR_RANGE);
-    cr_assert_eq(lm_assignment_copy(m, sizeof m[0] - 1, 3, &got, a, 0), LM_ERR_INVALID);
+    cr_assert_eq(lm_assignment_copy(m, LM_MATCH_SIZE_1_0 - 1, 3, &got, a, 0), LM_ERR_INVALID);
     cr_assert_eq(lm_assignment_copy(NULL, sizeof m[0], 3, &got, a, 0), LM_ERR_NULL);
     cr_assert_eq(lm_assignment_copy(m, sizeof m[0], 3, &got, NULL, 0), LM_ERR_NULL);
     /* a bigger element size is zero-padded */

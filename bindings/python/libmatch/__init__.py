@@ -36,6 +36,8 @@ from .db import Db, DbTable
 # since 1.1.0: competence models and centring
 from .constants import CompetenceModel, PoolStat
 from .errors import UncentredWarning
+from .process import (HISTORY_COLUMNS, History, ProposalStatus, Reason, check_transition,
+                      transition_allowed)
 
 __version__ = "1.1.0"
 
@@ -52,6 +54,7 @@ __all__ = [
     "LibmatchIOError", "FormatError", "DatabaseError", "LimitError", "StateError", "ClosedError",
     "BufferTooSmallError", "UnsupportedError", "InternalError", "LibraryLoadError",
     "CompetenceModel", "PoolStat", "UncentredWarning",
+    "History", "ProposalStatus", "Reason", "HISTORY_COLUMNS", "transition_allowed", "check_transition",
 ]
 
 

@@ -1,6 +1,6 @@
 """Low-level ctypes layer: finding and loading libmatch.so.1, the C structs and
 the function prototypes. Everything here mirrors libmatch/include/libmatch/*.h
-(core.h, assign.h, pg.h) exactly; the public Python API is in the other modules.
+(core.h, assign.h, process.h, pg.h) exactly; the public Python API is in the other modules.
 
 Not part of the promised Python API: names here may change.
 """
@@ -121,6 +121,24 @@ class Match_(ctypes.Structure):
         ("candidate_municipality", c_int32),
         ("vacancy_municipality", c_int32),
         ("reserved", c_int32),
+        # since 1.1.0
+        ("lead_org", c_int64),
+        ("process_status", c_int32),
+        ("process_day", c_int32),
+    ]
+
+
+class HistoryCols(ctypes.Structure):
+    """struct lm_history_cols (process.h)."""
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("proposal_id", c_void_p),
+        ("vacancy_id", c_void_p),
+        ("candidate_id", c_void_p),
+        ("status", c_void_p),
+        ("day", c_void_p),
+        ("lead_org", c_void_p),
+        ("reason", c_void_p),
     ]
 
 
@@ -280,6 +298,18 @@ PROTOTYPES: Dict[str, Tuple[object, List[object]]] = {
     "lm_assignment_copy": (_INT, [_P, c_size_t, c_size_t, POINTER(c_size_t), _P, c_size_t]),
     "lm_assignment_stat": (_INT, [POINTER(c_double), _P, c_int32]),
     "lm_assignment_groups": (_INT, [_P, c_size_t, c_size_t, POINTER(c_size_t), _P]),
+    # process.h: the proposal lifecycle and history
+    "lm_proposal_transition": (_INT, [c_int32, c_int32]),
+    "lm_proposal_status_name": (c_char_p, [c_int32]),
+    "lm_proposal_status_parse": (_INT, [POINTER(c_int32), c_char_p]),
+    "lm_reason_name": (c_char_p, [c_int32]),
+    "lm_reason_parse": (_INT, [POINTER(c_int32), c_char_p]),
+    "lm_history_create": (_INT, [_PP]),
+    "lm_history_free": (None, [_P]),
+    "lm_history_errmsg": (c_char_p, [_P]),
+    "lm_history_add": (_INT, [_P, POINTER(HistoryCols), c_size_t]),
+    "lm_history_count": (_INT, [POINTER(c_size_t), _P]),
+    "lm_engine_set_history": (_INT, [_P, _P]),
     # pg.h
     "lm_db_open": (_INT, [_PP, c_char_p]),
     "lm_db_wrap": (_INT, [_PP, _P]),

@@ -100,6 +100,11 @@ class Constraint(enum.IntEnum):
     SLOTS = 8
     TRAVEL = 9
     MIN_SCORE = 10
+    # since 1.1.0: the proposal history (docs/lifecycle.md)
+    COOLDOWN = 11
+    IN_PROGRESS = 12
+    VACANCY_FULL = 13
+    PLACED = 14
 
 
 class Direction(enum.IntEnum):
@@ -136,7 +141,7 @@ class PolicyKey(enum.IntEnum):
     ALLOWED_MODES = 9
     # since 1.1.0
     COMPETENCE_MODEL = 10    #: a CompetenceModel (docs/scoring.md)
-    COOLDOWN_DAYS = 11
+    COOLDOWN_DAYS = 11       #: days a rejected or declined pair is not proposed again (docs/lifecycle.md)
     EXCLUSIVE_PROGRESS = 12
     STABILITY_MARGIN = 13
     OVERQUALIFICATION = 14   #: weight of over-qualification in the coverage models, 0..1
@@ -159,6 +164,7 @@ class Stat(enum.IntEnum):
     THREADS = 5
     KERNEL = 6
     COMPETENCE_MODEL = 7  #: the CompetenceModel used (since 1.1.0)
+    HISTORY_EXCLUDED = 8  #: list entries the proposal history excluded (since 1.1.0)
 
 
 class CompetenceModel(enum.IntEnum):

@@ -125,6 +125,12 @@ class Match:
     travel_mode: Optional[Mode]
     candidate_municipality: int
     vacancy_municipality: int
+    #: since 1.1.0, from the engine's proposal history (docs/lifecycle.md):
+    #: organisation holding the lead (0 = none), the pair's latest
+    #: ProposalStatus as an int (-1 = none) and the day of its last change.
+    lead_org: int = 0
+    process_status: int = -1
+    process_day: int = 0
 
     @property
     def feasible(self) -> bool:
@@ -139,7 +145,9 @@ class Match:
     def from_record(cls, rec: Any) -> "Match":
         """A Match from one element of a MATCH_DTYPE array (or an lm_match)."""
         get = (lambda k: rec[k]) if not isinstance(rec, _ffi.Match_) else (lambda k: getattr(rec, k))
+        names = rec.dtype.names if hasattr(rec, "dtype") and rec.dtype.names else dict(_ffi.Match_._fields_)
         mode = int(get("travel_mode"))
+        process = {k: int(get(k)) for k in ("lead_org", "process_status", "process_day") if k in names}
         return cls(
             vacancy_id=int(get("vacancy_id")), candidate_id=int(get("candidate_id")),
             rank=int(get("rank")), constraint=Constraint(int(get("constraint"))),
@@ -149,7 +157,7 @@ class Match:
             travel_minutes=float(get("travel_minutes")),
             travel_mode=Mode(mode) if 0 <= mode < 4 else None,
             candidate_municipality=int(get("candidate_municipality")),
-            vacancy_municipality=int(get("vacancy_municipality")))
+            vacancy_municipality=int(get("vacancy_municipality")), **process)
 
     def describe(self) -> str:
         """One line an account manager can read."""
@@ -601,6 +609,12 @@ class Policy(Handle):
         "'cosine_coverage') [requirement] (since 1.1.0)")
     overqualification = _policy_property(
         PolicyKey.OVERQUALIFICATION, "0..1: weight of over-qualification in the coverage models [0.25] (since 1.1.0)")
+    cooldown_days = _policy_property(PolicyKey.COOLDOWN_DAYS,
+                                     "days a rejected or declined pair is not proposed again, 0 = off [90]")
+    exclusive_progress = _policy_property(PolicyKey.EXCLUSIVE_PROGRESS,
+                                          "1: a person introduced or in interview is proposed nowhere else [1]")
+    stability_margin = _policy_property(PolicyKey.STABILITY_MARGIN,
+                                        "score a change must gain to drop an open proposal, 0..1 [0.05]")
 
     KEYS: Tuple[str, ...] = tuple(_POLICY_NAMES)
 
@@ -1079,6 +1093,21 @@ class Engine(Handle):
                                              int(vacancy_id), int(candidate_id))
             raise_for(st, self._errmsg())
         return Match.from_record(m)
+
+    def set_history(self, history: Any) -> None:
+        """Let batches, assignments, queries and explanations honour a proposal
+        history (a libmatch.process.History; None detaches). The engine keeps
+        its own reference: the History may be closed afterwards, but no longer
+        changed (StateError). See docs/lifecycle.md."""
+        from .process import History
+        if history is not None and not isinstance(history, History):
+            raise TypeError("history must be a libmatch.History or None")
+        with self._guard() as h:
+            if history is None:
+                raise_for(LIB.fn["lm_engine_set_history"](h, None), self._errmsg())
+                return
+            with history._guard() as hh:
+                raise_for(LIB.fn["lm_engine_set_history"](h, hh), self._errmsg())
 
     # -- assignment (assign.h) -------------------------------------------
     def assign(self, batch: Results, **options: Any):

@@ -717,7 +717,9 @@ typedef struct lm_match {
     int32_t reserved;               /**< 0 */
     /* Since 1.1.0 (callers compiled against 1.0 pass the smaller element size and never see these). */
     int64_t lead_org;               /**< organisation holding the lead on this pair (its proposal is
-                                         introduced, interview or placed), 0 if none or no history */
+                                         introduced, interview or placed), else on the person elsewhere
+                                         (placement first, then the latest open introduction), 0 if none
+                                         or no history (docs/lifecycle.md) */
     int32_t process_status;         /**< ::lm_proposal_status of the pair's latest proposal in the
                                          engine's history, -1 if none */
     int32_t process_day;            /**< day number of that proposal's last change, 0 if none */
