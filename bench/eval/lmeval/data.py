@@ -8,6 +8,7 @@ the numbers live here, in one place.
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -315,8 +316,11 @@ def truths(pop: Population, chunk: int = 64) -> Dict[str, np.ndarray]:
 
 
 def find_data(explicit: Optional[str], root: Path) -> Path:
-    """The data directory: explicit, else ../shared/data beside the repository."""
+    """The data directory: explicit, else $LIBMATCH_EVAL_DATA, else
+    ../shared/data beside the repository."""
+    explicit = explicit or os.environ.get("LIBMATCH_EVAL_DATA")
     p = Path(explicit) if explicit else root.parent / "shared" / "data"
     if not p.is_dir():
-        raise DataMissing(f"reference data directory {p} not found (set EVAL_DATA=/path/to/shared/data)")
+        raise DataMissing(f"reference data directory {p} not found (make eval EVAL_DATA=/path/to/shared/data, "
+                          "or run.py --data, or LIBMATCH_EVAL_DATA)")
     return p

@@ -55,6 +55,9 @@ def summary(top: np.ndarray, rel: np.ndarray, k: int = K) -> Dict[str, float]:
     has = p["n_rel"] > 0
     out = {f"{nm}@{k}": (float(np.mean(p[nm][has])) if has.any() else None)
            for nm in ("ndcg", "precision", "hit")}
+    # standard error of the mean nDCG over the queries (how far another draw of
+    # vacancies from the same region could move it)
+    out[f"ndcg@{k}_se"] = (float(np.std(p["ndcg"][has], ddof=1) / np.sqrt(has.sum())) if has.sum() > 1 else None)
     out["queries"] = int(has.sum())
     out["queries_total"] = int(len(has))
     return out
@@ -66,7 +69,10 @@ def topk(score: np.ndarray, feasible: np.ndarray, k: int = K) -> np.ndarray:
     s = np.where(feasible, score, -np.inf)
     order = np.argsort(-s, axis=1, kind="stable")[:, :k]
     ok = np.take_along_axis(feasible, order, axis=1)
-    return np.where(ok, order, -1)
+    out = np.where(ok, order, -1)
+    if out.shape[1] < k:   # fewer items than k
+        out = np.concatenate([out, -np.ones((out.shape[0], k - out.shape[1]), dtype=out.dtype)], axis=1)
+    return out
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:

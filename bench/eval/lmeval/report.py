@@ -55,6 +55,40 @@ def cell(rep, variant, col, truth, side="vacancy", metric="ndcg@10") -> Optional
     return r["metrics"][truth][side][metric]
 
 
+def _ndcg_se(m: Dict[str, Any]) -> str:
+    se = m.get("ndcg@10_se")
+    return fmt(m["ndcg@10"]) + (f" ± {se:.3f}" if se is not None else "")
+
+
+HEADLINE = [
+    ("libmatch, shipped default weights, raw levels", "lib", "requirement", "default", "raw"),
+    ("libmatch, shipped default weights, caller-centred", "lib", "requirement", "default", "centred"),
+    ("libmatch, shipped default weights, library-centred", "lib", "requirement", "default", "lib_centred"),
+    ("libmatch requirement model, competence only, centred", "lib", "requirement", "competence_only", "centred"),
+    ("libmatch cosine model, competence only, centred", "lib", "cosine", "competence_only", "centred"),
+    ("libmatch cosine model, default weights, centred", "lib", "cosine", "default", "centred"),
+    ("libmatch symmetric model, competence only, centred", "lib", "symmetric", "competence_only", "centred"),
+    ("libmatch coverage model, competence only, raw", "lib", "coverage", "competence_only", "raw"),
+    ("libmatch cosine x coverage, competence only, centred", "lib", "cosine_coverage", "competence_only", "centred"),
+    ("plain cosine of centred vectors (numpy, no weights)", "base", "numpy_cosine", None, None),
+    ("nearest by travel time", "base", "nearest", None, None),
+    ("random feasible", "base", "random", None, None),
+]
+
+
+def _headline(rep, variant: str) -> List[str]:
+    truths = list(rep["definitions"]["truths"])
+    out = ["| ranking (variant " + variant + ") | " + " | ".join(TRUTH_TITLE[t] for t in truths) + " |",
+           "|---|" + "---|" * len(truths)]
+    for col in HEADLINE:
+        vals = []
+        for t in truths:
+            x = cell(rep, variant, col, t)
+            vals.append("not available" if x is None else fmt(x))
+        out.append(f"| {col[0]} | " + " | ".join(vals) + " |")
+    return out
+
+
 def _truth_table(rep, truth: str, variant: str) -> List[str]:
     head = ("| model | policy | input | nDCG@10 V | P@10 V | hit@10 V | nDCG@10 P | P@10 P | hit@10 P "
             "| assign: relevant share | assign: of possible |")
@@ -67,7 +101,7 @@ def _truth_table(rep, truth: str, variant: str) -> List[str]:
             out.append(lead + " not available |" + " |" * 7)
             continue
         m = r["metrics"][truth]
-        vals = [fmt(m[s][k]) for s, k in METRIC_COLS]
+        vals = [_ndcg_se(m["vacancy"])] + [fmt(m[s][k]) for s, k in METRIC_COLS[1:]]
         a = r.get("assignment", {}).get("assign", {}).get(truth, {})
         vals += [fmt(a.get("share_relevant")), fmt(a.get("of_possible"))]
         same = " ≡req" if r.get("same_as_requirement") else ""
@@ -76,8 +110,8 @@ def _truth_table(rep, truth: str, variant: str) -> List[str]:
         if b["variant"] != variant:
             continue
         m = b["metrics"][truth]
-        out.append(f"| *baseline: {b['baseline']}* | – | – | " +
-                   " | ".join(fmt(m[s][k]) for s, k in METRIC_COLS) + " | | |")
+        out.append(f"| *baseline: {b['baseline']}* | – | – | {_ndcg_se(m['vacancy'])} | " +
+                   " | ".join(fmt(m[s][k]) for s, k in METRIC_COLS[1:]) + " | | |")
     return out
 
 
@@ -146,6 +180,8 @@ def markdown(rep: Dict[str, Any], plots: List[str]) -> str:
           "ranked), averaged over the queries with at least one relevant feasible item. "
           "`≡req`: the model's competence scores equal the requirement model's in this build. See "
           "docs/quality.md for every definition.", ""]
+    first0 = "noise_all" if "noise_all" in rep["population"] else next(iter(rep["population"]))
+    L += ["## Headline: nDCG@10 per vacancy among its feasible people", ""] + _headline(rep, first0) + [""]
     L += ["## Population", "", "| variant | feasible pairs | feasible per vacancy | relevant per vacancy: "
           "occupation / group / can do | vacancies with a relevant person (of " + str(defs["sizes"]["n_vacancies"])
           + ") | notes |", "|---|---|---|---|---|---|"]
