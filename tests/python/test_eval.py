@@ -88,6 +88,9 @@ def test_greedy_and_cosine():
     # (1, p0) = 0.8 is blocked because p0 already has a proposal.
     v, p = M.greedy(np.array([0, 1, 1]), np.array([0, 0, 1]), np.array([0.9, 0.8, 0.5]), np.array([1, 1]))
     assert list(zip(v.tolist(), p.tolist())) == [(0, 0), (1, 1)]
+    # a pair of value 0 is never proposed (lm_engine_assign drops it too)
+    v, p = M.greedy(np.array([0, 1]), np.array([0, 1]), np.array([0.5, 0.0]), np.array([1, 1]))
+    assert v.tolist() == [0] and p.tolist() == [0]
     c = M.cosine(np.array([[1.0, 0.0], [0.0, 0.0]]), np.array([[2.0, 0.0], [0.0, 3.0]]))
     assert c.tolist() == [[1.0, 0.0], [0.0, 0.0]]
 

@@ -86,10 +86,16 @@ def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def greedy(edge_v: np.ndarray, edge_p: np.ndarray, value: np.ndarray, slots: np.ndarray,
            per_person: int = 1) -> Tuple[np.ndarray, np.ndarray]:
-    """The greedy baseline of docs/assignment.md: pairs by value, highest first
-    (ties: input order), taken while the person and the vacancy have room.
+    """The greedy baseline of docs/assignment.md: pairs by value, highest first,
+    taken while the person and the vacancy have room. As lm_engine_assign: values
+    compared as floor(value * 1e6 + 0.5), pairs of value 0 left out, ties in
+    person-major order of the input edges.
     Returns the (vacancy, person) index arrays of the proposals."""
-    order = np.argsort(-np.asarray(value, dtype=np.float64), kind="stable")
+    edge_v, edge_p = np.asarray(edge_v, dtype=np.int64), np.asarray(edge_p, dtype=np.int64)
+    scaled = np.floor(np.asarray(value, dtype=np.float32).astype(np.float64) * 1e6 + 0.5)
+    person_major = np.argsort(edge_p, kind="stable")
+    order = person_major[np.argsort(-scaled[person_major], kind="stable")]
+    order = order[scaled[order] > 0]
     left = np.asarray(slots, dtype=np.int64).copy()
     used: Dict[int, int] = {}
     pv, pp = [], []

@@ -110,8 +110,10 @@ def _truth_table(rep, truth: str, variant: str) -> List[str]:
         if b["variant"] != variant:
             continue
         m = b["metrics"][truth]
+        a = b.get("assignment", {}).get("assign", {}).get(truth, {})
         out.append(f"| *baseline: {b['baseline']}* | – | – | {_ndcg_se(m['vacancy'])} | " +
-                   " | ".join(fmt(m[s][k]) for s, k in METRIC_COLS[1:]) + " | | |")
+                   " | ".join(fmt(m[s][k]) for s, k in METRIC_COLS[1:]) +
+                   f" | {fmt(a.get('share_relevant'))} | {fmt(a.get('of_possible'))} |")
     return out
 
 
@@ -138,6 +140,14 @@ def _assign_table(rep, variant: str, truth: str = "group") -> List[str]:
                    f"| {a['proposals']} | {a[truth]['relevant']} | {fmt(a[truth]['share_relevant'])} "
                    f"| {a[truth]['possible']} | {fmt(a[truth]['of_possible'])} | {g['proposals']} "
                    f"| {fmt(g[truth]['share_relevant'])} | {fmt(g[truth]['of_possible'])} | {chk} |")
+    for b in rep["baselines"]:
+        if b["variant"] != variant or "assignment" not in b:
+            continue
+        a, g = b["assignment"]["assign"], b["assignment"]["greedy"]
+        out.append(f"| *baseline: {b['baseline']}* | – | – | {b['assignment']['edges']} "
+                   f"| {a['proposals']} | {a[truth]['relevant']} | {fmt(a[truth]['share_relevant'])} "
+                   f"| {a[truth]['possible']} | {fmt(a[truth]['of_possible'])} | {g['proposals']} "
+                   f"| {fmt(g[truth]['share_relevant'])} | {fmt(g[truth]['of_possible'])} | – |")
     return out
 
 
