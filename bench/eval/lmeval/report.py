@@ -178,7 +178,7 @@ def markdown(rep: Dict[str, Any], plots: List[str]) -> str:
           f"- mode `{meta['mode']}`, seed {meta['seed']}: {defs['sizes']['n_people']} people, "
           f"{defs['sizes']['n_vacancies']} vacancies, {defs['sizes']['n_occupations']} occupations with vacancies; "
           f"run time {meta['seconds']} s",
-          f"- region: " + " + ".join(defs["regions"].values()) + " (real PC4 areas, 2017)", ""]
+          "- region: " + " + ".join(defs["regions"].values()) + " (real PC4 areas, 2017)", ""]
     if rep["notes"] or not meta.get("lib_centre", "").startswith(("Pool", "lm_pool")):
         L += ["**Notes.**", ""]
         L += [f"- {n}" for n in rep["notes"]]
@@ -200,7 +200,7 @@ def markdown(rep: Dict[str, Any], plots: List[str]) -> str:
         L.append(f"| {v} | {p['feasible_pairs']} | {p['feasible_per_vacancy']:.0f} | "
                  f"{rv['occupation']:.1f} / {rv['group']:.1f} / {rv['can_do']:.1f} | "
                  f"{vw['occupation']} / {vw['group']} / {vw['can_do']} | "
-                 + ", ".join(f"{k}: {x}" for k, x in p["notes"].items()) + " |")
+                 + ", ".join(f"{k}: {fmt(x)}" for k, x in p["notes"].items()) + " |")
     L += [""]
     first = "noise_all" if "noise_all" in rep["population"] else next(iter(rep["population"]))
     for truth in defs["truths"]:

@@ -377,13 +377,22 @@ def evaluate(lm, data_dir: Path, mode: str, seed: int, threads: int, variants: O
                         row = {"variant": variant, "input": inp, "model": mname, "policy": pname,
                                "available": avail, "note": note}
                         if avail:
-                            row.update(run_config(lm, snap, pop, rel, feas, minutes, model, w, threads,
-                                                  with_assign))
+                            try:
+                                row.update(run_config(lm, snap, pop, rel, feas, minutes, model, w, threads,
+                                                      with_assign))
+                            except lm.LibmatchError as e:   # e.g. a library without this model value
+                                row.update(available=False, note=f"not available: {e}")
                         rep["results"].append(row)
                 if variant == "noise_all" and inp == tradeoff_input and avail:
                     log(f"eval: trade-off curves ({MODELS[tradeoff_model]}, {inp})")
-                    rep["tradeoff"] = tradeoff(lm, snap, pop, rel, feas, minutes, tradeoff_model, threads,
-                                               with_assign, TRADEOFF_GRID)
+                    try:
+                        rep["tradeoff"] = tradeoff(lm, snap, pop, rel, feas, minutes, tradeoff_model, threads,
+                                                   with_assign, TRADEOFF_GRID)
+                    except lm.LibmatchError as e:
+                        rep["notes"].append(f"trade-off curves with model {MODELS[tradeoff_model]} failed ({e}); "
+                                            "drawn with the requirement model instead")
+                        rep["tradeoff"] = tradeoff(lm, snap, pop, rel, feas, minutes, 0, threads,
+                                                   with_assign, TRADEOFF_GRID)
                     rep["tradeoff"]["input"] = inp
             pool.close()
         rel = {t: r & feas for t, r in rel_all.items()}
