@@ -28,6 +28,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", help="output directory [BUILD/eval]")
     ap.add_argument("--mode", default="full", choices=sorted(D.SIZES), help="size: full, quick or tiny [full]")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeats", type=int, help="seeds seed, seed+1, ...: the report is the first seed's, plus "
+                    "the mean and sd of nDCG@10 over all [3 in full mode, else 1]")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--data", help="reference data directory [../shared/data beside the repository]")
     ap.add_argument("--variants", help="comma-separated subset of: " + ", ".join(D.VARIANTS))
@@ -54,6 +56,15 @@ def main(argv=None) -> int:
         model = {v: k for k, v in runner.MODELS.items()}[a.tradeoff_model]
         t0 = time.monotonic()
         rep = runner.evaluate(lm, data_dir, a.mode, a.seed, a.threads, variants, model, a.tradeoff_input, log)
+        repeats = a.repeats if a.repeats is not None else (3 if a.mode == "full" else 1)
+        if repeats > 1:
+            others = []
+            for s in range(a.seed + 1, a.seed + repeats):
+                log(f"eval: repeat with seed {s}")
+                others.append(runner.evaluate(lm, data_dir, a.mode, s, a.threads, variants, model,
+                                              a.tradeoff_input, lambda *x: None, light=True))
+            runner.add_repeats(rep, others)
+        rep["meta"]["seconds"] = round(time.monotonic() - t0, 1)
     except D.DataMissing as e:
         print(f"eval: {e}. The evaluation needs the reference data (O*NET skill profiles, Dutch postcode "
               "areas) of ../shared/data; it is not part of the repository. Nothing was written.", file=sys.stderr)

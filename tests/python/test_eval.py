@@ -114,7 +114,8 @@ def runs(tmp_path_factory):
         d = tmp_path_factory.mktemp(f"eval{i}")
         args = ["--build", str(build_dir()), "--out", str(d), "--mode", "tiny", "--seed", "3", "--quiet",
                 "--threads", "1"]
-        assert eval_run.main(args + ([] if plots else ["--no-plots"])) == 0
+        # the second run also repeats over a second seed: the first seed's numbers must not change
+        assert eval_run.main(args + ([] if plots else ["--no-plots", "--repeats", "2"])) == 0
         out.append((d, json.loads((d / "report.json").read_text())))
     return out
 
@@ -149,6 +150,19 @@ def test_report_has_everything(runs):
         assert t in md
     for png in ("models.png", "variants.png", "tradeoff.png"):
         assert (d / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_repeats(runs):
+    (_, a), (_, b) = runs
+    assert "repeats" not in a
+    rp = b["repeats"]
+    assert rp["seeds"] == [3, 4]
+    x = rp["ndcg@10"]["noise_all|centred|requirement|competence_only"]["occupation"]
+    first = [r for r in b["results"] if (r["variant"], r["input"], r["model"], r["policy"]) ==
+             ("noise_all", "centred", "requirement", "competence_only")][0]
+    assert x["values"][0] == first["metrics"]["occupation"]["vacancy"]["ndcg@10"]
+    assert len(x["values"]) == 2 and min(x["values"]) <= x["mean"] <= max(x["values"])
+    assert set(rp["ndcg@10"]["missing_zero|random"]) == set(D.TRUTHS)
 
 
 def test_metrics_in_unit_interval(runs):

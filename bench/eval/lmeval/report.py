@@ -89,6 +89,29 @@ def _headline(rep, variant: str) -> List[str]:
     return out
 
 
+def _repeats(rep, variant: str) -> List[str]:
+    rp = rep["repeats"]
+    truths = list(rep["definitions"]["truths"])
+    out = [f"### Across seeds {', '.join(map(str, rp['seeds']))}", "",
+           "The same rankings on regions drawn with other seeds (new occupations, places and people): mean ± "
+           "standard deviation of nDCG@10 per vacancy. Differences between configurations smaller than this "
+           "spread should not be trusted.", "",
+           "| ranking (variant " + variant + ") | " + " | ".join(TRUTH_TITLE[t] for t in truths) + " |",
+           "|---|" + "---|" * len(truths)]
+    for col in HEADLINE:
+        _, kind, nm, pol, inp = col
+        key = "|".join((variant, inp, nm, pol)) if kind == "lib" else f"{variant}|{nm}"
+        cells = []
+        for t in truths:
+            x = rp["ndcg@10"].get(key, {}).get(t)
+            if not x or x["mean"] is None:
+                cells.append("not available")
+            else:
+                cells.append(fmt(x["mean"]) + (f" ± {x['sd']:.3f}" if x["sd"] is not None else ""))
+        out.append(f"| {col[0]} | " + " | ".join(cells) + " |")
+    return out + [""]
+
+
 def _truth_table(rep, truth: str, variant: str) -> List[str]:
     head = ("| model | policy | input | nDCG@10 V | P@10 V | hit@10 V | nDCG@10 P | P@10 P | hit@10 P "
             "| assign: relevant share | assign: of possible |")
@@ -192,6 +215,8 @@ def markdown(rep: Dict[str, Any], plots: List[str]) -> str:
           "docs/quality.md for every definition.", ""]
     first0 = "noise_all" if "noise_all" in rep["population"] else next(iter(rep["population"]))
     L += ["## Headline: nDCG@10 per vacancy among its feasible people", ""] + _headline(rep, first0) + [""]
+    if rep.get("repeats"):
+        L += _repeats(rep, first0)
     L += ["## Population", "", "| variant | feasible pairs | feasible per vacancy | relevant per vacancy: "
           "occupation / group / can do | vacancies with a relevant person (of " + str(defs["sizes"]["n_vacancies"])
           + ") | notes |", "|---|---|---|---|---|---|"]

@@ -342,11 +342,14 @@ def population_numbers(pop: D.Population, rel, feas) -> Dict[str, Any]:
 
 
 def evaluate(lm, data_dir: Path, mode: str, seed: int, threads: int, variants: Optional[List[str]] = None,
-             tradeoff_model: int = 1, tradeoff_input: str = "centred", log=print) -> Dict[str, Any]:
+             tradeoff_model: int = 1, tradeoff_input: str = "centred", log=print,
+             light: bool = False) -> Dict[str, Any]:
+    """One seeded run. light: rankings only (no assignment, no trade-off
+    curves), for the repeats over further seeds."""
     t0 = time.monotonic()
     variants = variants or list(D.VARIANTS)
     region = D.make_region(data_dir, mode, seed)
-    with_assign = bool(lm.features().get("assign"))
+    with_assign = bool(lm.features().get("assign")) and not light
     rep: Dict[str, Any] = {
         "meta": {"mode": mode, "seed": seed, "threads": threads, "library": lm.version(),
                  "library_path": str(lm.library_path()), "assign_available": with_assign, "k": M.K},
@@ -383,7 +386,7 @@ def evaluate(lm, data_dir: Path, mode: str, seed: int, threads: int, variants: O
                             except lm.LibmatchError as e:   # e.g. a library without this model value
                                 row.update(available=False, note=f"not available: {e}")
                         rep["results"].append(row)
-                if variant == "noise_all" and inp == tradeoff_input and avail:
+                if variant == "noise_all" and inp == tradeoff_input and avail and not light:
                     log(f"eval: trade-off curves ({MODELS[tradeoff_model]}, {inp})")
                     try:
                         rep["tradeoff"] = tradeoff(lm, snap, pop, rel, feas, minutes, tradeoff_model, threads,
@@ -442,3 +445,32 @@ def _mark_identical_models(rep: Dict[str, Any]) -> None:
                             "requirement model's on every pool: this build of the library does not implement them "
                             "yet (LM_POLICY_COMPETENCE_MODEL is accepted but ignored)")
     rep["meta"]["models_identical_to_requirement"] = sorted(same)
+
+
+def compact(rep: Dict[str, Any]) -> Dict[str, Dict[str, Optional[float]]]:
+    """nDCG@10 per vacancy of every row and baseline, keyed 'variant|input|model|policy'
+    or 'variant|baseline', per truth (for the repeats over seeds)."""
+    out: Dict[str, Dict[str, Optional[float]]] = {}
+    for r in rep["results"]:
+        key = "|".join((r["variant"], r["input"], r["model"], r["policy"]))
+        out[key] = ({t: m["vacancy"]["ndcg@10"] for t, m in r["metrics"].items()} if r["available"] else {})
+    for b in rep["baselines"]:
+        out[b["variant"] + "|" + b["baseline"]] = {t: m["vacancy"]["ndcg@10"] for t, m in b["metrics"].items()}
+    return out
+
+
+def add_repeats(rep: Dict[str, Any], others: List[Dict[str, Any]]) -> None:
+    """rep["repeats"]: per key and truth the nDCG@10 of every seed (the report's
+    own first), their mean and standard deviation."""
+    runs = [rep] + others
+    seeds = [r["meta"]["seed"] for r in runs]
+    per = [compact(r) for r in runs]
+    table: Dict[str, Any] = {}
+    for key in per[0]:
+        table[key] = {}
+        for t in per[0][key]:
+            vals = [p.get(key, {}).get(t) for p in per]
+            ok = [v for v in vals if v is not None]
+            table[key][t] = {"values": vals, "mean": float(np.mean(ok)) if ok else None,
+                             "sd": float(np.std(ok, ddof=1)) if len(ok) > 1 else None}
+    rep["repeats"] = {"seeds": seeds, "ndcg@10": table}
