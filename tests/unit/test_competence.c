@@ -12,32 +12,6 @@ static lm_viewer viewer(int64_t org, int32_t muni, int32_t region) {
     return v;
 }
 
-/* ---- an independent reference of the five models, in double ---- */
-static double ref_comp(const tu_data *d, size_t i, size_t j, int model, const double *mean, double overq) {
-    uint32_t n = d->dim;
-    const float *c = d->c_vec + i * n, *r = d->v_vec + j * n, *w = d->v_w + j * n;
-    double cr = 0, cc = 0, rr = 0, sh = 0, ov = 0, sc = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        double m = mean ? mean[k] : 0, x = c[k] - m, y = r[k] - m, wk = w[k];
-        if (model == LM_COMPETENCE_REQUIREMENT) { y *= wk; wk = 1; }
-        if (model == LM_COMPETENCE_COSINE || model == LM_COMPETENCE_COSINE_COVERAGE) wk = 1;
-        cr += wk * x * y;
-        cc += wk * x * x;
-        rr += wk * y * y;
-        double gap = (double)r[k] - c[k]; /* coverage: raw levels */
-        if (gap > 0) sh += w[k] * gap;
-        else ov -= w[k] * gap;
-        sc += w[k] * fabs((double)r[k]);
-    }
-    double cosv = cc > 0 && rr > 0 ? cr / sqrt(cc * rr) : 0;
-    double cov = sc > 0 ? fmin(1, fmax(0, 1 - (sh + overq * ov) / sc)) : 0;
-    switch (model) {
-    case LM_COMPETENCE_COVERAGE: return cov;
-    case LM_COMPETENCE_COSINE_COVERAGE: return fmax(0, cosv) * cov;
-    default: return fmin(1, fmax(0, cosv));
-    }
-}
-
 typedef struct refpol {
     tu_policy P;
     int model;
@@ -45,16 +19,13 @@ typedef struct refpol {
     double overq;
 } refpol;
 
-/* tu_ref_score() with the model's competence; -1 if infeasible (min_score 0 here, and a score never exceeds 1,
- * so tu_ref_score's clamps do not bite). */
+/* tu_ref_score() under the model, centre and over-qualification weight of R. */
 static double ref_score(const tu_data *d, const refpol *R, const lm_viewer *v, size_t i, size_t j) {
-    const tu_policy *P = &R->P;
-    /* tu_ref_score's competence is REQUIREMENT uncentred: swap it for the model's */
-    double base = tu_ref_score(d, P, v, i, j);
-    if (base < 0) return -1;
-    double ws = P->w[0] + P->w[1] + P->w[2] + P->w[3] + P->w[4];
-    double c0 = ref_comp(d, i, j, LM_COMPETENCE_REQUIREMENT, NULL, 0);
-    return base + P->w[0] / ws * (ref_comp(d, i, j, R->model, R->mean, R->overq) - c0);
+    tu_policy P = R->P;
+    P.model = R->model;
+    P.mean = R->mean;
+    P.overq = R->overq;
+    return tu_ref_score(d, &P, v, i, j);
 }
 
 static size_t ref_list(const tu_data *d, const refpol *R, const lm_viewer *v, size_t idx, int by_cand, tu_hit *out) {

@@ -162,7 +162,9 @@ Test(engine, explain_every_pair) {
                 feasible++;
                 cr_assert_eq(m.constraint, LM_CONSTRAINT_NONE);
                 cr_assert(fabs(m.score - ref) < 1e-5, "score %f ref %f", m.score, ref);
-                double w = 0.6 * m.competence + 0.2 * m.travel + 0.1 * m.hours + 0.1 * m.readiness;
+                tu_policy P = tu_default_policy();
+                double ws = P.w[0] + P.w[1] + P.w[2] + P.w[3] + P.w[4];
+                double w = (P.w[0] * m.competence + P.w[1] * m.travel + P.w[2] * m.hours + P.w[3] * m.readiness) / ws;
                 cr_assert(fabs(w - m.score) < 1e-5, "components add up to the score");
                 cr_assert(m.travel_mode >= 0 && m.travel_mode < LM_MODE_COUNT);
             }

@@ -158,11 +158,42 @@ typedef struct tu_policy {
     double max_min, min_score;
     int as_of;
     unsigned modes;
+    int model;          /* lm_competence_model */
+    double overq;       /* over-qualification weight of the coverage models */
+    const double *mean; /* the pool's centre, NULL if none */
 } tu_policy;
 
+/* The library's defaults (docs/scoring.md), written out independently. */
 static inline tu_policy tu_default_policy(void) {
-    tu_policy p = {{0.6, 0.2, 0.1, 0.1, 0.0}, 90, 0, 0, 15};
+    tu_policy p = {{0.6, 0.1, 0.025, 0.05, 0.0}, 90, 0, 0, 15, LM_COMPETENCE_COSINE_COVERAGE, 0.25, NULL};
     return p;
+}
+
+/* The competence of candidate i for vacancy j under a model, in double
+ * (docs/scoring.md); an independent reference of competence.c. */
+static inline double tu_ref_comp(const tu_data *d, size_t i, size_t j, int model, const double *mean, double overq) {
+    uint32_t n = d->dim;
+    const float *c = d->c_vec + i * n, *r = d->v_vec + j * n, *w = d->v_w + j * n;
+    double cr = 0, cc = 0, rr = 0, sh = 0, ov = 0, sc = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        double m = mean ? mean[k] : 0, x = c[k] - m, y = r[k] - m, wk = w[k];
+        if (model == LM_COMPETENCE_REQUIREMENT) { y *= wk; wk = 1; }
+        if (model == LM_COMPETENCE_COSINE || model == LM_COMPETENCE_COSINE_COVERAGE) wk = 1;
+        cr += wk * x * y;
+        cc += wk * x * x;
+        rr += wk * y * y;
+        double gap = (double)r[k] - c[k]; /* coverage: raw levels */
+        if (gap > 0) sh += w[k] * gap;
+        else ov -= w[k] * gap;
+        sc += w[k] * fabs((double)r[k]);
+    }
+    double cosv = cc > 0 && rr > 0 ? cr / sqrt(cc * rr) : 0;
+    double cov = sc > 0 ? fmin(1, fmax(0, 1 - (sh + overq * ov) / sc)) : 0;
+    switch (model) {
+    case LM_COMPETENCE_COVERAGE: return cov;
+    case LM_COMPETENCE_COSINE_COVERAGE: return fmax(0, cosv) * cov;
+    default: return fmin(1, fmax(0, cosv));
+    }
 }
 
 static const double tu_speed[4] = {5, 15, 30, 60}, tu_detour[4] = {1.3, 1.3, 1.3, 1.3}, tu_access[4] = {0, 2, 12, 6};
@@ -198,13 +229,7 @@ static inline double tu_ref_score(const tu_data *d, const tu_policy *P, const lm
     for (int m = 0; m < 4; m++)
         if ((d->c_modes[i] & P->modes) & (1u << m)) best = fmin(best, tu_access[m] + km * tu_detour[m] / tu_speed[m] * 60);
     if (!(best <= limit)) return -1;
-    double dot = 0, nc = 0, nv = 0;
-    for (uint32_t k = 0; k < d->dim; k++) {
-        double c = d->c_vec[i * d->dim + k], r = d->v_vec[j * d->dim + k] * d->v_w[j * d->dim + k];
-        dot += c * r; nc += c * c; nv += r * r;
-    }
-    double comp = (nc > 0 && nv > 0) ? dot / sqrt(nc * nv) : 0;
-    comp = fmin(1, fmax(0, comp));
+    double comp = tu_ref_comp(d, i, j, P->model, P->mean, P->overq);
     double trav = 1 - best / limit;
     double len = fmin(d->c_hmax[i] - d->c_hmin[i], d->v_hmax[j] - d->v_hmin[j]);
     double hours = len > 0 ? (hi - lo) / len : 1;
