@@ -100,9 +100,44 @@ static int parse_u(const char *s, unsigned long lo, unsigned long hi, unsigned l
     return 0;
 }
 
+/* Competence model names, in enum lm_competence_model order. */
+static const char *const model_names[] = {"requirement", "cosine", "symmetric", "coverage", "cosine_coverage"};
+
+static int parse_model(const char *s, int *out) {
+    for (int m = 0; m < (int)(sizeof model_names / sizeof model_names[0]); m++)
+        if (!strcmp(s, model_names[m])) {
+            *out = m;
+            return 0;
+        }
+    return -1;
+}
+
+#define DEMO_USAGE "usage: lmatch demo [--out DIR] [--seed N] [--k 1..%d] [--threads N] [--model NAME] [--centre]\n"
+
+/* --centre: centre the pool on its mean; prints what it did. */
+static int demo_centre(lm_pool *pool, bool centre, int model) {
+    double before = 0, after = 0;
+    int st = lm_pool_stat(&before, pool, LM_POOL_STAT_MEAN_COSINE);
+    if (!st && centre) st = lm_pool_set_centre(pool, NULL, lm_pool_dim(pool));
+    if (!st) st = lm_pool_stat(&after, pool, LM_POOL_STAT_MEAN_COSINE);
+    if (st) {
+        cli_fail("centre", st, lm_pool_errmsg(pool));
+        return st;
+    }
+    printf("Competence model %s; ", model_names[model]);
+    if (centre)
+        printf("vectors centred on the pool mean (mean pairwise cosine of candidates %.2f -> %.2f)\n", before, after);
+    else
+        printf("vectors not centred (mean pairwise cosine of candidates %.2f%s)\n", before,
+               before > 0.5 ? "; --centre would centre them" : "");
+    return LM_OK;
+}
+
 int cmd_demo(int argc, char **argv) {
     const char *outdir = "out/demo";
     unsigned long seed = DEMO_DEFAULT_SEED, k = 10, threads = 0;
+    int model = LM_COMPETENCE_REQUIREMENT;
+    bool centre = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -110,9 +145,11 @@ int cmd_demo(int argc, char **argv) {
         else if (!strcmp(a, "--seed") && val && !parse_u(val, 0, 0xFFFFFFFFul, &seed)) i++;
         else if (!strcmp(a, "--k") && val && !parse_u(val, 1, LM_MAX_K, &k)) i++;
         else if (!strcmp(a, "--threads") && val && !parse_u(val, 0, 1024, &threads)) i++;
+        else if (!strcmp(a, "--model") && val && !parse_model(val, &model)) i++;
+        else if (!strcmp(a, "--centre")) centre = true;
         else {
-            fprintf(stderr, "lmatch demo: bad or incomplete option '%s'\n"
-                            "usage: lmatch demo [--out DIR] [--seed N] [--k 1..%d] [--threads N]\n", a, LM_MAX_K);
+            fprintf(stderr, "lmatch demo: bad or incomplete option '%s'\n" DEMO_USAGE
+                            "  models: requirement, cosine, symmetric, coverage, cosine_coverage\n", a, LM_MAX_K);
             return 2;
         }
     }
@@ -138,8 +175,13 @@ int cmd_demo(int argc, char **argv) {
     if ((st = lm_pool_create(&pool, d.dim))) { cli_fail("create pool", st, NULL); goto out; }
     if ((st = lm_pool_add_candidates(pool, &cc, d.n_candidates))) { cli_fail("add candidates", st, lm_pool_errmsg(pool)); goto out; }
     if ((st = lm_pool_add_vacancies(pool, &vc, d.n_vacancies))) { cli_fail("add vacancies", st, lm_pool_errmsg(pool)); goto out; }
+    printf("libmatch %s demo: nightly batch for three labour-market regions (seed %lu, %zu candidates, "
+           "%zu vacancies, competence dimension %u)\n",
+           lm_version_string(), seed, d.n_candidates, d.n_vacancies, d.dim);
+    if ((st = demo_centre(pool, centre, model))) goto out;
     if ((st = lm_pool_snapshot(&snap, pool))) { cli_fail("snapshot", st, lm_pool_errmsg(pool)); goto out; }
-    if ((st = lm_policy_create(&pol)) || (st = lm_policy_set_f64(pol, LM_POLICY_AS_OF_DAY, DEMO_TODAY))) {
+    if ((st = lm_policy_create(&pol)) || (st = lm_policy_set_f64(pol, LM_POLICY_AS_OF_DAY, DEMO_TODAY)) ||
+        (st = lm_policy_set_f64(pol, LM_POLICY_COMPETENCE_MODEL, model))) {
         cli_fail("policy", st, NULL);
         goto out;
     }
@@ -155,9 +197,10 @@ int cmd_demo(int argc, char **argv) {
           "travel,hours,readiness,priority,travel_minutes,travel_mode\n",
           fp.f);
 
-    printf("libmatch %s demo: nightly batch for three labour-market regions (seed %lu, %zu candidates, "
-           "%zu vacancies, competence dimension %u)\n\n",
-           lm_version_string(), seed, d.n_candidates, d.n_vacancies, d.dim);
+    double pol_version = 0;
+    lm_policy_get_f64(&pol_version, pol, LM_POLICY_VERSION);
+    printf("Policy version %.0f, competence model %s%s\n\n", pol_version, model_names[model],
+           model <= LM_COMPETENCE_COSINE ? "" : " (generic exact batch: slower)");
 
     region_stat rs[4] = {{0}};
     for (size_t i = 0; i < d.n_candidates; i++) rs[d.cand.region[i]].cands++;

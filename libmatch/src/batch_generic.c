@@ -23,6 +23,7 @@ typedef struct gshared {
     const lm_eval_ctx *E;
     gside C, V;          /* visible candidates, open vacancies */
     double *creach2;     /* per candidate: travel pre-filter */
+    float *crest;        /* per candidate: the score's bound without competence */
     bool cand_outer;
     uint32_t kc, kv;
     lm_topk *outer;      /* one list per outer row */
@@ -56,11 +57,20 @@ static void pair(gworker *W, size_t ci, size_t vi) {
         double dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
         if (S->creach2[ci] < 0 || dx * dx + dy * dy + dz * dz > S->creach2[ci]) return;
     }
-    float score, dot;
-    if (lm__pair_eval_x(E, cs, vs, NAN, &score, &dot, NULL) != LM_CONSTRAINT_NONE) return;
-    W->feasible++;
     lm_topk *vl = S->cand_outer ? &W->inner[vi] : &S->outer[vi];
     lm_topk *cl = S->cand_outer ? &S->outer[ci] : &W->inner[ci];
+    /* The competence first, then a bound of the score (travel and hours at
+     * their best) against both lists' k-th best: most pairs of a large pool
+     * end here, before the filters and travel. The value is passed on, so
+     * the score is the one explain computes. */
+    float dot = lm__competence(E, lm__chunk_of(E->snap->side[LM_SIDE_CANDIDATE], cs), cs & (LM_CHUNK_ROWS - 1),
+                               lm__chunk_of(E->snap->side[LM_SIDE_VACANCY], vs), vs & (LM_CHUNK_ROWS - 1));
+    float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
+    float ub = E->pol.w_comp * comp + S->crest[ci];
+    if (vl->n == vl->k && ub < vl->e[0].score && cl->n == cl->k && ub < cl->e[0].score) return;
+    float score;
+    if (lm__pair_eval_x(E, cs, vs, dot, &score, NULL, NULL) != LM_CONSTRAINT_NONE) return;
+    W->feasible++;
     if (lm__topk_admits(vl, score)) lm__topk_push(vl, ent(score, dot, cs, S->C.id[ci]));
     if (lm__topk_admits(cl, score)) lm__topk_push(cl, ent(score, dot, vs, S->V.id[vi]));
 }
@@ -100,9 +110,10 @@ static int gather(gshared *S, const uint32_t *vslots, size_t nvl) {
     S->C.slot = lm__malloc(nc * sizeof *S->C.slot);
     S->C.id = lm__malloc(nc * sizeof *S->C.id);
     S->creach2 = lm__malloc(nc * sizeof *S->creach2);
+    S->crest = lm__malloc(nc * sizeof *S->crest);
     S->V.slot = lm__malloc(nv * sizeof *S->V.slot);
     S->V.id = lm__malloc(nv * sizeof *S->V.id);
-    if (!S->C.slot || !S->C.id || !S->creach2 || !S->V.slot || !S->V.id) return LM_ERR_NOMEM;
+    if (!S->C.slot || !S->C.id || !S->creach2 || !S->crest || !S->V.slot || !S->V.id) return LM_ERR_NOMEM;
     for (uint32_t slot = 0; slot < ct->nslots; slot++) {
         lm_chunk *c = lm__chunk_of(ct, slot);
         uint32_t r = slot & (LM_CHUNK_ROWS - 1);
@@ -115,6 +126,10 @@ static int gather(gshared *S, const uint32_t *vslots, size_t nvl) {
         float limit = E->pol.max_travel_min, own = LM_COLP(c, L, LM_COL_MAXMIN, float)[r];
         if (own > 0 && own < limit) limit = own;
         S->creach2[S->C.n] = lm__reach2(E->travel, LM_COLP(c, L, LM_COL_MODES, uint8_t)[r] & E->pol.allowed_modes, limit);
+        const lm_policy_eval *P = &E->pol;
+        float rdy = (float)(5 - LM_COLP(c, L, LM_COL_READY, uint8_t)[r]) * 0.25f;
+        S->crest[S->C.n] = P->w_travel + P->w_hours + P->w_ready * rdy + P->w_prio * LM_COLP(c, L, LM_COL_PRIO, float)[r] +
+                           1e-5f; /* the fast paths' LM_BOUND_EPS */
         S->C.id[S->C.n] = LM_COLP(c, L, LM_COL_ID, int64_t)[r];
         S->C.slot[S->C.n++] = slot;
     }
@@ -243,6 +258,7 @@ out:
     lm__free(S.C.slot);
     lm__free(S.C.id);
     lm__free(S.creach2);
+    lm__free(S.crest);
     lm__free(S.V.slot);
     lm__free(S.V.id);
     if (st == LM_ERR_CANCELLED) return lm__fail(err, st, "batch: cancelled by the progress callback");

@@ -9,8 +9,8 @@ double lm__coverage(const float *c, const float *r, const float *w, uint32_t dim
     double shortfall = 0, over = 0, scale = 0;
     for (uint32_t j = 0; j < dim; j++) {
         double wj = w ? (double)w[j] : 1.0, d = (double)r[j] - (double)c[j];
-        if (d > 0) shortfall += wj * d;
-        else over -= wj * d;
+        shortfall += wj * (d > 0 ? d : 0.0); /* branch-free: the sign is a coin flip */
+        over += wj * (d < 0 ? -d : 0.0);
         scale += wj * fabs((double)r[j]);
     }
     if (!(scale > 0)) return 0.0;

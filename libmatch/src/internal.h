@@ -321,8 +321,9 @@ LM_HIDDEN bool lm__visible(const lm_viewer *v, int64_t owner, int32_t muni, int3
 /* Evaluate a pair of slots (both live). Returns the lm_constraint (NONE if
  * feasible); *out_score gets the score (0 if infeasible) when out_score is
  * given. With m == NULL it stops at the first failing filter; with m it fills
- * every field. `dot` is the competence dot product if the caller has it
- * already, or NAN to compute it. */
+ * every field. `dot` is the competence value (lm__competence(): the dot product
+ * of a dot model) if the caller has it already, or NAN to compute it; a given
+ * value is reused, so explanations repeat a listed score exactly. */
 LM_HIDDEN int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float dot, float *out_score,
                             lm_match *m);
 LM_HIDDEN float lm__dot(const float *a, const float *b, uint32_t n);

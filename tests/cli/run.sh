@@ -41,6 +41,13 @@ seed_differs() {
 bad_option() { ! "$lm" demo --k 0 --out "$tmp/x" 2>"$tmp/bad.err" && grep -q "bad or incomplete option" "$tmp/bad.err"; }
 bad_command() { ! "$lm" frobnicate 2>"$tmp/bc.err" && grep -q "unknown command" "$tmp/bc.err"; }
 unwritable() { ! "$lm" demo --out /proc/libmatch-nope 2>"$tmp/uw.err" && grep -q "cannot" "$tmp/uw.err"; }
+model_centre() {
+    "$lm" demo --out "$tmp/m" --model symmetric --centre --k 3 >"$tmp/m.txt" 2>&1 || return 1
+    grep -q "^Competence model symmetric; vectors centred on the pool mean" "$tmp/m.txt" &&
+        grep -q "^Policy version 1, competence model symmetric" "$tmp/m.txt" &&
+        grep -q "^Competence model requirement; vectors not centred" "$tmp/a.txt" || return 1
+    ! "$lm" demo --model dot --out "$tmp/x" 2>"$tmp/md.err" && grep -q "cosine_coverage" "$tmp/md.err"
+}
 version() { "$lm" --version | grep -q "^lmatch [0-9]"; }
 check "demo prints the summary and writes the CSVs" demo_ok
 check "demo is deterministic" same_twice
@@ -49,6 +56,7 @@ check "another seed gives other data" seed_differs
 check "bad option is refused clearly" bad_option
 check "unknown command is refused" bad_command
 check "unwritable output directory fails cleanly" unwritable
+check "demo --model and --centre say what ran" model_centre
 check "--version" version
 [ -n "${LM_TEST_LOGS:-}" ] && echo "cli $pass $fail" >>"$LM_TEST_LOGS/totals"
 echo "$pass passed, $fail failed"

@@ -586,6 +586,46 @@ Test(competence, generic_batch_matches_reference) {
             }
             free(m);
         }
+        /* single queries (the query index's chunks carry the raw columns too), both directions */
+        for (size_t j = 0; j < d.nv; j += 9) {
+            lm_results *q;
+            cr_assert_eq(lm_engine_query_vacancy(&q, e, s, &v, d.v_id[j], 10), LM_OK);
+            size_t first, len;
+            int64_t id;
+            lm_results_list(&id, &first, &len, q, LM_DIR_VACANCY, 0);
+            lm_match m[10];
+            lm_results_copy(m, sizeof m[0], len, NULL, q, LM_DIR_VACANCY, first);
+            tu_hit rl[300];
+            size_t nref = ref_list(&d, &R, &v, j, 0, rl);
+            int64_t got[10];
+            float sc[10];
+            for (size_t x = 0; x < len; x++) {
+                got[x] = m[x].candidate_id;
+                sc[x] = m[x].score;
+            }
+            tu_assert_topk(got, sc, len, rl, nref, 10, 1e-5, what);
+            lm_results_free(q);
+        }
+        for (size_t i = 0; i < d.nc; i += 13) {
+            if (!tu_visible(&v, d.c_org[i], d.c_muni[i], d.c_region[i], d.c_scope[i])) continue;
+            lm_results *q;
+            cr_assert_eq(lm_engine_query_candidate(&q, e, s, &v, d.c_id[i], 6), LM_OK);
+            size_t first, len;
+            int64_t id;
+            lm_results_list(&id, &first, &len, q, LM_DIR_CANDIDATE, 0);
+            lm_match m[6];
+            lm_results_copy(m, sizeof m[0], len, NULL, q, LM_DIR_CANDIDATE, first);
+            tu_hit rl[140];
+            size_t nref = ref_list(&d, &R, &v, i, 1, rl);
+            int64_t got[6];
+            float sc[6];
+            for (size_t x = 0; x < len; x++) {
+                got[x] = m[x].vacancy_id;
+                sc[x] = m[x].score;
+            }
+            tu_assert_topk(got, sc, len, rl, nref, 6, 1e-5, what);
+            lm_results_free(q);
+        }
         lm_results_free(r1);
         lm_results_free(r3);
         lm_engine_free(e);

@@ -297,6 +297,15 @@ LM_API const char *lm_pool_errmsg(const lm_pool *pool);
  *
  * The batch is atomic: if any row is invalid nothing changes, the status names
  * the kind of error and lm_pool_errmsg() names the row (index and id).
+ *
+ * Since 1.1.0 the pool keeps the raw vectors and stores them centred when it
+ * has a centre (lm_pool_set_centre()). A batch of 8 or more rows into a pool
+ * without a centre whose raw vectors have a mean pairwise cosine above 0.5
+ * (raw skill levels, all positive) still returns ::LM_OK but leaves a warning
+ * in lm_pool_errmsg() ("vectors look uncentred: mean pairwise cosine 0.87 in
+ * this batch; ..."; docs/scoring.md, "Centring"); otherwise the message is "".
+ * The same holds for lm_pool_upsert_candidates(), lm_pool_add_vacancies() and
+ * lm_pool_upsert_vacancies() (vacancies: requirement vectors, without weights).
  * @param pool the pool.
  * @param cols the columns, each holding @p n values; read during the call only
  *        (the pool copies what it keeps).
@@ -308,7 +317,8 @@ LM_API const char *lm_pool_errmsg(const lm_pool *pool);
 LM_API int lm_pool_add_candidates(lm_pool *pool, const lm_candidate_cols *cols, size_t n);
 
 /**
- * @brief Like lm_pool_add_candidates(), but existing ids are replaced.
+ * @brief Like lm_pool_add_candidates(), but existing ids are replaced (the
+ * uncentred warning included).
  * @param pool the pool.
  * @param cols the columns, each holding @p n values.
  * @param n number of rows.
@@ -327,7 +337,7 @@ LM_API int lm_pool_upsert_candidates(lm_pool *pool, const lm_candidate_cols *col
 LM_API int lm_pool_remove_candidates(lm_pool *pool, const int64_t *ids, size_t n);
 
 /**
- * @brief Add vacancies; see lm_pool_add_candidates().
+ * @brief Add vacancies; see lm_pool_add_candidates() (the uncentred warning included).
  * @param pool the pool.
  * @param cols the columns, each holding @p n values.
  * @param n number of rows.
@@ -373,9 +383,12 @@ LM_API uint32_t lm_pool_dim(const lm_pool *pool);
  *
  * Every stored vector, on both sides, is re-derived from its raw values as
  * v - mean in one atomic update (snapshots taken before keep the old vectors);
- * rows added later are centred with the same mean. Scores in every kernel and
- * mode use the centred vectors. The raw values are kept, so the centre can be
- * changed or removed (an all-zero mean) at any time.
+ * rows added later (add, upsert, database loads) are centred with the same
+ * mean; the pool's version grows by one. Scores in every kernel and mode use
+ * the centred vectors (the coverage models read the raw levels). The raw
+ * values are kept, so the centre can be changed or removed (an all-zero mean)
+ * at any time. A vector that is zero after centring has competence 0 with
+ * every other under the cosine models. On an error nothing changes.
  * @param pool the pool.
  * @param mean @p dim floats, or NULL for the mean of the pool's current raw
  *        vectors (candidates and vacancy requirements, each row counted once),
@@ -400,10 +413,12 @@ LM_API int lm_pool_get_centre(float *out, uint32_t capacity, int *out_centred, l
 
 /** Numbers about a pool's vectors (lm_pool_stat()). Since 1.1.0. */
 enum lm_pool_stat {
-    LM_POOL_STAT_MEAN_COSINE = 0, /**< mean cosine between the stored (centred if the pool is centred)
-                                       candidate vectors and the mean direction of all of them:
-                                       near 0 for centred data, near 1 for raw levels; above 0.5
-                                       is reported as a warning in lm_pool_errmsg() */
+    LM_POOL_STAT_MEAN_COSINE = 0, /**< mean pairwise cosine of the live candidates' stored vectors
+                                       (centred if the pool is centred; zero vectors left out; 0 with
+                                       fewer than two), (|sum u_i|^2 - n) / (n (n - 1)) over their unit
+                                       vectors u_i, computed on demand: near 0 for centred data, near 1
+                                       for raw levels; a batch above 0.5 added to an uncentred pool
+                                       leaves a warning in lm_pool_errmsg() */
     LM_POOL_STAT_CENTRED = 1      /**< 1 if the pool has a non-zero centre, else 0 */
 };
 
@@ -517,7 +532,11 @@ enum lm_policy_key {
 /**
  * Competence models (::LM_POLICY_COMPETENCE_MODEL), defined in docs/scoring.md.
  * Vectors are first centred when the pool has a centre (lm_pool_set_centre()):
- * c~ = c - mean, r~ = r - mean. Since 1.1.0.
+ * c~ = c - mean, r~ = r - mean. REQUIREMENT and COSINE are dot products of
+ * stored unit vectors: every kernel and the int8 mode run them at full speed.
+ * The others are computed per pair; lm_engine_batch() then takes an exact
+ * generic path over every visible pair (slower; kernel and int8 mode do not
+ * apply; docs/scoring.md gives a measured figure). Since 1.1.0.
  */
 enum lm_competence_model {
     LM_COMPETENCE_REQUIREMENT = 0, /**< cos(c~, w * r~): 1.0's model, importance on the vacancy side */
@@ -885,7 +904,7 @@ enum lm_stat {
     LM_STAT_POLICY_VERSION = 3, /**< ::LM_POLICY_VERSION of the policy used */
     LM_STAT_SNAPSHOT_VERSION = 4, /**< lm_snapshot_version() of the snapshot queried */
     LM_STAT_THREADS = 5,        /**< worker threads used */
-    LM_STAT_KERNEL = 6,         /**< ::lm_kernel used */
+    LM_STAT_KERNEL = 6,         /**< ::lm_kernel used (::LM_KERNEL_SCALAR for the generic path of non-dot competence models) */
     LM_STAT_COMPETENCE_MODEL = 7, /**< ::lm_competence_model used (since 1.1.0) */
     LM_STAT_HISTORY_EXCLUDED = 8  /**< list entries the proposal history excluded (since 1.1.0) */
 };
