@@ -8,10 +8,10 @@ DETOUR = np.array([1.3, 1.3, 1.3, 1.3])
 ACCESS = np.array([0.0, 2.0, 12.0, 6.0])
 EARTH_KM = 6371.0088
 
-DEFAULT_POLICY = dict(w_competence=0.6, w_travel=0.2, w_hours=0.1, w_readiness=0.1, w_priority=0.0,
+DEFAULT_POLICY = dict(w_competence=0.6, w_travel=0.1, w_hours=0.025, w_readiness=0.05, w_priority=0.0,
                       max_travel_min=90.0, min_score=0.0, as_of_day=0, allowed_modes=15,
                       # since 1.1.0
-                      competence_model=0, cooldown_days=90, exclusive_progress=1, stability_margin=0.05,
+                      competence_model=4, cooldown_days=90, exclusive_progress=1, stability_margin=0.05,
                       overqualification=0.25)
 
 
@@ -28,6 +28,43 @@ def great_circle_km(la1, lo1, la2, lo2):
     dla, dlo = (la2 - la1) * r, (lo2 - lo1) * r
     a = np.sin(dla / 2) ** 2 + np.cos(la1 * r) * np.cos(la2 * r) * np.sin(dlo / 2) ** 2
     return 2 * EARTH_KM * np.arcsin(np.sqrt(a))
+
+
+def _cosine(a, b):
+    dot = a @ b.T
+    norms = np.sqrt((a * a).sum(1))[:, None] * np.sqrt((b * b).sum(1))[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(norms > 0, dot / norms, 0.0)
+
+
+def competence(cvec, rvec, wvec, model, overq, mean=None):
+    """The competence of every (candidate, vacancy) pair under a model
+    (docs/scoring.md): 0 requirement, 1 cosine, 2 symmetric, 3 coverage,
+    4 cosine x coverage. mean: the pool's centre (None = not centred)."""
+    c = np.asarray(cvec, np.float64)
+    r = np.asarray(rvec, np.float64)
+    w = np.asarray(wvec, np.float64)
+    m = np.zeros(c.shape[1]) if mean is None else np.asarray(mean, np.float64)
+    ct, rt = c - m, r - m
+    if model == 0:
+        return np.clip(_cosine(ct, w * rt), 0, 1)
+    if model == 1:
+        return np.clip(_cosine(ct, rt), 0, 1)
+    if model == 2:
+        num = ct @ (w * rt).T
+        den = np.sqrt((ct * ct) @ w.T) * np.sqrt((w * rt * rt).sum(1))[None, :]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.clip(np.where(den > 0, num / den, 0.0), 0, 1)
+    cov = np.zeros((len(c), len(r)))
+    for j in range(len(r)):  # coverage on raw levels
+        gap = r[j][None, :] - c
+        short = (w[j] * np.maximum(gap, 0)).sum(1)
+        over = (w[j] * np.maximum(-gap, 0)).sum(1)
+        scale = (w[j] * np.abs(r[j])).sum()
+        cov[:, j] = np.clip(1 - (short + overq * over) / scale, 0, 1) if scale > 0 else 0.0
+    if model == 3:
+        return cov
+    return np.maximum(_cosine(ct, rt), 0) * cov
 
 
 def score_matrix(c, v, viewer, policy=None):
@@ -68,13 +105,8 @@ def score_matrix(c, v, viewer, policy=None):
         best = np.where(allowed.astype(bool), np.minimum(best, t), best)
     fails.append(~(best <= limit))                                                                # 9
 
-    cv = C["vectors"].astype(np.float64)
-    r = V["vectors"].astype(np.float64) * V["weights"].astype(np.float64)
-    dot = cv @ r.T
-    norms = np.sqrt((cv * cv).sum(1))[:, None] * np.sqrt((r * r).sum(1))[None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        comp = np.where(norms > 0, dot / norms, 0.0)
-    comp = np.clip(comp, 0, 1)
+    comp = competence(C["vectors"], V["vectors"], V["weights"], int(P["competence_model"]),
+                      float(P["overqualification"]))
     with np.errstate(invalid="ignore", divide="ignore"):
         trav = 1 - best / limit
         ln = np.minimum(col(C["hours_max"]) - col(C["hours_min"]), row(V["hours_max"]) - row(V["hours_min"]))

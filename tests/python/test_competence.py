@@ -18,7 +18,7 @@ def test_competence_model_enum_and_policy_names():
     assert [m.name.lower() for m in lm.CompetenceModel] == [
         "requirement", "cosine", "symmetric", "coverage", "cosine_coverage"]
     p = lm.Policy()
-    assert p.competence_model is lm.CompetenceModel.REQUIREMENT
+    assert p.competence_model is lm.CompetenceModel.COSINE_COVERAGE  # the default (docs/scoring.md, "Choosing the default")
     for m in lm.CompetenceModel:
         p.competence_model = m.name.lower()
         assert p.competence_model is m

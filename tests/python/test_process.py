@@ -104,7 +104,7 @@ def test_engine_honours_the_history():
     # the best pair: rejected 10 days ago; another person introduced elsewhere; a third placed
     top = rows[0]
     vid, cid = int(top["vacancy_id"]), int(top["candidate_id"])
-    other = [int(x) for x in rows["candidate_id"] if int(x) != cid]
+    other = list(dict.fromkeys(int(x) for x in rows["candidate_id"] if int(x) != cid))  # distinct, in list order
     busy, placed = other[0], other[1]
     vids = [int(x) for x in v["id"]]
     h = lm.History(proposal_id=[1, 2, 3], vacancy_id=[vid, vids[-1], vids[-2]], candidate_id=[cid, busy, placed],
