@@ -320,6 +320,7 @@ int cmd_batch(int argc, char **argv) {
     printf("  %-8s %-12s %10s %12s %12s %10s %10s\n", "region", "viewer", "vacancies", "visible", "rows", "proposals",
            "seconds");
     size_t tot_rows = 0, tot_prop = 0;
+    double tot_excl = 0;
     for (size_t i = 0; i < nreg; i++) {
         lm_viewer v = LM_VIEWER_INIT;
         v.org = WSP_ORG_BASE + regions[i];
@@ -361,9 +362,12 @@ int cmd_batch(int argc, char **argv) {
         lm_results_count(&rcn, res[i], LM_DIR_CANDIDATE);
         tot_rows += rv + rcn;
         tot_prop += prop;
+        double ex = 0;
+        if (lm_results_stat(&ex, res[i], LM_STAT_HISTORY_EXCLUDED) == LM_OK) tot_excl += ex;
         printf("  %-8d %-12lld %10zu %12zu %12zu %10zu %10.2f\n", (int)regions[i], (long long)v.org, lv, lc, rv + rcn,
                prop, cli_now() - tb);
     }
+    if (L.hist_loaded) printf("history excluded %.0f list entries\n", tot_excl);
     lm_run_info info = LM_RUN_INFO_INIT;
     info.label = label;
     info.region = region >= 0 ? (int32_t)region : 0;
