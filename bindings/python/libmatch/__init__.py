@@ -29,10 +29,12 @@ from .errors import (BufferTooSmallError, CancelledError, ClosedError, DatabaseE
                      DuplicateError, FormatError, InternalError, InvalidArgumentError, LibmatchError,
                      LibmatchIOError, LimitError, NoMemoryError, NonFiniteError, NullArgumentError,
                      RangeError, StateError, UnknownIdError, UnsupportedError)
+from .errors import ConflictError  # 1.1: the proposal lifecycle (Db.set_status)
 from .core import (CANDIDATE_COLUMNS, LIST_DTYPE, MATCH_DTYPE, VACANCY_COLUMNS, Engine, Match, Policy, Pool,
                    Results, Snapshot, Travel, Viewer)
 from .assign import GROUP_REPORT_DTYPE, Assignment
 from .db import Db, DbTable
+from .db import DbHistory  # 1.1: Db.load_history()
 
 __version__ = "1.1.0"
 
@@ -48,6 +50,7 @@ __all__ = [
     "UnknownIdError", "RangeError", "DuplicateError", "NoMemoryError", "CancelledError",
     "LibmatchIOError", "FormatError", "DatabaseError", "LimitError", "StateError", "ClosedError",
     "BufferTooSmallError", "UnsupportedError", "InternalError", "LibraryLoadError",
+    "ConflictError", "DbHistory",  # 1.1: the proposal lifecycle in PostgreSQL
 ]
 
 
