@@ -72,12 +72,6 @@ CREATE INDEX ON :"schema".run_changes (run_id);
 
 ALTER TABLE :"schema".proposals ADD COLUMN proposal_id bigint;
 
--- The pairs of a run's result lists (both directions).
-CREATE FUNCTION :"schema".run_pairs(p_run_id bigint) RETURNS TABLE (vacancy_id bigint, candidate_id bigint)
-LANGUAGE sql STABLE SET search_path = :"schema", pg_catalog AS $$
-    SELECT DISTINCT r.vacancy_id, r.candidate_id FROM match_results r WHERE r.run_id = p_run_id
-$$;
-
 -- Why a proposal of the previous run is not proposed again (run_changes.reason).
 CREATE FUNCTION :"schema".gone_reason(p_vacancy_id bigint, p_candidate_id bigint, p_vacancies regclass,
                                       p_candidates regclass) RETURNS text
@@ -122,20 +116,25 @@ END
 $$;
 
 -- run_changes of p_run_id against p_prev (called before proposal ids are
--- assigned, so gone_reason sees the state the people left).
+-- assigned, so gone_reason sees the state the people left). Pairs of the
+-- result lists count in either direction; EXCEPT sorts or hashes both runs'
+-- rows, hence the larger work_mem.
 CREATE FUNCTION :"schema".run_changes_compute(p_run_id bigint, p_prev bigint, p_vacancies regclass,
                                               p_candidates regclass) RETURNS void
-LANGUAGE plpgsql SET search_path = :"schema", pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = :"schema", pg_catalog SET work_mem = '64MB' AS $$
 BEGIN
     INSERT INTO run_changes (run_id, prev_run_id, vacancy_id, candidate_id, kind)
     SELECT p_run_id, p_prev, n.vacancy_id, n.candidate_id, 'new_in_topk'
-    FROM (SELECT * FROM run_pairs(p_run_id) EXCEPT SELECT * FROM run_pairs(p_prev)) n;
+    FROM (SELECT vacancy_id, candidate_id FROM match_results WHERE run_id = p_run_id
+          EXCEPT SELECT vacancy_id, candidate_id FROM match_results WHERE run_id = p_prev) n;
     INSERT INTO run_changes (run_id, prev_run_id, vacancy_id, candidate_id, kind)
     SELECT p_run_id, p_prev, d.vacancy_id, d.candidate_id, 'dropped_from_topk'
-    FROM (SELECT * FROM run_pairs(p_prev) EXCEPT SELECT * FROM run_pairs(p_run_id)) d;
+    FROM (SELECT vacancy_id, candidate_id FROM match_results WHERE run_id = p_prev
+          EXCEPT SELECT vacancy_id, candidate_id FROM match_results WHERE run_id = p_run_id) d;
     INSERT INTO run_changes (run_id, prev_run_id, vacancy_id, candidate_id, kind)
     SELECT p_run_id, p_prev, NULL, f.candidate_id, 'became_feasible'
-    FROM (SELECT candidate_id FROM run_pairs(p_run_id) EXCEPT SELECT candidate_id FROM run_pairs(p_prev)) f;
+    FROM (SELECT candidate_id FROM match_results WHERE run_id = p_run_id
+          EXCEPT SELECT candidate_id FROM match_results WHERE run_id = p_prev) f;
     INSERT INTO run_changes (run_id, prev_run_id, vacancy_id, candidate_id, kind, reason, proposal_id)
     SELECT p_run_id, p_prev, g.vacancy_id, g.candidate_id, 'proposal_gone',
            gone_reason(g.vacancy_id, g.candidate_id, p_vacancies, p_candidates),
