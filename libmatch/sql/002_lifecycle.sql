@@ -149,13 +149,15 @@ $$;
 -- results and proposals are copied in: run changes, proposal ids (an open
 -- proposal of the pair is reused, else a new one is created), and open
 -- 'proposed' rows of the run's regions that it no longer proposes end as
--- withdrawn/superseded. p_regions: the regions of the run's parts (0 = all).
+-- withdrawn/superseded. p_regions: the regions of the run's parts (0 = all);
+-- p_day: the run's day number (its policy's as-of day), 0 = today.
 CREATE FUNCTION :"schema".record_run(p_run_id bigint, p_regions integer[], p_vacancies regclass,
-                                     p_candidates regclass) RETURNS void
+                                     p_candidates regclass, p_day integer) RETURNS void
 LANGUAGE plpgsql SET search_path = :"schema", pg_catalog AS $$
 DECLARE
     v_region integer;
     v_prev bigint;
+    v_day date := CASE WHEN p_day > 0 THEN DATE '1970-01-01' + p_day ELSE current_date END;
 BEGIN
     SELECT region INTO v_region FROM match_runs WHERE run_id = p_run_id;
     SELECT max(run_id) INTO v_prev FROM match_runs
@@ -168,9 +170,10 @@ BEGIN
           AND s.status IN ('proposed', 'introduced', 'interview');
     EXECUTE format($q$
         WITH ins AS (
-            INSERT INTO proposal_state (vacancy_id, candidate_id, region, owner_org, first_run_id, last_run_id)
+            INSERT INTO proposal_state (vacancy_id, candidate_id, region, owner_org, first_run_id, last_run_id,
+                                        status_day)
             SELECT DISTINCT ON (p.vacancy_id, p.candidate_id) p.vacancy_id, p.candidate_id, p.region,
-                   coalesce(c.owner_org, 0), $1, $1
+                   coalesce(c.owner_org, 0), $1, $1, $2
             FROM proposals p LEFT JOIN %s c ON c.id = p.candidate_id
             WHERE p.run_id = $1 AND NOT EXISTS (
                 SELECT 1 FROM proposal_state s WHERE s.vacancy_id = p.vacancy_id AND s.candidate_id = p.candidate_id
@@ -178,13 +181,13 @@ BEGIN
             ORDER BY p.vacancy_id, p.candidate_id
             RETURNING proposal_id)
         INSERT INTO proposal_events (proposal_id, from_status, to_status, by_org, reason, run_id)
-        SELECT proposal_id, NULL, 'proposed', 0, 'none', $1 FROM ins$q$, p_candidates) USING p_run_id;
+        SELECT proposal_id, NULL, 'proposed', 0, 'none', $1 FROM ins$q$, p_candidates) USING p_run_id, v_day;
     UPDATE proposals p SET proposal_id = s.proposal_id FROM proposal_state s
         WHERE p.run_id = p_run_id AND s.vacancy_id = p.vacancy_id AND s.candidate_id = p.candidate_id
           AND s.status IN ('proposed', 'introduced', 'interview');
     WITH w AS (
         UPDATE proposal_state s SET status = 'withdrawn', reason = 'superseded', version = s.version + 1,
-               changed_at = now(), status_day = current_date
+               changed_at = now(), status_day = v_day
         WHERE s.status = 'proposed' AND (0 = ANY (p_regions) OR s.region = ANY (p_regions))
           AND NOT EXISTS (SELECT 1 FROM proposals p WHERE p.run_id = p_run_id AND p.vacancy_id = s.vacancy_id
                           AND p.candidate_id = s.candidate_id)

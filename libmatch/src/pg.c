@@ -998,7 +998,7 @@ static int record_lifecycle(lm_db *db, int64_t run_id, const lm_run_part *parts,
     int32_t *regions = lm__malloc(n * sizeof *regions);
     if (!regions) return lm__fail(&db->err, LM_ERR_NOMEM, "write run: out of memory");
     for (size_t i = 0; i < n; i++) regions[i] = part_at(parts, elem_size, i)->region;
-    st = lm__pg_record_run(db, run_id, regions, n);
+    st = lm__pg_record_run(db, run_id, regions, n, part_at(parts, elem_size, 0)->results->ctx.pol.as_of_day);
     lm__free(regions);
     return st;
 }

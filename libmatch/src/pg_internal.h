@@ -31,6 +31,7 @@ LM_HIDDEN int lm__pg_ready(lm_db *db, const char *what);
 /* pg.c: the schema version, inside the caller's transaction (0 = none). */
 LM_HIDDEN int lm__pg_version(lm_db *db, int32_t *out);
 /* pg_process.c: inside the run-writing transaction, after the proposals are
- * copied: run changes, proposal ids, superseded proposals (schema >= 2). */
-LM_HIDDEN int lm__pg_record_run(lm_db *db, int64_t run_id, const int32_t *regions, size_t nregions);
+ * copied: run changes, proposal ids, superseded proposals (schema >= 2); day:
+ * the run's as-of day for the new and superseded proposals (0 = today). */
+LM_HIDDEN int lm__pg_record_run(lm_db *db, int64_t run_id, const int32_t *regions, size_t nregions, int32_t day);
 #endif

@@ -30,7 +30,7 @@ static int need_v2(lm_db *db, const char *what) {
 }
 
 /* ---- run writing ------------------------------------------------------------------ */
-int lm__pg_record_run(lm_db *db, int64_t run_id, const int32_t *regions, size_t nregions) {
+int lm__pg_record_run(lm_db *db, int64_t run_id, const int32_t *regions, size_t nregions, int32_t day) {
     size_t cap = 3 + nregions * 12;
     char *arr = lm__malloc(cap);
     if (!arr) return lm__fail(&db->err, LM_ERR_NOMEM, "write run: out of memory");
@@ -38,12 +38,14 @@ int lm__pg_record_run(lm_db *db, int64_t run_id, const int32_t *regions, size_t 
     arr[k++] = '{';
     for (size_t i = 0; i < nregions; i++) k += (size_t)snprintf(arr + k, cap - k, "%s%d", i ? "," : "", (int)regions[i]);
     snprintf(arr + k, cap - k, "}");
-    char v_id[24], sql[256];
+    char v_id[24], v_day[16], sql[256];
     snprintf(v_id, sizeof v_id, "%lld", (long long)run_id);
-    snprintf(sql, sizeof sql, "SELECT %s.record_run($1::bigint, $2::integer[], $3::regclass, $4::regclass)", db->qschema);
-    const char *vals[4] = {v_id, arr, db->qtab[1], db->qtab[0]};
+    snprintf(v_day, sizeof v_day, "%d", (int)day);
+    snprintf(sql, sizeof sql, "SELECT %s.record_run($1::bigint, $2::integer[], $3::regclass, $4::regclass, $5::integer)",
+             db->qschema);
+    const char *vals[5] = {v_id, arr, db->qtab[1], db->qtab[0], v_day};
     int st;
-    PGresult *r = lm__pg_execp(db, sql, 4, vals, "write run: proposal lifecycle", &st);
+    PGresult *r = lm__pg_execp(db, sql, 5, vals, "write run: proposal lifecycle", &st);
     PQclear(r);
     lm__free(arr);
     return st;

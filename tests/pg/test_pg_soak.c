@@ -288,6 +288,10 @@ Test(pg_soak, thirty_nights) {
     snprintf(sql, sizeof sql, "SELECT count(*) FROM t_soak.proposal_state WHERE status = 'proposed' AND last_run_id <> %lld",
              (long long)prev_run);
     cr_assert_eq(pt_i64(c, sql), 0);
+    /* proposals created by a run carry the run's as-of day */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM t_soak.proposal_state WHERE first_run_id = %lld AND status_day <> "
+             "DATE '1970-01-01' + %d", (long long)prev_run, DAY0 + NIGHTS - 1);
+    cr_assert_eq(pt_i64(c, sql), 0);
     cr_assert_eq(pt_i64(c, "SELECT count(*) FROM t_soak.proposal_state s WHERE NOT EXISTS (SELECT 1 FROM "
                            "t_soak.proposal_events e WHERE e.proposal_id = s.proposal_id)"), 0);
     printf("soak: %d nights, batch %.3f s with history, %.3f s without; engine honours the history: %s "
