@@ -417,8 +417,9 @@ static void print_row(const lm_match *m, int32_t dir) {
     else if (ps) printf("      process: %s\n", ps);
 }
 
-/* One access_log row per match shown (schema version 2), before it is shown. */
-static int log_query(loaded *L, int64_t org, const lm_results *res, int32_t dir, size_t n) {
+/* One access_log row per match shown (schema version 2), before it is shown;
+ * a query that shows nothing still logs the id asked about. */
+static int log_query(loaded *L, int64_t org, const lm_results *res, int32_t dir, size_t n, int64_t asked) {
     if (L->schema_version < 2) {
         fprintf(stderr, "lmatch query: access log not written (schema version %d; 'lmatch db init' upgrades it)\n",
                 (int)L->schema_version);
@@ -430,7 +431,9 @@ static int log_query(loaded *L, int64_t org, const lm_results *res, int32_t dir,
         if (!st) st = lm_db_log_access(L->db, org, "query", m.vacancy_id, m.candidate_id, 0);
         if (st) return cli_fail("query: access log", st, lm_db_errmsg(L->db));
     }
-    return 0;
+    int st = n ? LM_OK : lm_db_log_access(L->db, org, "query", dir == LM_DIR_VACANCY ? asked : 0,
+                                          dir == LM_DIR_VACANCY ? 0 : asked, 0);
+    return st ? cli_fail("query: access log", st, lm_db_errmsg(L->db)) : 0;
 }
 
 int cmd_query(int argc, char **argv) {
@@ -484,7 +487,7 @@ int cmd_query(int argc, char **argv) {
     printf("%s %lld as seen by organisation %lld (region %d, municipality %d): %zu %s, best first\n",
            have_vac ? "Vacancy" : "Candidate", (long long)(have_vac ? vac : cand), (long long)org, (int)vreg, (int)vmun,
            n, have_vac ? (n == 1 ? "candidate" : "candidates") : (n == 1 ? "vacancy" : "vacancies"));
-    if (log_query(&L, org, res, dir, n)) goto out;
+    if (log_query(&L, org, res, dir, n, have_vac ? vac : cand)) goto out;
     lm_match m;
     for (size_t i = 0; i < n; i++) {
         if ((st = lm_results_copy(&m, sizeof m, 1, NULL, res, dir, i))) {
