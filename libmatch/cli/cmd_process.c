@@ -24,10 +24,21 @@ static void day_str(char *buf, size_t cap, int32_t day) {
 /* ---- proposals ------------------------------------------------------------------- */
 typedef struct list_ctx {
     int csv;
+    int header_done;
 } list_ctx;
 
+/* The header once, before the first row (an error prints none). */
+static void list_header(list_ctx *c) {
+    if (c->header_done++) return;
+    if (c->csv) printf("proposal_id,run_id,vacancy_id,candidate_id,owner_org,status,lead_org,reason,version,day,score\n");
+    else
+        printf("%10s %7s %12s %12s %10s  %-10s %10s  %-14s %4s  %-10s %7s\n", "proposal", "run", "vacancy", "candidate",
+               "owner_org", "status", "lead_org", "reason", "ver", "since", "score");
+}
+
 static int print_proposal(void *user, const lm_proposal_row *r) {
-    const list_ctx *c = user;
+    list_ctx *c = user;
+    list_header(c);
     char day[48], score[16];
     day_str(day, sizeof day, r->day);
     if (isnan(r->score)) snprintf(score, sizeof score, "%s", c->csv ? "" : "-");
@@ -75,14 +86,11 @@ int cmd_proposals(int argc, char **argv) {
     }
     lm_db *db = NULL;
     if (cli_db_open(&db, &o, "proposals")) return 1;
-    if (ctx.csv) printf("proposal_id,run_id,vacancy_id,candidate_id,owner_org,status,lead_org,reason,version,day,score\n");
-    else
-        printf("%10s %7s %12s %12s %10s  %-10s %10s  %-14s %4s  %-10s %7s\n", "proposal", "run", "vacancy", "candidate",
-               "owner_org", "status", "lead_org", "reason", "ver", "since", "score");
     size_t n = 0;
     int st = lm_db_proposals(&n, db, &f, print_proposal, &ctx);
     if (st) cli_fail("proposals", st, lm_db_errmsg(db));
-    else if (!ctx.csv) printf("%zu proposal%s\n", n, n == 1 ? "" : "s");
+    else list_header(&ctx);
+    if (!st && !ctx.csv) printf("%zu proposal%s\n", n, n == 1 ? "" : "s");
     lm_db_close(db);
     return st ? 1 : 0;
 }
@@ -203,7 +211,7 @@ static int news_row(void *user, const lm_run_change *c) {
         return 0;
     }
     static const char *const title[4] = {"New in the top lists", "Dropped from the top lists",
-                                         "People with matches again (none in the previous run)", "Proposals gone"};
+                                         "People newly in the lists (none in the previous run)", "Proposals gone"};
     if (x->shown[c->kind] == 0) printf("\n%s: %zu\n", title[c->kind], x->n[c->kind]);
     if (x->shown[c->kind]++ >= x->limit) {
         if (x->shown[c->kind] == x->limit + 1) printf("  ... (%zu more; --limit N shows more)\n", x->n[c->kind] - x->limit);
@@ -254,7 +262,7 @@ int cmd_news(int argc, char **argv) {
                    (long long)listed);
         } else {
             printf("run %lld against run %lld: %zu proposals gone, %zu pairs new in and %zu dropped from the top "
-                   "lists, %zu people with matches again\n", (long long)listed, (long long)x.prev, x.n[3], x.n[0],
+                   "lists, %zu people newly in the lists\n", (long long)listed, (long long)x.prev, x.n[3], x.n[0],
                    x.n[1], x.n[2]);
             x.pass = 1;
             st = lm_db_run_changes(NULL, db, listed, news_row, &x);
