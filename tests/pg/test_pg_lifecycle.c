@@ -159,6 +159,14 @@ Test(pg_lifecycle, upgrade_v1_with_data_to_v2) {
     lm_history *h = NULL;
     cr_assert_eq(lm_db_load_history(&h, db), LM_ERR_STATE, "v1 has no lifecycle");
     cr_assert(strstr(lm_db_errmsg(db), "version 1"), "%s", lm_db_errmsg(db));
+    lm_status_change ch = LM_STATUS_CHANGE_INIT;
+    ch.proposal_id = 1;
+    ch.status = LM_PROPOSAL_INTRODUCED;
+    cr_assert_eq(lm_db_set_status(db, &ch), LM_ERR_STATE);
+    cr_assert_eq(lm_db_log_access(db, 1, "query", 1, 2, 0), LM_ERR_STATE);
+    cr_assert_eq(lm_db_run_changes(NULL, db, 0, NULL, NULL), LM_ERR_NULL);
+    int64_t counts[8];
+    cr_assert_eq(lm_db_proposal_counts(counts, 8, db), LM_ERR_STATE);
     int64_t nprop = q64(c, "SELECT count(*) FROM t_lc_up.proposals"), nres = q64(c, "SELECT count(*) FROM t_lc_up.match_results");
     cr_assert_gt(nprop, 0);
     cr_assert_eq(lm_db_init(db), LM_OK, "upgrade: %s", lm_db_errmsg(db));
