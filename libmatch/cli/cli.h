@@ -36,8 +36,25 @@ double cli_now(void);
 /* Print "lmatch: WHAT: status text (detail)" to stderr and return 1. */
 int cli_fail(const char *what, int status, const char *detail);
 
+/* PostgreSQL commands (cmd_db.c): --db CONNINFO and --schema NAME. */
+typedef struct db_opts {
+    const char *conninfo;
+    const char *schema;
+} db_opts;
+/* Open and configure a connection; prints the error and returns 1 on failure. */
+int cli_db_open(lm_db **out, const db_opts *o, const char *cmd);
+/* --db / --schema at argv[*i]: 1 if consumed (with its value), else 0. */
+int cli_db_common_opt(db_opts *o, int argc, char **argv, int *i);
+/* An integer in [lo, hi]: 0, else -1. */
+int cli_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out);
+/* "today", YYYY-MM-DD or a day number -> day number: 0, else -1. */
+int cli_parse_day(const char *s, int64_t *out);
+
 int cmd_demo(int argc, char **argv);
 int cmd_db(int argc, char **argv);    /* cmd_db.c: db init | db seed-demo */
 int cmd_batch(int argc, char **argv); /* cmd_db.c */
 int cmd_query(int argc, char **argv); /* cmd_db.c */
+int cmd_proposals(int argc, char **argv); /* cmd_process.c: proposals */
+int cmd_proposal(int argc, char **argv);  /* cmd_process.c: proposal set */
+int cmd_news(int argc, char **argv);      /* cmd_process.c: news */
 #endif

@@ -10,12 +10,7 @@
 
 #define WSP_ORG_BASE 400000 /* the regions' employer service points, as in lmatch demo */
 
-typedef struct db_opts {
-    const char *conninfo;
-    const char *schema;
-} db_opts;
-
-static int parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out) {
+int cli_parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out) {
     char *end;
     long long v = strtoll(s, &end, 10);
     if (!*s || *end || v < lo || v > hi) return -1;
@@ -24,7 +19,7 @@ static int parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out) {
 }
 
 /* "today", YYYY-MM-DD or a day number -> day number (days since 1970-01-01). */
-static int parse_day(const char *s, int64_t *out) {
+int cli_parse_day(const char *s, int64_t *out) {
     if (!strcmp(s, "today")) {
         *out = (int64_t)(time(NULL) / 86400);
         return 0;
@@ -41,11 +36,11 @@ static int parse_day(const char *s, int64_t *out) {
         *out = (int64_t)era * 146097 + doe - 719468;
         return *out >= 0 ? 0 : -1;
     }
-    return parse_i64(s, 0, INT32_MAX, out);
+    return cli_parse_i64(s, 0, INT32_MAX, out);
 }
 
 /* Open and configure a connection; prints the error. */
-static int open_db(lm_db **out, const db_opts *o, const char *cmd) {
+int cli_db_open(lm_db **out, const db_opts *o, const char *cmd) {
     int st = lm_db_open(out, o->conninfo);
     if (st) {
         char what[64];
@@ -65,7 +60,7 @@ static int open_db(lm_db **out, const db_opts *o, const char *cmd) {
 }
 
 /* Options every command takes; returns 1 if argv[*i] was one (consumed). */
-static int common_opt(db_opts *o, int argc, char **argv, int *i) {
+int cli_db_common_opt(db_opts *o, int argc, char **argv, int *i) {
     const char *a = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
     if (!strcmp(a, "--db") && val) o->conninfo = argv[++*i];
     else if (!strcmp(a, "--schema") && val) o->schema = argv[++*i];
@@ -76,7 +71,7 @@ static int common_opt(db_opts *o, int argc, char **argv, int *i) {
 /* ---- db init / db seed-demo ------------------------------------------------------ */
 static int db_init(const db_opts *o) {
     lm_db *db = NULL;
-    if (open_db(&db, o, "db init")) return 1;
+    if (cli_db_open(&db, o, "db init")) return 1;
     int32_t before = 0, after = 0;
     int st = lm_db_schema_version(&before, db);
     if (!st) st = lm_db_init(db);
@@ -100,7 +95,7 @@ static int db_seed_demo(const db_opts *o, unsigned long long seed) {
         return 1;
     }
     lm_db *db = NULL;
-    if (open_db(&db, o, "db seed-demo")) {
+    if (cli_db_open(&db, o, "db seed-demo")) {
         demo_free(&d);
         return 1;
     }
@@ -154,9 +149,9 @@ int cmd_db(int argc, char **argv) {
     db_opts o = {NULL, NULL};
     int64_t seed = DEMO_DEFAULT_SEED;
     for (int i = 2; i < argc; i++) {
-        if (common_opt(&o, argc, argv, &i)) continue;
+        if (cli_db_common_opt(&o, argc, argv, &i)) continue;
         if (!strcmp(sub, "seed-demo") && !strcmp(argv[i], "--seed") && i + 1 < argc &&
-            !parse_i64(argv[i + 1], 0, INT64_MAX, &seed)) {
+            !cli_parse_i64(argv[i + 1], 0, INT64_MAX, &seed)) {
             i++;
             continue;
         }
@@ -176,6 +171,9 @@ typedef struct loaded {
     lm_snapshot *snap;
     lm_travel *travel;
     lm_engine *eng;
+    int32_t schema_version;
+    size_t hist_total, hist_open; /* the history attached to eng (hist_loaded) */
+    bool hist_loaded;
 } loaded;
 
 static void loaded_free(loaded *L) {
@@ -187,9 +185,28 @@ static void loaded_free(loaded *L) {
     memset(L, 0, sizeof *L);
 }
 
-static int load_all(loaded *L, const db_opts *o, const char *cmd, int64_t as_of, int64_t threads) {
+/* The proposal history (schema version 2) into the engine, so runs and
+ * queries honour rejections, introductions and placements. */
+static int load_history(loaded *L, const char *cmd) {
+    if (L->schema_version < 2) return 0; /* reported by the caller */
+    lm_history *h = NULL;
+    int st = lm_db_load_history(&h, L->db);
+    if (st) return cli_fail("load history", st, lm_db_errmsg(L->db));
+    st = lm_engine_set_history(L->eng, h);
+    lm_history_free(h);
+    if (st) return cli_fail(cmd, st, lm_engine_errmsg(L->eng));
+    int64_t n[8];
+    if ((st = lm_db_proposal_counts(n, 8, L->db))) return cli_fail("load history", st, lm_db_errmsg(L->db));
+    L->hist_total = 0;
+    for (int i = 0; i < 8; i++) L->hist_total += (size_t)n[i];
+    L->hist_open = (size_t)(n[LM_PROPOSAL_PROPOSED] + n[LM_PROPOSAL_INTRODUCED] + n[LM_PROPOSAL_INTERVIEW]);
+    L->hist_loaded = true;
+    return 0;
+}
+
+static int load_all(loaded *L, const db_opts *o, const char *cmd, int64_t as_of, int64_t threads, bool with_history) {
     memset(L, 0, sizeof *L);
-    if (open_db(&L->db, o, cmd)) return 1;
+    if (cli_db_open(&L->db, o, cmd)) return 1;
     uint32_t dim = 0;
     int st = lm_db_vector_dim(&dim, L->db);
     if (st) return cli_fail(cmd, st, lm_db_errmsg(L->db));
@@ -219,7 +236,8 @@ static int load_all(loaded *L, const db_opts *o, const char *cmd, int64_t as_of,
     lm_policy_free(pol);
     if (st) return cli_fail(cmd, st, "create engine");
     if ((st = lm_engine_set_i64(L->eng, LM_ENGINE_THREADS, threads))) return cli_fail("--threads", st, lm_engine_errmsg(L->eng));
-    return 0;
+    if ((st = lm_db_schema_version(&L->schema_version, L->db))) return cli_fail(cmd, st, lm_db_errmsg(L->db));
+    return with_history ? load_history(L, cmd) : 0;
 }
 
 static const char *muni_name(int32_t code) {
@@ -231,19 +249,26 @@ static const char *muni_name(int32_t code) {
 int cmd_batch(int argc, char **argv) {
     static const char usage[] =
         "usage: lmatch batch [--db CONNINFO] [--schema NAME] [--k N] [--region R] [--as-of today|YYYY-MM-DD]\n"
-        "                    [--threads N] [--label TEXT]\n";
+        "                    [--threads N] [--label TEXT] [--no-history]\n"
+        "  The proposal history (schema version 2) is loaded by default, so rejected pairs, placed people\n"
+        "  and people in progress elsewhere are not proposed again; --no-history ignores it.\n";
     db_opts o = {NULL, NULL};
     int64_t k = 10, region = -1, as_of = 0, threads = 0;
+    bool with_history = true;
     const char *label = "lmatch batch";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (common_opt(&o, argc, argv, &i)) continue;
-        if (!strcmp(a, "--k") && val && !parse_i64(val, 1, LM_MAX_K, &k)) i++;
-        else if (!strcmp(a, "--region") && val && !parse_i64(val, 0, INT32_MAX, &region)) i++;
-        else if (!strcmp(a, "--as-of") && val && !parse_day(val, &as_of)) i++;
-        else if (!strcmp(a, "--threads") && val && !parse_i64(val, 0, 1024, &threads)) i++;
+        if (cli_db_common_opt(&o, argc, argv, &i)) continue;
+        if (!strcmp(a, "--k") && val && !cli_parse_i64(val, 1, LM_MAX_K, &k)) i++;
+        else if (!strcmp(a, "--region") && val && !cli_parse_i64(val, 0, INT32_MAX, &region)) i++;
+        else if (!strcmp(a, "--as-of") && val && !cli_parse_day(val, &as_of)) i++;
+        else if (!strcmp(a, "--threads") && val && !cli_parse_i64(val, 0, 1024, &threads)) i++;
         else if (!strcmp(a, "--label") && val) label = argv[++i];
-        else {
+        else if (!strcmp(a, "--no-history")) with_history = false;
+        else if (!strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        } else {
             fprintf(stderr, "lmatch batch: bad or incomplete option '%s'\n%s", a, usage);
             return 2;
         }
@@ -256,7 +281,7 @@ int cmd_batch(int argc, char **argv) {
     lm_results **res = NULL;
     lm_assignment **asg = NULL;
     lm_run_part *parts = NULL;
-    if (load_all(&L, &o, "batch", as_of, threads)) goto out;
+    if (load_all(&L, &o, "batch", as_of, threads, with_history)) goto out;
     double t_loaded = cli_now();
     if (region >= 0) {
         nreg = 1;
@@ -289,9 +314,13 @@ int cmd_batch(int argc, char **argv) {
     lm_snapshot_count(&nv, L.snap, LM_SIDE_VACANCY);
     printf("libmatch %s batch: %zu candidates, %zu vacancies, %zu region%s, top-%lld both ways\n", lm_version_string(), nc,
            nv, nreg, nreg == 1 ? "" : "s", (long long)k);
+    if (L.hist_loaded) printf("history: %zu proposals, %zu open\n", L.hist_total, L.hist_open);
+    else if (!with_history) printf("history: not used (--no-history)\n");
+    else printf("history: none (schema version %d; 'lmatch db init' upgrades it)\n", (int)L.schema_version);
     printf("  %-8s %-12s %10s %12s %12s %10s %10s\n", "region", "viewer", "vacancies", "visible", "rows", "proposals",
            "seconds");
     size_t tot_rows = 0, tot_prop = 0;
+    double tot_excl = 0;
     for (size_t i = 0; i < nreg; i++) {
         lm_viewer v = LM_VIEWER_INIT;
         v.org = WSP_ORG_BASE + regions[i];
@@ -333,9 +362,12 @@ int cmd_batch(int argc, char **argv) {
         lm_results_count(&rcn, res[i], LM_DIR_CANDIDATE);
         tot_rows += rv + rcn;
         tot_prop += prop;
+        double ex = 0;
+        if (lm_results_stat(&ex, res[i], LM_STAT_HISTORY_EXCLUDED) == LM_OK) tot_excl += ex;
         printf("  %-8d %-12lld %10zu %12zu %12zu %10zu %10.2f\n", (int)regions[i], (long long)v.org, lv, lc, rv + rcn,
                prop, cli_now() - tb);
     }
+    if (L.hist_loaded) printf("history excluded %.0f list entries\n", tot_excl);
     lm_run_info info = LM_RUN_INFO_INIT;
     info.label = label;
     info.region = region >= 0 ? (int32_t)region : 0;
@@ -380,6 +412,28 @@ static void print_row(const lm_match *m, int32_t dir) {
     printf("      competence %.2f, travel %.2f (%s %.0f min), hours %.2f, readiness %.2f, priority %.2f%s\n",
            m->competence, m->travel, cli_mode_name(m->travel_mode), m->travel_minutes, m->hours, m->readiness,
            m->priority, m->candidate_municipality != m->vacancy_municipality ? "; across a municipal border" : "");
+    const char *ps = m->process_day > 0 ? lm_proposal_status_name(m->process_status) : NULL;
+    if (ps && m->lead_org) printf("      process: %s, in progress at organisation %lld\n", ps, (long long)m->lead_org);
+    else if (ps) printf("      process: %s\n", ps);
+}
+
+/* One access_log row per match shown (schema version 2), before it is shown;
+ * a query that shows nothing still logs the id asked about. */
+static int log_query(loaded *L, int64_t org, const lm_results *res, int32_t dir, size_t n, int64_t asked) {
+    if (L->schema_version < 2) {
+        fprintf(stderr, "lmatch query: access log not written (schema version %d; 'lmatch db init' upgrades it)\n",
+                (int)L->schema_version);
+        return 0;
+    }
+    lm_match m;
+    for (size_t i = 0; i < n; i++) {
+        int st = lm_results_copy(&m, sizeof m, 1, NULL, res, dir, i);
+        if (!st) st = lm_db_log_access(L->db, org, "query", m.vacancy_id, m.candidate_id, 0);
+        if (st) return cli_fail("query: access log", st, lm_db_errmsg(L->db));
+    }
+    int st = n ? LM_OK : lm_db_log_access(L->db, org, "query", dir == LM_DIR_VACANCY ? asked : 0,
+                                          dir == LM_DIR_VACANCY ? 0 : asked, 0);
+    return st ? cli_fail("query: access log", st, lm_db_errmsg(L->db)) : 0;
 }
 
 int cmd_query(int argc, char **argv) {
@@ -391,15 +445,18 @@ int cmd_query(int argc, char **argv) {
     int have_vac = 0, have_cand = 0, have_org = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (common_opt(&o, argc, argv, &i)) continue;
-        if (!strcmp(a, "--vacancy") && val && !parse_i64(val, INT64_MIN, INT64_MAX, &vac)) have_vac = 1, i++;
-        else if (!strcmp(a, "--candidate") && val && !parse_i64(val, INT64_MIN, INT64_MAX, &cand)) have_cand = 1, i++;
-        else if (!strcmp(a, "--viewer") && val && !parse_i64(val, INT64_MIN, INT64_MAX, &org)) have_org = 1, i++;
-        else if (!strcmp(a, "--viewer-region") && val && !parse_i64(val, 0, INT32_MAX, &vreg)) i++;
-        else if (!strcmp(a, "--viewer-municipality") && val && !parse_i64(val, 0, INT32_MAX, &vmun)) i++;
-        else if (!strcmp(a, "--k") && val && !parse_i64(val, 1, LM_MAX_K, &k)) i++;
-        else if (!strcmp(a, "--as-of") && val && !parse_day(val, &as_of)) i++;
-        else {
+        if (cli_db_common_opt(&o, argc, argv, &i)) continue;
+        if (!strcmp(a, "--vacancy") && val && !cli_parse_i64(val, INT64_MIN, INT64_MAX, &vac)) have_vac = 1, i++;
+        else if (!strcmp(a, "--candidate") && val && !cli_parse_i64(val, INT64_MIN, INT64_MAX, &cand)) have_cand = 1, i++;
+        else if (!strcmp(a, "--viewer") && val && !cli_parse_i64(val, INT64_MIN, INT64_MAX, &org)) have_org = 1, i++;
+        else if (!strcmp(a, "--viewer-region") && val && !cli_parse_i64(val, 0, INT32_MAX, &vreg)) i++;
+        else if (!strcmp(a, "--viewer-municipality") && val && !cli_parse_i64(val, 0, INT32_MAX, &vmun)) i++;
+        else if (!strcmp(a, "--k") && val && !cli_parse_i64(val, 1, LM_MAX_K, &k)) i++;
+        else if (!strcmp(a, "--as-of") && val && !cli_parse_day(val, &as_of)) i++;
+        else if (!strcmp(a, "--help")) {
+            fputs(usage, stdout);
+            return 0;
+        } else {
             fprintf(stderr, "lmatch query: bad or incomplete option '%s'\n%s", a, usage);
             return 2;
         }
@@ -413,7 +470,7 @@ int cmd_query(int argc, char **argv) {
     loaded L;
     int rc = 1;
     lm_results *res = NULL;
-    if (load_all(&L, &o, "query", as_of, 1)) goto out;
+    if (load_all(&L, &o, "query", as_of, 1, true)) goto out;
     lm_viewer v = LM_VIEWER_INIT;
     v.org = org;
     v.region = (int32_t)vreg;
@@ -430,6 +487,7 @@ int cmd_query(int argc, char **argv) {
     printf("%s %lld as seen by organisation %lld (region %d, municipality %d): %zu %s, best first\n",
            have_vac ? "Vacancy" : "Candidate", (long long)(have_vac ? vac : cand), (long long)org, (int)vreg, (int)vmun,
            n, have_vac ? (n == 1 ? "candidate" : "candidates") : (n == 1 ? "vacancy" : "vacancies"));
+    if (log_query(&L, org, res, dir, n, have_vac ? vac : cand)) goto out;
     lm_match m;
     for (size_t i = 0; i < n; i++) {
         if ((st = lm_results_copy(&m, sizeof m, 1, NULL, res, dir, i))) {

@@ -22,12 +22,20 @@ static void usage(FILE *f) {
             "  db seed-demo [--db CONNINFO] [--schema NAME] [--seed N]\n"
             "                 write the embedded demo pools into the database\n"
             "  batch [--db CONNINFO] [--k N] [--region R] [--as-of today|YYYY-MM-DD] [--threads N]\n"
-            "                 load the pools, match every region as its WSP, compute the proposals\n"
-            "                 and write one complete run; prints the run id and a summary\n"
+            "        [--no-history]\n"
+            "                 load the pools and the proposal history, match every region as its WSP,\n"
+            "                 compute the proposals and write one complete run; prints the run id and a summary\n"
             "  query [--db CONNINFO] (--vacancy ID | --candidate ID) --viewer ORG\n"
             "        [--viewer-region R] [--viewer-municipality M] [--k N]\n"
             "                 one account-manager question: ranked matches with their explanation\n"
             "                 (--db may be left out to use the PG* environment variables)\n"
+            "  proposals [--db CONNINFO] [--run ID|latest] [--status S] [--org O] [--format table|csv]\n"
+            "                 list proposals with their lifecycle status\n"
+            "  proposal set PROPOSAL_ID STATUS --by ORG [--reason CODE] [--db CONNINFO]\n"
+            "                 change a proposal's status (introduced, interview, placed, rejected, ...)\n"
+            "  news [--db CONNINFO] [--run ID]\n"
+            "                 what changed in a run against the previous complete run\n"
+            "  (COMMAND --help prints the options of a command)\n"
             "  --version      print the library version\n"
             "  --help         this text\n");
 }
@@ -50,6 +58,9 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "db")) return cmd_db(argc - 1, argv + 1);
     if (!strcmp(cmd, "batch")) return cmd_batch(argc - 1, argv + 1);
     if (!strcmp(cmd, "query")) return cmd_query(argc - 1, argv + 1);
+    if (!strcmp(cmd, "proposals")) return cmd_proposals(argc - 1, argv + 1);
+    if (!strcmp(cmd, "proposal")) return cmd_proposal(argc - 1, argv + 1);
+    if (!strcmp(cmd, "news")) return cmd_news(argc - 1, argv + 1);
     fprintf(stderr, "lmatch: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

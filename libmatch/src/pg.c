@@ -11,30 +11,17 @@
  * - a pool or travel model changes only after everything was read and checked
  *   (one lm__pool_sync call), so any error leaves it unchanged.
  * The schema, watermarks and the run lifecycle: docs/postgresql.md. */
-#include "internal.h"
+#include "pg_internal.h"
 #include "pg_sql.h"
 #include "pgcopy.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define LM_DB_NTABLES 3
 #define PROGRESS_EVERY 4096u   /* rows between progress calls */
 #define COPY_CHUNK (256u << 10) /* bytes per PQputCopyData */
-
-struct lm_db {
-    PGconn *conn;
-    bool owned;
-    char *qschema;                /* quoted schema, lm__malloc */
-    char *tname[LM_DB_NTABLES];   /* unquoted source table names (NULL = default) */
-    char *qtab[LM_DB_NTABLES];    /* quoted schema.table of the sources */
-    lm_progress_fn progress;
-    void *progress_user;
-    lm_err err;
-};
 
 static const char *const default_table[LM_DB_NTABLES] = {"candidates", "vacancies", "travel_times"};
 
@@ -1002,6 +989,20 @@ static const lm_run_part *part_at(const lm_run_part *parts, size_t elem, size_t 
     return (const lm_run_part *)(const void *)((const unsigned char *)parts + i * elem);
 }
 
+/* Schema >= 2: proposal ids, superseded proposals and run changes, in the
+ * writing transaction (a v1 schema is written as before). */
+static int record_lifecycle(lm_db *db, int64_t run_id, const lm_run_part *parts, size_t elem_size, size_t n) {
+    int32_t ver = 0;
+    int st = read_version(db, &ver);
+    if (st || ver < 2) return st;
+    int32_t *regions = lm__malloc(n * sizeof *regions);
+    if (!regions) return lm__fail(&db->err, LM_ERR_NOMEM, "write run: out of memory");
+    for (size_t i = 0; i < n; i++) regions[i] = part_at(parts, elem_size, i)->region;
+    st = lm__pg_record_run(db, run_id, regions, n, part_at(parts, elem_size, 0)->results->ctx.pol.as_of_day);
+    lm__free(regions);
+    return st;
+}
+
 int lm_db_write_run_parts(int64_t *out_run_id, lm_db *db, const lm_run_part *parts, size_t elem_size, size_t n,
                           const lm_run_info *info) {
     static const char what[] = "write run";
@@ -1136,6 +1137,7 @@ int lm_db_write_run_parts(int64_t *out_run_id, lm_db *db, const lm_run_part *par
         if (!st) st = st2;
         if (st) goto fail;
     }
+    if ((st = record_lifecycle(db, run_id, parts, elem_size, n))) goto fail;
     {
         char v_id[24], v_ws[32], v_rr[24], v_pr[24];
         snprintf(v_id, sizeof v_id, "%lld", (long long)run_id);
@@ -1175,3 +1177,12 @@ int lm_db_write_run(int64_t *out_run_id, lm_db *db, const lm_results *results, c
     p.region = info ? info->region : 0;
     return lm_db_write_run_parts(out_run_id, db, &p, sizeof p, 1, info);
 }
+
+/* ---- for pg_process.c ------------------------------------------------------------------- */
+int lm__pg_exec0(lm_db *db, const char *sql, const char *what) { return exec0(db, sql, what); }
+PGresult *lm__pg_execp(lm_db *db, const char *sql, int n, const char *const *vals, const char *what, int *st) {
+    return execp(db, sql, n, vals, what, st);
+}
+void lm__pg_rollback(lm_db *db) { rollback(db); }
+int lm__pg_ready(lm_db *db, const char *what) { return ready(db, what); }
+int lm__pg_version(lm_db *db, int32_t *out) { return read_version(db, out); }

@@ -6,7 +6,8 @@
 # unix socket only, removed on exit, also on failure), then runs
 #   1. the Criterion suites tests/pg/test_*.c (scripts/run-criterion.sh, label pg);
 #   2. tests/pg/conn_check under valgrind --leak-check=full (label pg-valgrind);
-#   3. the lmatch CLI end to end: db init, db seed-demo, batch, query (label pg-cli).
+#   3. the lmatch CLI end to end: db init, db seed-demo, batch, query (label pg-cli);
+#   4. the proposal lifecycle through the CLI: tests/pg/lifecycle_cli.sh (label pg-lifecycle-cli).
 # Each appends "LABEL PASSED FAILED" to $LM_TEST_LOGS/totals.
 set -euo pipefail
 if [ $# -ne 1 ]; then
@@ -89,4 +90,7 @@ step "bad option" sh -c "! '$lmatch' batch --k 0 2>/dev/null"
 printf '%-5s %-24s %4d passed, %d failed\n' pg-cli lmatch "$cp" "$cf"
 echo "pg-cli $cp $cf" >>"$logs/totals"
 if [ "$cf" -ne 0 ]; then rc=1; echo "----- $clog -----"; tail -n 60 "$clog"; fi
+
+# 4. the proposal lifecycle through the CLI (its own schema)
+if ! tests/pg/lifecycle_cli.sh "$BUILD"; then rc=1; echo "----- $logs/pg-lifecycle-cli.log -----"; tail -n 60 "$logs/pg-lifecycle-cli.log"; fi
 exit $rc

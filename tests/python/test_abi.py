@@ -97,7 +97,9 @@ def test_every_public_function_is_declared_exactly():
     ("lm_candidate_cols", "CandidateCols"), ("lm_vacancy_cols", "VacancyCols"), ("lm_viewer", "Viewer_"),
     ("lm_match", "Match_"), ("lm_batch_options", "BatchOptions"), ("lm_assign_options", "AssignOptions"),
     ("lm_assign_graph", "AssignGraph"), ("lm_group_report", "GroupReport_"), ("lm_run_info", "RunInfo"),
-    ("lm_run_part", "RunPart"), ("lm_history_cols", "HistoryCols")])
+    ("lm_run_part", "RunPart"), ("lm_history_cols", "HistoryCols"),
+    ("lm_status_change", "StatusChange"), ("lm_proposal_filter", "ProposalFilter"),
+    ("lm_proposal_row", "ProposalRow"), ("lm_run_change", "RunChange")])
 def test_struct_fields_match_the_headers(cname, pyname):
     structs = c_structs()
     assert cname in structs, f"{cname} is not in the headers any more"
@@ -107,5 +109,5 @@ def test_struct_fields_match_the_headers(cname, pyname):
 def test_every_public_struct_is_mirrored():
     mirrored = {"lm_candidate_cols", "lm_vacancy_cols", "lm_viewer", "lm_match", "lm_batch_options",
                 "lm_assign_options", "lm_assign_graph", "lm_group_report", "lm_run_info", "lm_run_part",
-                "lm_history_cols"}
+                "lm_history_cols", "lm_status_change", "lm_proposal_filter", "lm_proposal_row", "lm_run_change"}
     assert set(c_structs()) <= mirrored, f"new public structs: {set(c_structs()) - mirrored}"

@@ -129,3 +129,57 @@ def test_db_errors(pg):
             db.load_pool(lm.Pool(4), since=-1)
         with pytest.raises(lm.InvalidArgumentError):
             db.write_run_parts([])
+
+
+@pytest.mark.skipif(not lm.has_function("lm_db_set_status") or not lm.features()["assign"],
+                    reason="the loaded libmatch lacks the proposal lifecycle (pg_process.c) or the assignment")
+def test_db_proposal_lifecycle(pg):
+    c, v = gen_data(67, 200, 60, 8, 1.0)
+    schema = "py_" + uuid.uuid4().hex[:10]
+    with lm.Db(schema=schema) as db, lm.Db(schema=schema) as other:
+        db.init()
+        assert db.schema_version == 2
+        db.write_candidates(c)
+        db.write_vacancies(v)
+        with lm.Pool(db.vector_dim) as pool:
+            db.load_pool(pool)
+            with pool.snapshot() as snap, lm.Engine(threads=1) as eng, \
+                    eng.batch(snap, lm.Viewer(1, 1, 1)) as res:
+                run = db.write_run(res, eng.assign(res))
+        rows = db.proposals(run="latest")
+        assert rows and all(r["run_id"] == run and r["status"] == "proposed" and r["version"] == 1 for r in rows)
+        assert {"proposal_id", "vacancy_id", "candidate_id", "owner_org", "lead_org", "score"} <= set(rows[0])
+        p, q = rows[0]["proposal_id"], rows[1]["proposal_id"]
+        with pytest.raises(lm.StateError, match="not allowed"):
+            db.set_status(p, "placed", by_org=5)
+        with pytest.raises(lm.UnknownIdError):
+            db.set_status(10**12, "introduced", by_org=5)
+        with pytest.raises(lm.RangeError):
+            db.set_status(p, "hired", by_org=5)
+        db.set_status(p, "introduced", by_org=5, expected_version=1)
+        # the other connection read version 1 too: its change loses
+        with pytest.raises(lm.ConflictError) as ei:
+            other.set_status(p, "rejected", by_org=6, expected_version=1)
+        assert ei.value.status == -18
+        r = db.proposals(proposal_id=p)[0]
+        assert (r["status"], r["lead_org"], r["version"]) == ("introduced", 5, 2)
+        # a batch with one illegal change applies nothing
+        with pytest.raises(lm.StateError):
+            db.set_status_batch([dict(proposal_id=q, status="rejected", by_org=5, reason="skills"),
+                                 dict(proposal_id=p, status="proposed", by_org=5)])
+        assert db.proposals(proposal_id=q)[0]["status"] == "proposed"
+        db.set_status_batch([dict(proposal_id=q, status="rejected", by_org=5, reason="skills", day=20000),
+                             dict(proposal_id=p, status="placed", by_org=5)])
+        r = db.proposals(proposal_id=q)[0]
+        assert (r["status"], r["reason"], r["day"]) == ("rejected", "skills", 20000)
+        counts = db.proposal_counts()
+        assert counts["placed"] == 1 and counts["rejected"] == 1 and sum(counts.values()) == len(rows)
+        h = db.load_history()
+        assert len(h) == len(rows)
+        h.close()
+        db.log_access(400001, "query", vacancy_id=rows[2]["vacancy_id"], candidate_id=rows[2]["candidate_id"])
+        with pytest.raises(lm.RangeError):
+            db.log_access(1, "Not An Action")
+        assert [r["proposal_id"] for r in db.proposals(org=5, viewer_org=5)] == [p]  # the lead it took
+        run_id, changes = db.run_changes()
+        assert run_id == run and changes == []  # the first run: nothing to compare with

@@ -29,6 +29,7 @@ from .errors import (BufferTooSmallError, CancelledError, ClosedError, DatabaseE
                      DuplicateError, FormatError, InternalError, InvalidArgumentError, LibmatchError,
                      LibmatchIOError, LimitError, NoMemoryError, NonFiniteError, NullArgumentError,
                      RangeError, StateError, UnknownIdError, UnsupportedError)
+from .errors import ConflictError  # 1.1: the proposal lifecycle (Db.set_status)
 from .core import (CANDIDATE_COLUMNS, LIST_DTYPE, MATCH_DTYPE, VACANCY_COLUMNS, Engine, Match, Policy, Pool,
                    Results, Snapshot, Travel, Viewer)
 from .assign import GROUP_REPORT_DTYPE, Assignment
@@ -38,6 +39,7 @@ from .constants import CompetenceModel, PoolStat
 from .errors import UncentredWarning
 from .process import (HISTORY_COLUMNS, History, ProposalStatus, Reason, check_transition,
                       transition_allowed)
+from .db import DbHistory  # 1.1: Db.load_history()
 
 __version__ = "1.1.0"
 
@@ -55,6 +57,7 @@ __all__ = [
     "BufferTooSmallError", "UnsupportedError", "InternalError", "LibraryLoadError",
     "CompetenceModel", "PoolStat", "UncentredWarning",
     "History", "ProposalStatus", "Reason", "HISTORY_COLUMNS", "transition_allowed", "check_transition",
+    "ConflictError", "DbHistory",  # 1.1: the proposal lifecycle in PostgreSQL
 ]
 
 

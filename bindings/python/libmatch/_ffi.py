@@ -208,6 +208,76 @@ class RunInfo(ctypes.Structure):
     ]
 
 
+# ---- pg.h: the proposal lifecycle (schema version 2, since 1.1.0) ----
+class StatusChange(ctypes.Structure):
+    """struct lm_status_change (pg.h)."""
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("proposal_id", c_int64),
+        ("status", c_int32),
+        ("reason", c_int32),
+        ("by_org", c_int64),
+        ("expected_version", c_int64),
+        ("day", c_int32),
+        ("reserved", c_int32),
+    ]
+
+
+class ProposalFilter(ctypes.Structure):
+    """struct lm_proposal_filter (pg.h)."""
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("run_id", c_int64),
+        ("status", c_int32),
+        ("reserved", c_int32),
+        ("org", c_int64),
+        ("proposal_id", c_int64),
+        ("viewer_org", c_int64),
+    ]
+
+
+class ProposalRow(ctypes.Structure):
+    """struct lm_proposal_row (pg.h)."""
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("proposal_id", c_int64),
+        ("run_id", c_int64),
+        ("vacancy_id", c_int64),
+        ("candidate_id", c_int64),
+        ("owner_org", c_int64),
+        ("lead_org", c_int64),
+        ("status", c_int32),
+        ("reason", c_int32),
+        ("version", c_int32),
+        ("day", c_int32),
+        ("first_run_id", c_int64),
+        ("last_run_id", c_int64),
+        ("score", ctypes.c_float),
+        ("reserved", c_int32),
+    ]
+
+
+class RunChange(ctypes.Structure):
+    """struct lm_run_change (pg.h)."""
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("run_id", c_int64),
+        ("prev_run_id", c_int64),
+        ("vacancy_id", c_int64),
+        ("candidate_id", c_int64),
+        ("proposal_id", c_int64),
+        ("kind", c_int32),
+        ("reserved", c_int32),
+        ("reason", c_char_p),
+    ]
+
+
+#: int (*lm_proposal_fn)(void *user, const lm_proposal_row *row)
+PROPOSAL_FN = ctypes.CFUNCTYPE(c_int, c_void_p, POINTER(ProposalRow))
+#: int (*lm_run_change_fn)(void *user, const lm_run_change *change)
+RUN_CHANGE_FN = ctypes.CFUNCTYPE(c_int, c_void_p, POINTER(RunChange))
+
+
 class RunPart(ctypes.Structure):
     """struct lm_run_part (pg.h)."""
     _fields_ = [
@@ -328,6 +398,17 @@ PROTOTYPES: Dict[str, Tuple[object, List[object]]] = {
     "lm_db_write_vacancies": (_INT, [_P, POINTER(VacancyCols), c_size_t]),
     "lm_db_write_run": (_INT, [POINTER(c_int64), _P, _P, _P, POINTER(RunInfo)]),
     "lm_db_write_run_parts": (_INT, [POINTER(c_int64), _P, _P, c_size_t, c_size_t, POINTER(RunInfo)]),
+    # pg.h, the proposal lifecycle (1.1.0)
+    "lm_db_load_history": (_INT, [_PP, _P]),
+    "lm_db_set_status": (_INT, [_P, POINTER(StatusChange)]),
+    "lm_db_set_status_batch": (_INT, [_P, _P, c_size_t, c_size_t]),
+    "lm_db_log_access": (_INT, [_P, c_int64, c_char_p, c_int64, c_int64, c_int64]),
+    "lm_db_proposals": (_INT, [POINTER(c_size_t), _P, POINTER(ProposalFilter), PROPOSAL_FN, c_void_p]),
+    "lm_db_proposal_counts": (_INT, [POINTER(c_int64), c_size_t, _P]),
+    "lm_db_run_changes": (_INT, [POINTER(c_int64), _P, c_int64, RUN_CHANGE_FN, c_void_p]),
+    # process.h, used by Db.load_history() (the lifecycle binding may list them too: same prototypes)
+    "lm_history_free": (None, [_P]),
+    "lm_history_count": (_INT, [POINTER(c_size_t), _P]),
 }
 
 #: Functions the binding cannot work without (core.h). Anything else that is

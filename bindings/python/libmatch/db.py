@@ -21,7 +21,43 @@ from .core import (CANDIDATE_COLUMNS, CANDIDATE_REQUIRED, VACANCY_COLUMNS, VACAN
                    Results, Travel, _build_cols)
 from .errors import DatabaseError, make_error
 
-__all__ = ["Db", "DbTable", "RunPart", "DatabaseError", "available"]
+__all__ = ["Db", "DbTable", "RunPart", "DatabaseError", "available", "DbHistory", "PROPOSAL_STATUSES",
+           "REASONS", "CHANGE_KINDS"]
+
+#: enum lm_proposal_status (process.h), by value: fixed forever.
+PROPOSAL_STATUSES = ("proposed", "introduced", "interview", "placed", "rejected", "declined", "withdrawn", "expired")
+#: enum lm_reason (process.h), by value.
+REASONS = ("none", "skills", "hours", "travel", "wage", "health", "not_interested", "other_job", "filled",
+           "no_response", "superseded", "other")
+#: enum lm_change_kind (pg.h), by value.
+CHANGE_KINDS = ("new_in_topk", "dropped_from_topk", "became_feasible", "proposal_gone")
+
+
+def _code(value: Union[int, str], names: Tuple[str, ...], what: str) -> int:
+    """A status or reason given by name (case-insensitive) or number."""
+    if isinstance(value, str):
+        try:
+            return names.index(value.lower())
+        except ValueError:
+            raise make_error(-6, f"unknown {what} {value!r} ({', '.join(names)})") from None
+    return int(value)
+
+
+class DbHistory(Handle):
+    """A proposal history read from the database by Db.load_history()
+    (``lm_history``): pass it to the engine (lm_engine_set_history) so runs
+    honour rejections, introductions and placements. len() is its size."""
+
+    def __init__(self, ptr: int) -> None:
+        self._g = Guard(self, ptr, LIB.fn["lm_history_free"], "History", shared=True)
+
+    def __len__(self) -> int:
+        out = ctypes.c_size_t()
+        with self._guard() as h:
+            st = fn("lm_history_count")(ctypes.byref(out), h)
+        if st < 0:
+            raise_for(st)
+        return out.value
 
 _NAMES = ("lm_db_open", "lm_db_close", "lm_db_errmsg", "lm_db_set_schema", "lm_db_set_progress",
           "lm_db_init", "lm_db_schema_version", "lm_db_load_pool", "lm_db_load_travel",
@@ -279,6 +315,107 @@ class Db(Handle):
             for g, _ in reversed(list(entered.values())):
                 g.__exit__(None, None, None)
         return out.value
+
+    # ---- the proposal lifecycle (schema version 2; docs/postgresql.md) ----
+    def load_history(self) -> DbHistory:
+        """Every proposal of proposal_state as a history for the engine."""
+        out = ctypes.c_void_p()
+        with self._guard() as h:
+            self._check(fn("lm_db_load_history")(ctypes.byref(out), h))
+        return DbHistory(out.value)
+
+    @staticmethod
+    def _change(c: Any) -> "_ffi.StatusChange":
+        if not isinstance(c, dict):
+            raise TypeError("a status change is a dict: proposal_id, status, by_org[, reason, expected_version, day]")
+        x = _ffi.StatusChange()
+        x.struct_size = ctypes.sizeof(_ffi.StatusChange)
+        x.proposal_id = int(c["proposal_id"])
+        x.status = _code(c["status"], PROPOSAL_STATUSES, "status")
+        x.by_org = int(c.get("by_org", 0))
+        x.reason = _code(c.get("reason", 0), REASONS, "reason")
+        x.expected_version = int(c.get("expected_version", -1))
+        x.day = int(c.get("day", 0))
+        return x
+
+    def set_status(self, proposal_id: int, status: Union[int, str], *, by_org: int, reason: Union[int, str] = 0,
+                   expected_version: int = -1, day: int = 0) -> None:
+        """Change a proposal's status (e.g. "introduced": by_org takes the lead).
+        Raises StateError (the lifecycle forbids it), UnknownIdError, ConflictError
+        (the version is no longer `expected_version`: someone changed it first)."""
+        x = self._change(dict(proposal_id=proposal_id, status=status, by_org=by_org, reason=reason,
+                              expected_version=expected_version, day=day))
+        with self._guard() as h:
+            self._check(fn("lm_db_set_status")(h, ctypes.byref(x)))
+
+    def set_status_batch(self, changes: Iterable[dict]) -> None:
+        """Apply several changes (dicts with set_status()'s arguments) atomically, in order."""
+        items = [self._change(c) for c in changes]
+        if not items:
+            raise make_error(-1, "set_status_batch: no changes")
+        arr = (_ffi.StatusChange * len(items))(*items)
+        with self._guard() as h:
+            self._check(fn("lm_db_set_status_batch")(h, ctypes.byref(arr), ctypes.sizeof(_ffi.StatusChange),
+                                                       len(items)))
+
+    def log_access(self, viewer_org: int, action: str, *, vacancy_id: int = 0, candidate_id: int = 0,
+                   proposal_id: int = 0) -> None:
+        """Record in access_log that `viewer_org` saw or used a pair or proposal."""
+        with self._guard() as h:
+            self._check(fn("lm_db_log_access")(h, int(viewer_org), action.encode(), int(vacancy_id),
+                                                 int(candidate_id), int(proposal_id)))
+
+    def proposals(self, *, run: Union[int, str] = 0, status: Optional[Union[int, str]] = None, org: int = 0,
+                  proposal_id: int = 0, viewer_org: int = 0) -> list:
+        """Proposals as dicts (proposal_id, run_id, vacancy_id, candidate_id, owner_org,
+        lead_org, status (name), reason (name), version, day, first_run_id, last_run_id,
+        score), by proposal id. run: 0 all, a run id, or "latest"."""
+        f = _ffi.ProposalFilter()
+        f.struct_size = ctypes.sizeof(_ffi.ProposalFilter)
+        f.run_id = -1 if run == "latest" else int(run)
+        f.status = -1 if status is None else _code(status, PROPOSAL_STATUSES, "status")
+        f.org, f.proposal_id, f.viewer_org = int(org), int(proposal_id), int(viewer_org)
+        rows: list = []
+
+        def cb(_user: Any, p: Any) -> int:
+            r = p.contents
+            d = {k: getattr(r, k) for k, _ in _ffi.ProposalRow._fields_ if k not in ("struct_size", "reserved")}
+            d["status"] = PROPOSAL_STATUSES[r.status]
+            d["reason"] = REASONS[r.reason]
+            rows.append(d)
+            return 0
+
+        cfn = _ffi.PROPOSAL_FN(cb)
+        with self._guard() as h:
+            self._check(fn("lm_db_proposals")(None, h, ctypes.byref(f), cfn, None))
+        return rows
+
+    def proposal_counts(self) -> dict:
+        """Number of proposals per status name."""
+        out = (ctypes.c_int64 * len(PROPOSAL_STATUSES))()
+        with self._guard() as h:
+            self._check(fn("lm_db_proposal_counts")(out, len(PROPOSAL_STATUSES), h))
+        return {n: int(out[i]) for i, n in enumerate(PROPOSAL_STATUSES)}
+
+    def run_changes(self, run: int = 0) -> Tuple[int, list]:
+        """(run id, changes) of a run (0: the latest complete run) against the
+        previous complete run of its region; each change a dict with kind
+        (name), vacancy_id (0 for became_feasible), candidate_id, proposal_id,
+        prev_run_id and reason."""
+        rows: list = []
+
+        def cb(_user: Any, p: Any) -> int:
+            c = p.contents
+            rows.append({"kind": CHANGE_KINDS[c.kind] if 0 <= c.kind < len(CHANGE_KINDS) else c.kind,
+                         "vacancy_id": c.vacancy_id, "candidate_id": c.candidate_id, "proposal_id": c.proposal_id,
+                         "prev_run_id": c.prev_run_id, "reason": (c.reason or b"").decode("utf-8", "replace")})
+            return 0
+
+        cfn = _ffi.RUN_CHANGE_FN(cb)
+        out = ctypes.c_int64()
+        with self._guard() as h:
+            self._check(fn("lm_db_run_changes")(ctypes.byref(out), h, int(run), cfn, None))
+        return out.value, rows
 
     def __repr__(self) -> str:
         return "<libmatch.Db closed>" if self.closed else f"<libmatch.Db schema={self.schema!r}>"

@@ -166,12 +166,17 @@ class InternalError(LibmatchError):
     status = LM_ERR_INTERNAL
 
 
+class ConflictError(LibmatchError):
+    """LM_ERR_CONFLICT: a concurrent change won (optimistic versioning); nothing was changed."""
+    status = -18
+
+
 _BY_STATUS: Dict[int, Type[LibmatchError]] = {
     cls.status: cls
     for cls in (InvalidArgumentError, NullArgumentError, NonFiniteError, DimensionError,
                 UnknownIdError, RangeError, DuplicateError, NoMemoryError, CancelledError,
                 LibmatchIOError, FormatError, DatabaseError, LimitError, StateError,
-                BufferTooSmallError, UnsupportedError, InternalError)
+                BufferTooSmallError, UnsupportedError, InternalError, ConflictError)
 }
 
 

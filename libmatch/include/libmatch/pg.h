@@ -14,6 +14,7 @@
 
 #include "libmatch/core.h"
 #include "libmatch/assign.h"
+#include "libmatch/process.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -242,6 +243,192 @@ typedef struct lm_run_part {
  */
 LM_API int lm_db_write_run_parts(int64_t *out_run_id, lm_db *db, const lm_run_part *parts, size_t elem_size,
                                  size_t n, const lm_run_info *info);
+
+/* ------------------------------------------------------------------------ */
+/** @name The proposal lifecycle (schema version 2; docs/postgresql.md, docs/lifecycle.md) */
+/**@{*/
+
+/**
+ * @brief Read every proposal of the proposal_state table into a new history,
+ * for lm_engine_set_history() (so the nightly batch honours rejections,
+ * placements and introductions).
+ * @param out receives the history (free with lm_history_free()); NULL on error.
+ * @param db the handle.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_DB, ::LM_ERR_STATE (inside a
+ * transaction, or schema older than version 2: run lm_db_init()),
+ * ::LM_ERR_FORMAT (a stored row the history refuses), ::LM_ERR_NOMEM.
+ * @since 1.1.0
+ */
+LM_API int lm_db_load_history(lm_history **out, lm_db *db);
+
+/**
+ * A status change for lm_db_set_status(). Initialise with
+ * ::LM_STATUS_CHANGE_INIT; the struct only grows at the end.
+ * @since 1.1.0
+ */
+typedef struct lm_status_change {
+    size_t struct_size;       /**< sizeof(lm_status_change), set by ::LM_STATUS_CHANGE_INIT */
+    int64_t proposal_id;      /**< the proposal, > 0 */
+    int32_t status;           /**< the new ::lm_proposal_status */
+    int32_t reason;           /**< ::lm_reason [LM_REASON_NONE] */
+    int64_t by_org;           /**< the acting organisation, >= 0 (0 = the system); takes the lead when introducing */
+    int64_t expected_version; /**< the version the caller read (lm_proposal_row::version), or -1 for the version read in the same call */
+    int32_t day;              /**< day number (days since 1970-01-01) of the change, 0 = the server's today */
+    int32_t reserved;         /**< 0 */
+} lm_status_change;
+/** Initialiser of ::lm_status_change: no proposal, status proposed (never a legal target), any version, today. */
+#define LM_STATUS_CHANGE_INIT {sizeof(lm_status_change), 0, 0, 0, 0, -1, 0, 0}
+
+/**
+ * @brief Change the status of one proposal, with optimistic versioning: the
+ * change applies only if the stored version still equals the expected one;
+ * the version then grows by one. Moving to introduced sets the lead
+ * organisation to @p change->by_org. The change is recorded in
+ * proposal_events and access_log (action "status"), in one transaction.
+ * @param db the handle.
+ * @param change the change.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID (struct_size), ::LM_ERR_RANGE
+ * (proposal id <= 0, unknown status or reason, by_org < 0, expected_version <
+ * -1, day < 0), ::LM_ERR_UNKNOWN_ID (no such proposal), ::LM_ERR_STATE (the
+ * lifecycle forbids the transition; inside a transaction; schema older than
+ * 2), ::LM_ERR_CONFLICT (the version changed: someone else changed the
+ * proposal first), ::LM_ERR_DB. On error nothing changed.
+ * @since 1.1.0
+ */
+LM_API int lm_db_set_status(lm_db *db, const lm_status_change *change);
+
+/**
+ * @brief Apply @p n status changes atomically, in order (a later change of
+ * the same proposal sees the earlier one): all or, on any error, none. The
+ * message names the failing element. The progress callback
+ * (lm_db_set_progress()) is called between changes.
+ * @param db the handle.
+ * @param changes @p n changes, each @p elem_size bytes.
+ * @param elem_size sizeof(lm_status_change) as the caller knows it.
+ * @param n number of changes, 1..::LM_MAX_BATCH.
+ * @return as lm_db_set_status(), plus ::LM_ERR_INVALID (elem_size, n = 0),
+ * ::LM_ERR_LIMIT, ::LM_ERR_CANCELLED.
+ * @since 1.1.0
+ */
+LM_API int lm_db_set_status_batch(lm_db *db, const lm_status_change *changes, size_t elem_size, size_t n);
+
+/**
+ * @brief Record in access_log that organisation @p viewer_org saw or used a
+ * pair or proposal (e.g. `lmatch query` logs every match it shows).
+ * @param db the handle.
+ * @param viewer_org the viewing organisation, >= 0.
+ * @param action what happened: 1..32 characters a-z, 0-9 or '_' (e.g. "query").
+ * @param vacancy_id the vacancy shown, 0 = none.
+ * @param candidate_id the person shown, 0 = none.
+ * @param proposal_id the proposal, 0 = none (>= 0).
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (viewer_org or proposal_id
+ * negative, bad action), ::LM_ERR_STATE (inside a transaction; schema older
+ * than 2), ::LM_ERR_DB.
+ * @since 1.1.0
+ */
+LM_API int lm_db_log_access(lm_db *db, int64_t viewer_org, const char *action, int64_t vacancy_id,
+                            int64_t candidate_id, int64_t proposal_id);
+
+/** Which proposals lm_db_proposals() lists. Initialise with ::LM_PROPOSAL_FILTER_INIT. @since 1.1.0 */
+typedef struct lm_proposal_filter {
+    size_t struct_size;  /**< sizeof(lm_proposal_filter), set by ::LM_PROPOSAL_FILTER_INIT */
+    int64_t run_id;      /**< only the proposals of this run; 0 = every proposal, -1 = the latest complete run */
+    int32_t status;      /**< only this ::lm_proposal_status; -1 = any */
+    int32_t reserved;    /**< 0 */
+    int64_t org;         /**< only proposals whose person belongs to, or whose lead is, this organisation; 0 = any */
+    int64_t proposal_id; /**< only this proposal; 0 = any */
+    int64_t viewer_org;  /**< if > 0, one access_log row (action "list") records who listed */
+} lm_proposal_filter;
+/** Initialiser of ::lm_proposal_filter: every proposal, any status. */
+#define LM_PROPOSAL_FILTER_INIT {sizeof(lm_proposal_filter), 0, -1, 0, 0, 0, 0}
+
+/** One proposal as listed by lm_db_proposals() (valid during the callback only). @since 1.1.0 */
+typedef struct lm_proposal_row {
+    size_t struct_size;   /**< sizeof(lm_proposal_row) as the library knows it */
+    int64_t proposal_id;
+    int64_t run_id;       /**< the filter's run, else the last run that proposed it */
+    int64_t vacancy_id;
+    int64_t candidate_id;
+    int64_t owner_org;    /**< the person's organisation when first proposed */
+    int64_t lead_org;     /**< the organisation that introduced the person, 0 = none */
+    int32_t status;       /**< ::lm_proposal_status */
+    int32_t reason;       /**< ::lm_reason of the last change */
+    int32_t version;      /**< for lm_status_change::expected_version */
+    int32_t day;          /**< day number of the last status change */
+    int64_t first_run_id; /**< the run that created it */
+    int64_t last_run_id;  /**< the last run that proposed it */
+    float score;          /**< the score in the filter's run (else the last run); NaN if unknown */
+    int32_t reserved;     /**< 0 */
+} lm_proposal_row;
+
+/** Callback of lm_db_proposals(); non-zero stops the listing (::LM_ERR_CANCELLED). @since 1.1.0 */
+typedef int (*lm_proposal_fn)(void *user, const lm_proposal_row *row);
+
+/**
+ * @brief List proposals, ordered by proposal id, calling @p fn for each.
+ * @param out_count receives the number of rows passed to @p fn (may be NULL).
+ * @param db the handle.
+ * @param filter which proposals, NULL for all.
+ * @param fn called once per row, on the calling thread.
+ * @param user passed to @p fn.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID (struct_size), ::LM_ERR_RANGE
+ * (run_id < -1, status, org, proposal_id or viewer_org out of range),
+ * ::LM_ERR_UNKNOWN_ID (no such run, or no complete run for -1), ::LM_ERR_STATE
+ * (inside a transaction; schema older than 2), ::LM_ERR_CANCELLED, ::LM_ERR_DB.
+ * @since 1.1.0
+ */
+LM_API int lm_db_proposals(size_t *out_count, lm_db *db, const lm_proposal_filter *filter, lm_proposal_fn fn,
+                           void *user);
+
+/**
+ * @brief Number of proposals per status.
+ * @param out receives @p capacity counts, out[s] for ::lm_proposal_status s (8 statuses).
+ * @param capacity entries in @p out (at most 8 are written, the rest set to 0).
+ * @param db the handle.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_STATE, ::LM_ERR_DB.
+ * @since 1.1.0
+ */
+LM_API int lm_db_proposal_counts(int64_t *out, size_t capacity, lm_db *db);
+
+/** Kinds of run changes (run_changes.kind). Values fixed forever. @since 1.1.0 */
+enum lm_change_kind {
+    LM_CHANGE_NEW_IN_TOPK = 0,     /**< the pair is in a top-k list now, not in the previous run */
+    LM_CHANGE_DROPPED_FROM_TOPK = 1,/**< the pair was in a list of the previous run, not now */
+    LM_CHANGE_BECAME_FEASIBLE = 2, /**< the person had no list entries in the previous run and has some now (vacancy_id 0) */
+    LM_CHANGE_PROPOSAL_GONE = 3    /**< proposed in the previous run, not in this one; reason says why */
+};
+
+/** One run change as listed by lm_db_run_changes() (valid during the callback only). @since 1.1.0 */
+typedef struct lm_run_change {
+    size_t struct_size;   /**< sizeof(lm_run_change) as the library knows it */
+    int64_t run_id;
+    int64_t prev_run_id;  /**< the previous complete run of the same region */
+    int64_t vacancy_id;   /**< 0 for ::LM_CHANGE_BECAME_FEASIBLE */
+    int64_t candidate_id;
+    int64_t proposal_id;  /**< ::LM_CHANGE_PROPOSAL_GONE: the earlier proposal, else 0 */
+    int32_t kind;         /**< ::lm_change_kind */
+    int32_t reserved;     /**< 0 */
+    const char *reason;   /**< ::LM_CHANGE_PROPOSAL_GONE: e.g. "rejected", "placed elsewhere", "vacancy full",
+                               "no longer proposed"; else "" */
+} lm_run_change;
+
+/** Callback of lm_db_run_changes(); non-zero stops (::LM_ERR_CANCELLED). @since 1.1.0 */
+typedef int (*lm_run_change_fn)(void *user, const lm_run_change *change);
+
+/**
+ * @brief What changed in a run against the previous complete run of the same
+ * region (computed when the run was written): ordered by kind, vacancy, person.
+ * @param out_run_id receives the run listed (useful with @p run_id 0; may be NULL).
+ * @param db the handle.
+ * @param run_id the run, 0 = the latest complete run.
+ * @param fn called once per change, on the calling thread.
+ * @param user passed to @p fn.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (run_id < 0), ::LM_ERR_UNKNOWN_ID
+ * (no such complete run), ::LM_ERR_STATE, ::LM_ERR_CANCELLED, ::LM_ERR_DB.
+ * @since 1.1.0
+ */
+LM_API int lm_db_run_changes(int64_t *out_run_id, lm_db *db, int64_t run_id, lm_run_change_fn fn, void *user);
+/**@}*/
 
 #ifdef __cplusplus
 }
