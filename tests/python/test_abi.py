@@ -53,7 +53,7 @@ def expected_ctype(decl):
     'ptr' for any data pointer, 'str' for a char pointer, 'fn' for a callback."""
     d = " ".join(decl.replace("const ", "").split())
     d = re.sub(r"\b(lm_\w+|\w+)\s*$", "", d).strip() if not d.endswith("*") and " " in d else d
-    if "lm_progress_fn" in d:
+    if re.search(r"\blm_\w+_fn\b", d):  # lm_progress_fn, lm_proposal_fn, lm_run_change_fn
         return "fn"
     if "*" in d:
         return "str" if re.match(r"char\s*\*$", d.strip()) else "ptr"
@@ -65,7 +65,7 @@ def describe(ct):
         return None
     if ct is ctypes.c_char_p:
         return "str"
-    if ct is _ffi.PROGRESS_FN:
+    if ct in (_ffi.PROGRESS_FN, _ffi.PROPOSAL_FN, _ffi.RUN_CHANGE_FN):
         return "fn"
     if ct is ctypes.c_void_p or (isinstance(ct, type) and issubclass(ct, ctypes._Pointer)):
         return "ptr"
