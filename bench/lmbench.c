@@ -238,12 +238,14 @@ static int build_pool(lm_pool **pool, lm_snapshot **snap, const lmb_data *d, dou
     return 0;
 }
 
-static int make_engine(lm_engine **e, int kind, int threads, int kernel, int quantize, char *err, size_t errn) {
+static int make_engine(lm_engine **e, int kind, int threads, int kernel, int quantize, int policy10, char *err,
+                       size_t errn) {
     lm_policy *p = NULL;
     int st = lm_policy_create(&p);
     if (!st && kind != LMB_REAL) {
-        /* score = competence cosine only, and every place within reach, so
-         * the ranking is exactly the inner-product ranking of the peers */
+        /* score = competence cosine only (a dot model), and every place within
+         * reach, so the ranking is exactly the inner-product ranking of the peers */
+        if (!st) st = lm_policy_set_f64(p, LM_POLICY_COMPETENCE_MODEL, LM_COMPETENCE_REQUIREMENT);
         if (!st) st = lm_policy_set_f64(p, LM_POLICY_W_COMPETENCE, 1.0);
         if (!st) st = lm_policy_set_f64(p, LM_POLICY_W_TRAVEL, 0.0);
         if (!st) st = lm_policy_set_f64(p, LM_POLICY_W_HOURS, 0.0);
@@ -252,6 +254,12 @@ static int make_engine(lm_engine **e, int kind, int threads, int kernel, int qua
         if (!st) st = lm_policy_set_f64(p, LM_POLICY_MAX_TRAVEL_MIN, 1440.0);
     } else if (!st) {
         st = lm_policy_set_f64(p, LM_POLICY_AS_OF_DAY, LMB_AS_OF_DAY);
+        if (policy10) { /* 1.0's defaults: the requirement model, weights 0.6 / 0.2 / 0.1 / 0.1 */
+            if (!st) st = lm_policy_set_f64(p, LM_POLICY_COMPETENCE_MODEL, LM_COMPETENCE_REQUIREMENT);
+            if (!st) st = lm_policy_set_f64(p, LM_POLICY_W_TRAVEL, 0.2);
+            if (!st) st = lm_policy_set_f64(p, LM_POLICY_W_HOURS, 0.1);
+            if (!st) st = lm_policy_set_f64(p, LM_POLICY_W_READINESS, 0.1);
+        }
     }
     if (st) {
         snprintf(err, errn, "policy: %s: %s", lm_strerror(st), lm_policy_errmsg(p));
@@ -383,7 +391,7 @@ static double recall(const lists *L, const int64_t *peer, size_t stride, size_t 
 static double sample_selectivity(lm_snapshot *snap, const lmb_data *d, size_t samples) {
     lm_engine *e = NULL;
     char err[256];
-    if (make_engine(&e, d->kind, 1, LM_KERNEL_AUTO, 0, err, sizeof err)) return NAN;
+    if (make_engine(&e, d->kind, 1, LM_KERNEL_AUTO, 0, 0, err, sizeof err)) return NAN;
     lm_viewer v = viewer_for(d);
     uint64_t s = 0xA5A5u + d->nc * 31 + d->nv;
     size_t ok = 0, n = 0;
@@ -415,6 +423,7 @@ typedef struct lmcase {
     lists lv, lc;          /* out, if keep */
     timing t;
     int ok;
+    int policy10;          /* real data: 1.0's default policy instead of this version's */
 } lmcase;
 
 /* Build pool and engine, time lm_engine_batch, write the row. */
@@ -424,7 +433,7 @@ static void run_libmatch(lmcase *lc, lm_snapshot *snap, double load_s) {
     lc->ok = 0;
     uint32_t k = lc->kc > lc->kv ? lc->kc : lc->kv;
     double sel = isnan(lc->sel) ? lc->sampled : lc->sel;
-    if (make_engine(&e, lc->d->kind, lc->threads, lc->kernel, lc->quantize, err, sizeof err)) {
+    if (make_engine(&e, lc->d->kind, lc->threads, lc->kernel, lc->quantize, lc->policy10, err, sizeof err)) {
         row_error(lc->name, lc->engine, lc->d, k, sel, lc->threads, lc->quantize ? "missing" : "error", err);
         return;
     }
@@ -794,6 +803,7 @@ static int make_data(lmb_data *d, int kind, size_t nc, size_t nv, uint32_t dim, 
 typedef struct variant {
     const char *engine;
     int threads, kernel, quantize;
+    int policy10; /* real data: 1.0's default policy (the peer of "within 15% of 1.0's speed") */
 } variant;
 
 static void workload(const char *name, const char *group, lmb_data *d, uint32_t k, double sel, const variant *vars,
@@ -812,6 +822,7 @@ static void workload(const char *name, const char *group, lmb_data *d, uint32_t 
             for (int i = 0; i < (C.libmatch_only ? 1 : nvars); i++) {
                 lmcase lcz = {name, d, k, k, sel, sampled, vars[i].threads, vars[i].kernel, vars[i].quantize,
                               vars[i].engine, group, i == 0, {0, 0, NULL}, {0, 0, NULL}, {0, 0, 0, 0}, 0};
+                lcz.policy10 = vars[i].policy10;
                 if (!strcmp(vars[i].engine, "libmatch-int8") && lv.ids) {
                     lcz.keep = 1;
                 }
@@ -963,8 +974,10 @@ static void case_region(void) {
     lmb_data d;
     if (make_data(&d, LMB_REAL, 10000, 10000, 64, LMB_REGION_NHN, "region")) return;
     /* the scalar peer only in a full run: it alone would take a third of the quick budget */
-    variant v[] = {{"libmatch", C.threads, LM_KERNEL_AUTO, 0}, {"libmatch-scalar", C.threads, LM_KERNEL_SCALAR, 0}};
-    workload("region", NULL, &d, 50, NAN, v, C.quick ? 1 : 2, 0, 0, 0);
+    variant v[] = {{"libmatch", C.threads, LM_KERNEL_AUTO, 0, 0},
+                   {"libmatch-1.0-policy", C.threads, LM_KERNEL_AUTO, 0, 1},
+                   {"libmatch-scalar", C.threads, LM_KERNEL_SCALAR, 0, 0}};
+    workload("region", NULL, &d, 50, NAN, v, C.quick ? 2 : 3, 0, 0, 0);
     lmb_data_free(&d);
 }
 
@@ -1032,7 +1045,7 @@ static void case_latency(void) {
         double load_s = 0;
         char err[512];
         if (build_pool(&pool, &snap, &d, &load_s, err, sizeof err) ||
-            make_engine(&e, LMB_REAL, C.threads, LM_KERNEL_AUTO, 0, err, sizeof err)) {
+            make_engine(&e, LMB_REAL, C.threads, LM_KERNEL_AUTO, 0, 0, err, sizeof err)) {
             row_error(name, "libmatch", &d, k, NAN, C.threads, "error", err);
         } else {
             lm_viewer v = viewer_for(&d);

@@ -31,13 +31,13 @@ EXPECTED = {
     "topk50-unfiltered": ("libmatch", "libmatch-scalar") + FAISS_ENGINES + NUMPY_ENGINES,
     "topk50-elig10": ("libmatch", "libmatch-scalar") + FAISS_ENGINES + NUMPY_ENGINES,
     "topk50-elig10-sql": ("libmatch", "postgresql"),
-    "region": ("libmatch",),
+    "region": ("libmatch", "libmatch-1.0-policy"),
     "query-vacancy-top20": ("libmatch", "faiss+openblas-skylakex"),
 }
-EXPECTED_FULL = {"country": ("libmatch",), "region": ("libmatch", "libmatch-scalar")}
+EXPECTED_FULL = {"country": ("libmatch",), "region": ("libmatch", "libmatch-1.0-policy", "libmatch-scalar")}
 SHORT = {"faiss+openblas-skylakex": "FAISS (SkylakeX)", "faiss+openblas-default": "FAISS (default BLAS)",
          "numpy+openblas-skylakex": "numpy (SkylakeX)", "numpy+openblas-default": "numpy (default BLAS)",
-         "libmatch-scalar": "scalar path", "postgresql": "SQL"}
+         "libmatch-scalar": "scalar path", "postgresql": "SQL", "libmatch-1.0-policy": "1.0's default policy"}
 CASE_SHORT = {"allpairs-fp32-d64": "all pairs", "topk50-unfiltered": "top-50", "topk50-elig10": "top-50, 10%",
               "topk50-elig10-sql": "top-50, 10%", "query-vacancy-top20": "one query", "region": "region",
               "country": "country"}
@@ -317,6 +317,16 @@ def evaluate_targets(cases, mode, meta):
             c["median_s"] < 0.2, value=c["median_s"], threshold=0.2, note=size_note(c, 10000, 10000))
     else:
         add("region: 1e4 × 1e4, both ways, filters on", "under 0.2 s", "–", False, status="missing")
+    # 5b. the default competence model and weights against 1.0's default policy, same data, same run
+    c10 = find(cases, "region", "libmatch-1.0-policy")
+    if c and c["status"] == "ok" and c10 and c10["status"] == "ok":
+        r = c["median_s"] / c10["median_s"]
+        add("region with the default policy (cosine x coverage) vs 1.0's default policy", "within 15% (ratio ≤ 1.15)",
+            "%.2fx (%s vs %s)" % (r, fsec(c["median_s"]), fsec(c10["median_s"])), r <= 1.15,
+            "1.0 policy in the same run", value=r, threshold=1.15)
+    else:
+        add("region with the default policy vs 1.0's default policy", "within 15% (ratio ≤ 1.15)", "–", False,
+            status="missing")
 
     # 6. country
     c = find(cases, "country", "libmatch")

@@ -18,8 +18,8 @@ EVAL_PY        ?= /usr/bin/python3
 EVAL_DATA      ?=
 EVAL_VARIANTS  ?=
 EVAL_REPEATS   ?=
-EVAL_TRADEOFF_MODEL ?= cosine
-EVAL_TRADEOFF_INPUT ?= centred
+EVAL_TRADEOFF_MODEL ?= cosine_coverage
+EVAL_TRADEOFF_INPUT ?= lib_centred
 EVAL_OUT       := $(BUILD)/eval
 
 .PHONY: eval eval-report

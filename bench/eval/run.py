@@ -33,8 +33,9 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--data", help="reference data directory [../shared/data beside the repository]")
     ap.add_argument("--variants", help="comma-separated subset of: " + ", ".join(D.VARIANTS))
-    ap.add_argument("--tradeoff-model", default="cosine", choices=list(runner.MODELS.values()))
-    ap.add_argument("--tradeoff-input", default="centred", choices=list(runner.INPUTS))
+    ap.add_argument("--tradeoff-model", default="cosine_coverage", choices=list(runner.MODELS.values()),
+                    help="model of the trade-off curves [cosine_coverage, the shipped default]")
+    ap.add_argument("--tradeoff-input", default="lib_centred", choices=list(runner.INPUTS))
     ap.add_argument("--no-plots", action="store_true", help="report.json and report.md only")
     ap.add_argument("--report-only", action="store_true", help="re-render report.md and plots from report.json")
     ap.add_argument("--quiet", action="store_true")

@@ -12,13 +12,13 @@ METRIC_COLS = [("vacancy", "ndcg@10"), ("vacancy", "precision@10"), ("vacancy", 
                ("person", "ndcg@10"), ("person", "precision@10"), ("person", "hit@10")]
 # Columns of the variants tables: (label, kind, model/baseline, policy, input)
 VARIANT_COLS = [
-    ("req default raw", "lib", "requirement", "default", "raw"),
-    ("req default centred", "lib", "requirement", "default", "centred"),
+    ("1.0 default raw", "lib", "requirement", "v1_0_weights", "raw"),
+    ("1.1 default lib-centred", "lib", "cosine_coverage", "default", "lib_centred"),
     ("req comp. centred", "lib", "requirement", "competence_only", "centred"),
     ("cosine comp. centred", "lib", "cosine", "competence_only", "centred"),
     ("symmetric comp. centred", "lib", "symmetric", "competence_only", "centred"),
     ("coverage comp. raw", "lib", "coverage", "competence_only", "raw"),
-    ("cos×cov comp. centred", "lib", "cosine_coverage", "competence_only", "centred"),
+    ("cos×cov comp. lib-centred", "lib", "cosine_coverage", "competence_only", "lib_centred"),
     ("numpy cosine", "base", "numpy_cosine", None, None),
     ("nearest", "base", "nearest", None, None),
     ("random", "base", "random", None, None),
@@ -61,15 +61,19 @@ def _ndcg_se(m: Dict[str, Any]) -> str:
 
 
 HEADLINE = [
-    ("libmatch, shipped default weights, raw levels", "lib", "requirement", "default", "raw"),
-    ("libmatch, shipped default weights, caller-centred", "lib", "requirement", "default", "centred"),
-    ("libmatch, shipped default weights, library-centred", "lib", "requirement", "default", "lib_centred"),
+    ("libmatch 1.0 default (requirement model, 0.6/0.2/0.1/0.1), raw levels", "lib", "requirement", "v1_0_weights",
+     "raw"),
+    ("libmatch 1.0 default, caller-centred", "lib", "requirement", "v1_0_weights", "centred"),
+    ("libmatch 1.1 default (cosine x coverage, shipped weights), raw levels", "lib", "cosine_coverage", "default",
+     "raw"),
+    ("libmatch 1.1 default, library-centred (lm_pool_set_centre)", "lib", "cosine_coverage", "default",
+     "lib_centred"),
     ("libmatch requirement model, competence only, centred", "lib", "requirement", "competence_only", "centred"),
     ("libmatch cosine model, competence only, centred", "lib", "cosine", "competence_only", "centred"),
-    ("libmatch cosine model, default weights, centred", "lib", "cosine", "default", "centred"),
     ("libmatch symmetric model, competence only, centred", "lib", "symmetric", "competence_only", "centred"),
     ("libmatch coverage model, competence only, raw", "lib", "coverage", "competence_only", "raw"),
-    ("libmatch cosine x coverage, competence only, centred", "lib", "cosine_coverage", "competence_only", "centred"),
+    ("libmatch cosine x coverage, competence only, library-centred", "lib", "cosine_coverage", "competence_only",
+     "lib_centred"),
     ("plain cosine of centred vectors (numpy, no weights)", "base", "numpy_cosine", None, None),
     ("nearest by travel time", "base", "nearest", None, None),
     ("random feasible", "base", "random", None, None),
@@ -185,7 +189,9 @@ def _tradeoff_table(rep) -> List[str]:
             out.append(f"| {key} | {p['weight']} | " + " | ".join(fmt(p.get(c[0]), 3 if "min" not in c[0] else 1)
                                                            for c in cols) + " |")
     d = t["default"]
-    out.append("| shipped default (0.6/0.2/0.1/0.1) | – | " +
+    w = rep.get("meta", {}).get("shipped", {}).get("weights") or {}
+    wl = "/".join(f"{w[k]:g}" for k in ("w_competence", "w_travel", "w_hours", "w_readiness")) if w else "?"
+    out.append(f"| shipped default ({wl}) | – | " +
                " | ".join(fmt(d.get(c[0]), 3 if "min" not in c[0] else 1) for c in cols) + " |")
     return out
 

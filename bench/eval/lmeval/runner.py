@@ -22,11 +22,26 @@ ROOT = Path(__file__).resolve().parents[3]
 
 MODELS = {0: "requirement", 1: "cosine", 2: "symmetric", 3: "coverage", 4: "cosine_coverage"}
 POLICY_COMPETENCE_MODEL = 10     # LM_POLICY_COMPETENCE_MODEL (core.h, since 1.1.0)
-DEFAULT_WEIGHTS = dict(w_competence=0.6, w_travel=0.2, w_hours=0.1, w_readiness=0.1, w_priority=0.0)
+# The shipped default weights: read from the library (lm.Policy()) when the run starts, see shipped_defaults().
+DEFAULT_WEIGHTS = dict(w_competence=0.6, w_travel=0.1, w_hours=0.025, w_readiness=0.05, w_priority=0.0)
+#: 1.0's default weights (with 1.0's requirement model they are 1.0's default policy)
+V10_WEIGHTS = dict(w_competence=0.6, w_travel=0.2, w_hours=0.1, w_readiness=0.1, w_priority=0.0)
 POLICIES = {
     "competence_only": dict(w_competence=1.0, w_travel=0.0, w_hours=0.0, w_readiness=0.0, w_priority=0.0),
     "default": DEFAULT_WEIGHTS,
+    "v1_0_weights": V10_WEIGHTS,
 }
+
+
+def shipped_defaults(lm) -> Dict[str, Any]:
+    """The library's default weights and competence model (lm.Policy()), so
+    the report measures what ships; POLICIES["default"] follows them."""
+    with lm.Policy() as p:
+        d = p.to_dict()
+    weights = {k: float(d[k]) for k in DEFAULT_WEIGHTS}
+    DEFAULT_WEIGHTS.update(weights)
+    model = d.get("competence_model", 0)
+    return {"weights": weights, "model": MODELS[int(model)]}
 INPUTS = {
     "raw": "raw O*NET levels 0..7 (vacancy: occupation levels, weights: importance 1..5)",
     "centred": "caller-centred: the population mean per skill (people and vacancies, each row once) subtracted",
@@ -350,8 +365,9 @@ def evaluate(lm, data_dir: Path, mode: str, seed: int, threads: int, variants: O
     variants = variants or list(D.VARIANTS)
     region = D.make_region(data_dir, mode, seed)
     with_assign = bool(lm.features().get("assign")) and not light
+    shipped = shipped_defaults(lm)
     rep: Dict[str, Any] = {
-        "meta": {"mode": mode, "seed": seed, "threads": threads, "library": lm.version(),
+        "meta": {"mode": mode, "seed": seed, "threads": threads, "library": lm.version(), "shipped": shipped,
                  "library_path": str(lm.library_path()), "assign_available": with_assign, "k": M.K},
         "definitions": {"variants": {v: D.VARIANTS[v] for v in variants}, "truths": D.TRUTHS, "inputs": INPUTS,
                         "models": MODELS, "policies": POLICIES, "baselines": BASELINES,

@@ -345,10 +345,10 @@ typedef struct lm_proposal_filter {
 /** One proposal as listed by lm_db_proposals() (valid during the callback only). @since 1.1.0 */
 typedef struct lm_proposal_row {
     size_t struct_size;   /**< sizeof(lm_proposal_row) as the library knows it */
-    int64_t proposal_id;
+    int64_t proposal_id;  /**< the proposal's stable id */
     int64_t run_id;       /**< the filter's run, else the last run that proposed it */
-    int64_t vacancy_id;
-    int64_t candidate_id;
+    int64_t vacancy_id;   /**< the vacancy */
+    int64_t candidate_id; /**< the person */
     int64_t owner_org;    /**< the person's organisation when first proposed */
     int64_t lead_org;     /**< the organisation that introduced the person, 0 = none */
     int32_t status;       /**< ::lm_proposal_status */
@@ -401,10 +401,10 @@ enum lm_change_kind {
 /** One run change as listed by lm_db_run_changes() (valid during the callback only). @since 1.1.0 */
 typedef struct lm_run_change {
     size_t struct_size;   /**< sizeof(lm_run_change) as the library knows it */
-    int64_t run_id;
+    int64_t run_id;       /**< the run whose changes these are */
     int64_t prev_run_id;  /**< the previous complete run of the same region */
     int64_t vacancy_id;   /**< 0 for ::LM_CHANGE_BECAME_FEASIBLE */
-    int64_t candidate_id;
+    int64_t candidate_id; /**< the person */
     int64_t proposal_id;  /**< ::LM_CHANGE_PROPOSAL_GONE: the earlier proposal, else 0 */
     int32_t kind;         /**< ::lm_change_kind */
     int32_t reserved;     /**< 0 */
