@@ -821,7 +821,7 @@ static void workload(const char *name, const char *group, lmb_data *d, uint32_t 
             double sampled = sample_selectivity(snap, d, 20000);
             for (int i = 0; i < (C.libmatch_only ? 1 : nvars); i++) {
                 lmcase lcz = {name, d, k, k, sel, sampled, vars[i].threads, vars[i].kernel, vars[i].quantize,
-                              vars[i].engine, group, i == 0, {0, 0, NULL}, {0, 0, NULL}, {0, 0, 0, 0}, 0};
+                              vars[i].engine, group, i == 0, {0, 0, NULL}, {0, 0, NULL}, {0, 0, 0, 0}, 0, 0};
                 lcz.policy10 = vars[i].policy10;
                 if (!strcmp(vars[i].engine, "libmatch-int8") && lv.ids) {
                     lcz.keep = 1;
@@ -867,7 +867,7 @@ static void case_allpairs(void) {
      * each pair once too (k = 1, one direction) */
     lmb_data d;
     if (make_data(&d, LMB_OPEN, Q(20000, 100000), Q(2000, 10000), 64, 0, "allpairs")) return;
-    variant v[] = {{"libmatch", C.threads, LM_KERNEL_AUTO, 0}, {"libmatch-scalar", C.threads, LM_KERNEL_SCALAR, 0}};
+    variant v[] = {{"libmatch", C.threads, LM_KERNEL_AUTO, 0, 0}, {"libmatch-scalar", C.threads, LM_KERNEL_SCALAR, 0, 0}};
     workload("allpairs-fp32-d64", NULL, &d, 1, 1.0, v, 2, C.threads, 0, 0);
     lmb_data_free(&d);
 }
@@ -896,8 +896,8 @@ static void case_curve(void) {
         if (make_data(&d, LMB_OPEN, pts[p].nc, nv, pts[p].dim, 0, name)) continue;
         snprintf(nm1, sizeof nm1, "%s-t1", name);
         snprintf(nmt, sizeof nmt, "%s-t%d", name, C.threads);
-        variant v1[] = {{"libmatch", 1, LM_KERNEL_AUTO, 0}, {"libmatch-scalar", 1, LM_KERNEL_SCALAR, 0}};
-        variant vt[] = {{"libmatch", C.threads, LM_KERNEL_AUTO, 0}};
+        variant v1[] = {{"libmatch", 1, LM_KERNEL_AUTO, 0, 0}, {"libmatch-scalar", 1, LM_KERNEL_SCALAR, 0, 0}};
+        variant vt[] = {{"libmatch", C.threads, LM_KERNEL_AUTO, 0, 0}};
         const char *g = pts[p].group;
         /* the size curve also at 64 dims appears in the dim group */
         workload(nm1, g, &d, 1, 1.0, v1, 2, 1, 0, 0);
@@ -910,8 +910,8 @@ static void case_topk(int elig) {
     const char *name = elig ? "topk50-elig10" : "topk50-unfiltered";
     lmb_data d;
     if (make_data(&d, elig ? LMB_ELIG : LMB_OPEN, Q(20000, 100000), Q(2000, 10000), 64, 0, name)) return;
-    variant v[3] = {{"libmatch", C.threads, LM_KERNEL_AUTO, 0}, {"libmatch-scalar", C.threads, LM_KERNEL_SCALAR, 0},
-                    {"libmatch-int8", C.threads, LM_KERNEL_AUTO, 1}};
+    variant v[3] = {{"libmatch", C.threads, LM_KERNEL_AUTO, 0, 0}, {"libmatch-scalar", C.threads, LM_KERNEL_SCALAR, 0, 0},
+                    {"libmatch-int8", C.threads, LM_KERNEL_AUTO, 1, 0}};
     int nv = 2;
 #ifdef LMB_HAVE_QUANTIZE
     if (!elig) nv = 3;
@@ -936,7 +936,7 @@ static void case_pg(void) {
         row_error(name, "libmatch", &d, k, sel, C.threads, "error", err);
     } else {
         lmcase lc = {name, &d, k, 1, sel, sample_selectivity(snap, &d, 20000), C.threads, LM_KERNEL_AUTO, 0,
-                     "libmatch", NULL, 1, {0, 0, NULL}, {0, 0, NULL}, {0, 0, 0, 0}, 0};
+                     "libmatch", NULL, 1, {0, 0, NULL}, {0, 0, NULL}, {0, 0, 0, 0}, 0, 0};
         run_libmatch(&lc, snap, load_s);
         lv = lc.lv;
         lists_free(&lc.lc);
@@ -1008,7 +1008,7 @@ static void case_country(void) {
         fclose(cr);
     }
     lmcase lc = {"country", &hdr, 50, 50, NAN, sampled, C.threads, LM_KERNEL_AUTO, 0, "libmatch", NULL, 0,
-                 {0, 0, NULL}, {0, 0, NULL}, {0, 0, 0, 0}, 0};
+                 {0, 0, NULL}, {0, 0, NULL}, {0, 0, 0, 0}, 0, 0};
     int saved_reps = C.reps;
     C.reps = C.quick ? 1 : 3;
     /* the row is written by run_libmatch; peak memory follows as its own line */

@@ -136,7 +136,7 @@ static int demo_centre(lm_pool *pool, bool centre, int model) {
 int cmd_demo(int argc, char **argv) {
     const char *outdir = "out/demo";
     unsigned long seed = DEMO_DEFAULT_SEED, k = 10, threads = 0;
-    int model = LM_COMPETENCE_REQUIREMENT;
+    int model = -1; /* the library's default (docs/scoring.md, "Choosing the default") */
     bool centre = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -152,6 +152,17 @@ int cmd_demo(int argc, char **argv) {
                             "  models: requirement, cosine, symmetric, coverage, cosine_coverage\n", a, LM_MAX_K);
             return 2;
         }
+    }
+    if (model < 0) {
+        lm_policy *def = NULL;
+        double x = 0;
+        if (lm_policy_create(&def) || lm_policy_get_f64(&x, def, LM_POLICY_COMPETENCE_MODEL)) {
+            lm_policy_free(def);
+            fprintf(stderr, "lmatch demo: out of memory\n");
+            return 1;
+        }
+        lm_policy_free(def);
+        model = (int)x;
     }
     double t_start = cli_now();
     demo_data d;
@@ -197,10 +208,14 @@ int cmd_demo(int argc, char **argv) {
           "travel,hours,readiness,priority,travel_minutes,travel_mode\n",
           fp.f);
 
-    double pol_version = 0;
+    double pol_version = 0, w[4] = {0};
     lm_policy_get_f64(&pol_version, pol, LM_POLICY_VERSION);
-    printf("Policy version %.0f, competence model %s%s\n\n", pol_version, model_names[model],
-           model <= LM_COMPETENCE_COSINE ? "" : " (generic exact batch: slower)");
+    for (int q = 0; q < 4; q++) lm_policy_get_f64(&w[q], pol, LM_POLICY_W_COMPETENCE + q);
+    double ws = w[0] + w[1] + w[2] + w[3];
+    printf("Policy version %.0f, competence model %s%s; weights competence %.2f, travel %.2f, hours %.2f, "
+           "readiness %.2f\n\n", pol_version, model_names[model],
+           model == LM_COMPETENCE_SYMMETRIC || model == LM_COMPETENCE_COVERAGE ? " (generic exact batch: slower)" : "",
+           w[0] / ws, w[1] / ws, w[2] / ws, w[3] / ws);
 
     region_stat rs[4] = {{0}};
     for (size_t i = 0; i < d.n_candidates; i++) rs[d.cand.region[i]].cands++;

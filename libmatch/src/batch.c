@@ -160,6 +160,7 @@ typedef struct gcand {
     float *ct;        /* nblk * dim * LM_BLOCK_C */
     int8_t *ct8;      /* quantised: nblk * dim4 * LM_BLOCK_C * 4, or NULL */
     int32_t *csum;    /* per candidate: sum of its int8 components */
+    float *raw;       /* COSINE_COVERAGE: raw levels, n * dim in batch order (read per pair), or NULL */
     double *bcen, *brad, *breach;
     float *blimit;    /* largest travel limit in the block */
     uint8_t *bmodes;  /* union of the block's modes */
@@ -263,7 +264,7 @@ static void gcand_free(gcand *g) {
     lm__free(g->slot); lm__free(g->id); lm__free(g->rank); lm__free(g->groups); lm__free(g->ready); lm__free(g->modes);
     lm__free(g->lw); lm__free(g->hmin); lm__free(g->hmax); lm__free(g->limit); lm__free(g->rdy);
     lm__free(g->prio); lm__free(g->sc); lm__free(g->flags); lm__free(g->avail); lm__free(g->xyz);
-    lm__free(g->reach2); lm__free(g->ct); lm__free(g->bcen); lm__free(g->brad); lm__free(g->breach);
+    lm__free(g->reach2); lm__free(g->ct); lm__free(g->raw); lm__free(g->bcen); lm__free(g->brad); lm__free(g->breach);
     lm__free(g->blimit); lm__free(g->bmodes); lm__free(g->bminrdy); lm__free(g->bmaxlw); lm__free(g->bgroups);
     lm__free(g->bflags);
     lm__free(g->fx); lm__free(g->fy); lm__free(g->fz); lm__free(g->inv_limit);
@@ -336,6 +337,7 @@ typedef struct gfill {
     const skey *keys; /* sorted */
     uint32_t dim;
     bool quant;
+    bool raw; /* candidates: copy the raw levels too (COSINE_COVERAGE) */
 } gfill;
 
 typedef void (*gfill_fn)(const gfill *f, size_t a, size_t b);
@@ -444,6 +446,8 @@ static void fill_cand(const gfill *f, size_t a, size_t b) {
             for (int m = 0; m < LM_MODE_COUNT; m++)
                 if (g->zidx[m]) g->zidx[m][i] = lm__travel_zone_index(E->travel, m, z);
             vs[i - i0] = LM_COLP(c, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride;
+            if (f->raw) memcpy(g->raw + i * dim, LM_COLP(c, L, LM_COL_RAW, float) + (size_t)r * L->vec_stride,
+                               dim * sizeof(float));
         }
         float *ct = g->ct + (i0 / LM_BLOCK_C) * (size_t)dim * LM_BLOCK_C + (i0 % LM_BLOCK_C);
         for (uint32_t j = 0; j < dim; j++)
@@ -505,7 +509,7 @@ static void order_by_filters(skey *k, skey *tmp, size_t n, size_t chunk, const l
     }
 }
 
-static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant, int nt) {
+static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant, bool raw, int nt) {
     const lm_tbl *s = E->snap->side[LM_SIDE_CANDIDATE];
     const lm_layout *L = E->LC;
     memset(g, 0, sizeof *g);
@@ -545,13 +549,15 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant,
     if (!g->ct) goto out;
     for (int m = 0; m < LM_MODE_COUNT; m++)
         if (lm__travel_has_matrix(E->travel, m) && GALLOC(g->zidx[m], n)) goto out;
+    if (raw && !(g->raw = lm__big_alloc((n ? n : 1) * (size_t)dim * sizeof(float)))) goto out;
     if (quant) {
         size_t n8 = g->nblk * (size_t)((dim + 3) / 4) * LM_BLOCK_C * 4;
         g->ct8 = lm__big_alloc(n8 ? n8 : 64);
         g->csum = lm__calloc(g->nblk * LM_BLOCK_C + 1, sizeof *g->csum);
         if (!g->ct8 || !g->csum) goto out;
     }
-    gather_parts(fill_cand, &(gfill){.C = g, .E = E, .keys = sorted, .dim = dim, .quant = quant}, n, LM_BLOCK_C, nt);
+    gather_parts(fill_cand, &(gfill){.C = g, .E = E, .keys = sorted, .dim = dim, .quant = quant, .raw = raw}, n,
+                 LM_BLOCK_C, nt);
     st = LM_OK;
 out:
     lm__free(keys);
@@ -815,28 +821,62 @@ static float float_dot(const shared *S, size_t i, size_t v) {
     return S->K.dot(cv, S->V->vec + v * S->dim, S->dim);
 }
 
-/* COSINE_COVERAGE: the competence of candidate i and vacancy v from their
- * cosine, as lm__competence() computes it (raw rows from the snapshot). */
-static float cov_competence(const shared *S, float cs, size_t i, size_t v) {
-    const lm_eval_ctx *E = S->E;
-    const lm_layout *LC = E->LC, *LV = E->LV;
-    uint32_t c = S->C->slot[i], vs = S->V->slot[v];
-    size_t cr = c & (LM_CHUNK_ROWS - 1), vr = vs & (LM_CHUNK_ROWS - 1);
-    const lm_chunk *cc = lm__chunk_of(E->snap->side[LM_SIDE_CANDIDATE], c);
-    const lm_chunk *vc = lm__chunk_of(E->snap->side[LM_SIDE_VACANCY], vs);
+/* COSINE_COVERAGE: vacancy v's raw levels, weights and coverage scale. */
+typedef struct covvac {
+    const float *r, *w;
+    float scale;
+} covvac;
+static covvac cov_vacancy(const shared *S, size_t v) {
+    const lm_layout *LV = S->E->LV;
+    uint32_t vs = S->V->slot[v];
+    const lm_chunk *vc = lm__chunk_of(S->E->snap->side[LM_SIDE_VACANCY], vs);
+    size_t vr = (size_t)(vs & (LM_CHUNK_ROWS - 1)) * LV->vec_stride;
+    covvac x = {LM_COLP(vc, LV, LM_COL_RAW, float) + vr, LM_COLP(vc, LV, LM_COL_W, float) + vr, 0.f};
+    x.scale = lm__coverage_scale(x.r, x.w, S->dim);
+    return x;
+}
+
+/* The competence of candidate i and vacancy x from their cosine, as
+ * lm__competence() computes it. */
+static inline float cov_competence(const shared *S, const covvac *x, float cs, size_t i) {
     if (!(cs > 0.f)) return 0.f; /* the product is 0 whatever the coverage */
-    double cov = lm__coverage(LM_COLP(cc, LC, LM_COL_RAW, float) + cr * LC->vec_stride,
-                              LM_COLP(vc, LV, LM_COL_RAW, float) + vr * LV->vec_stride,
-                              LM_COLP(vc, LV, LM_COL_W, float) + vr * LV->vec_stride, LC->dim,
-                              E->pol.overqualification);
-    return lm__cos_coverage(cs, cov);
+    return lm__cos_coverage(cs, lm__coverage_scaled(S->C->raw + i * S->dim, x->r, x->w, S->dim, x->scale,
+                                                    S->E->pol.overqualification));
 }
 
 /* The competence value of a pair that passed the bound, from the panel's d:
  * the float dot in int8 mode, times the coverage in COSINE_COVERAGE. */
 static inline float pair_competence(const shared *S, float d, size_t i, size_t v) {
     float dot = S->quant ? float_dot(S, i, v) : d;
-    return S->cov ? cov_competence(S, dot, i, v) : dot;
+    if (!S->cov) return dot;
+    covvac x = cov_vacancy(S, v);
+    return cov_competence(S, &x, dot, i);
+}
+
+/* COSINE_COVERAGE, pairs that passed the bound: the exact kernel first scores
+ * them with the cosine (coverage 1), which finds the feasible ones and an upper
+ * bound of their score (the coverage is at most 1 and float rounding is
+ * monotone); only those whose bound still reaches a list get their coverage,
+ * and the kernel scores them again with it. ba->d holds the float cosines. */
+static void cov_rescore(worker *W, size_t v, size_t base, lm_bound_args *ba, const lm_exact_args *ex,
+                        uint64_t mask[LM_BLOCK_C / 64]) {
+    const shared *S = W->S;
+    const float vthr = W->vl->thr[v], *cthr = W->cl->thr;
+    const float *d = ba->d;
+    S->K.exact(ba, ex, mask);
+    covvac x = {NULL, NULL, 0.f};
+    for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
+        for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+            size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
+            if (ex->score[c] < vthr && ex->score[c] < cthr[base + c]) {
+                mask[w] &= ~(1ull << (c & 63));
+                continue;
+            }
+            if (!x.r) x = cov_vacancy(S, v);
+            W->dq[c] = cov_competence(S, &x, d[c], base + c);
+        }
+    ba->d = W->dq;
+    S->K.exact(ba, ex, mask);
 }
 
 /* A feasible pair of vacancy v and candidate i into either list it reaches. */
@@ -887,18 +927,19 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     ba->cx = ba->nmodes >= 0 && vx[0] == vx[0] ? C->fx + base : NULL; /* no position: no travel bound */
     S->K.bound(ba, mask);
     if (ba->cx) { /* geometric travel: the kernel scores the pairs too, only the admissions are left */
-        if (S->quant || S->cov) { /* the panel's dot only bounded the pairs: their competence */
-            for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
-                for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
-                    size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
-                    W->dq[c] = pair_competence(S, d[c], base + c, v);
-                }
-            ba->d = d = W->dq;
-        }
         ex->vx = vx[0];
         ex->vy = vx[1];
         ex->vz = vx[2];
-        S->K.exact(ba, ex, mask);
+        if (S->quant) { /* the int8 dot only bounded the pairs: score them with the float one */
+            for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
+                for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+                    size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
+                    W->dq[c] = float_dot(S, base + c, v);
+                }
+            ba->d = d = W->dq;
+        }
+        if (S->cov) cov_rescore(W, v, base, ba, ex, mask);
+        else S->K.exact(ba, ex, mask);
     }
     /* The candidate lists of the pairs that passed are scattered (2k entries
      * apart): fetch their next free entries while the pairs are scored. */
@@ -1219,7 +1260,7 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     gvac V;
     worker *W = NULL;
     int nt = threads > 0 ? threads : online_cores();
-    if ((st = gather_cand(&C, E, S.dim, S.quant, nt)))
+    if ((st = gather_cand(&C, E, S.dim, S.quant, S.cov, nt)))
         return lm__fail(err, st, "batch: out of memory gathering candidates");
     if ((st = gather_vac(&V, E, S.dim, vslots, nvl, S.quant, nt))) {
         gcand_free(&C);

@@ -191,7 +191,8 @@ typedef struct qctx {
     double access[LM_MODE_COUNT], mpk[LM_MODE_COUNT];
     double reach2; /* squared chord beyond which no allowed mode is in time */
     bool matrices;
-    bool generic;  /* a model that is not a dot product: lm__competence() per pair */
+    bool generic;  /* a model of the generic path: lm__competence() per pair */
+    bool cov;      /* COSINE_COVERAGE: the cosine bounds the pair, the coverage follows for the pairs that pass */
     int vcol;      /* the vacancy vector column of a dot model */
 } qctx;
 
@@ -237,6 +238,13 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
         }
     }
     if (!(best <= limit)) return false;
+    if (Q->cov) { /* the cosine bounded the pair: its competence, as lm__competence() computes it */
+        size_t co = (size_t)cr * LC->vec_stride, vo = (size_t)vr * LV->vec_stride;
+        dot = comp = lm__cos_coverage(dot, lm__coverage(LM_COLP(cc, LC, LM_COL_RAW, float) + co,
+                                                        LM_COLP(vc, LV, LM_COL_RAW, float) + vo,
+                                                        LM_COLP(vc, LV, LM_COL_W, float) + vo, LC->dim,
+                                                        P->overqualification));
+    }
     float trav = 1.f - (float)best / limit;
     float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
     float hours = len > 0.f ? (hi - lo) / len : 1.f;
@@ -271,7 +279,8 @@ static int query_one(lm_results **out, lm_engine *e, const lm_snapshot *s, const
     if (!h.e) return lm__fail(&e->err, LM_ERR_NOMEM, "%s: out of memory", what);
     const lm_tbl *other = s->side[side == LM_SIDE_VACANCY ? LM_SIDE_CANDIDATE : LM_SIDE_VACANCY];
     const lm_layout *LO = side == LM_SIDE_VACANCY ? E.LC : E.LV;
-    qctx Q = {.E = &E, .generic = !lm__model_is_dot(E.pol.competence_model),
+    qctx Q = {.E = &E, .generic = !lm__model_fast(E.pol.competence_model),
+              .cov = E.pol.competence_model == LM_COMPETENCE_COSINE_COVERAGE,
               .vcol = lm__vac_vec_col(E.pol.competence_model)};
     if ((st = lm__kernels_get(&Q.K, (int)e->kernel))) {
         lm__free(h.e);

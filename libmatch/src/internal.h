@@ -357,8 +357,13 @@ static inline float lm__cos_coverage(float cs, double coverage) {
  * dot product (unclamped), for the others a value in [0, 1]. Rows are given
  * by chunk and row within it (snapshot or query-index chunks alike). */
 LM_HIDDEN float lm__competence(const lm_eval_ctx *E, const lm_chunk *cc, uint32_t cr, const lm_chunk *vc, uint32_t vr);
-/* The coverage model on raw levels (exposed for tests of the formula). */
+/* The coverage model on raw levels (exposed for tests of the formula):
+ * lm__coverage() = lm__coverage_scaled(..., lm__coverage_scale(r, w, dim), ...),
+ * the scale being the vacancy's own (the batch computes it once per vacancy). */
 LM_HIDDEN double lm__coverage(const float *c, const float *r, const float *w, uint32_t dim, double overq);
+LM_HIDDEN float lm__coverage_scale(const float *r, const float *w, uint32_t dim);
+LM_HIDDEN double lm__coverage_scaled(const float *c, const float *r, const float *w, uint32_t dim, float scale,
+                                     double overq);
 /* Hard filters that do not depend on the pair (vacancy side): constraint or 0. */
 LM_HIDDEN int lm__vacancy_open(const lm_eval_ctx *E, uint32_t vslot);
 

@@ -3,6 +3,7 @@
  * pool statistics, every kernel with the COSINE model, the generic exact
  * batch against a brute-force reference, and explanations repeating scores. */
 #include "testutil.h"
+#include "internal.h" /* lm__coverage(), lm__coverage_scale(), lm__coverage_scaled() */
 
 static lm_viewer viewer(int64_t org, int32_t muni, int32_t region) {
     lm_viewer v = LM_VIEWER_INIT;
@@ -697,4 +698,53 @@ Test(competence, generic_batch_progress_cancel_region) {
     lm_snapshot_free(s);
     lm_pool_free(p);
     tu_free(&d);
+}
+
+/* ---- the coverage arithmetic: 16 float lanes (dimension j in lane j % 16),
+ * added in a fixed tree. The vector path (GCC vector extensions, one clone per
+ * instruction set) must equal this plain emulation bit for bit at every
+ * dimension, and the double-precision formula to float rounding. ---- */
+static float lanes_tree(float t[16]) {
+    for (int l = 0; l < 8; l++) t[l] += t[l + 8];
+    for (int l = 0; l < 4; l++) t[l] += t[l + 4];
+    return (t[0] + t[2]) + (t[1] + t[3]);
+}
+
+static double coverage_emulated(const float *c, const float *r, const float *w, uint32_t dim, double overq) {
+    float sh[16] = {0}, ov[16] = {0}, sc[16] = {0};
+    for (uint32_t j = 0; j < dim; j++) {
+        float d = r[j] - c[j];
+        sh[j % 16] += w[j] * (d > 0.f ? d : 0.f);
+        ov[j % 16] += w[j] * (d < 0.f ? -d : 0.f);
+        sc[j % 16] += w[j] * fabsf(r[j]);
+    }
+    float scale = lanes_tree(sc);
+    if (!(scale > 0.f)) return 0.0;
+    double v = 1.0 - ((double)lanes_tree(sh) + overq * (double)lanes_tree(ov)) / (double)scale;
+    return v < 0 ? 0.0 : (v > 1 ? 1.0 : v);
+}
+
+Test(competence, coverage_arithmetic_is_fixed) {
+    uint64_t s = 99;
+    float c[80], r[80], w[80];
+    for (uint32_t dim = 1; dim <= 80; dim++)
+        for (int rep = 0; rep < 20; rep++) {
+            for (uint32_t j = 0; j < dim; j++) {
+                c[j] = (float)(tu_next(&s) % 700) / 100.f;
+                r[j] = (float)(tu_next(&s) % 700) / 100.f;
+                w[j] = 1.f + (float)(tu_next(&s) % 400) / 100.f;
+            }
+            double got = lm__coverage(c, r, w, dim, 0.25), emu = coverage_emulated(c, r, w, dim, 0.25);
+            cr_assert_eq(got, emu, "dim %u: %.17g vs emulated %.17g", dim, got, emu);
+            cr_assert_eq(lm__coverage_scaled(c, r, w, dim, lm__coverage_scale(r, w, dim), 0.25), got);
+            double sh = 0, ov = 0, sc = 0; /* the formula of docs/scoring.md in double */
+            for (uint32_t j = 0; j < dim; j++) {
+                double d = (double)r[j] - c[j];
+                sh += w[j] * (d > 0 ? d : 0);
+                ov += w[j] * (d < 0 ? -d : 0);
+                sc += w[j] * fabs((double)r[j]);
+            }
+            double ref = sc > 0 ? fmin(1, fmax(0, 1 - (sh + 0.25 * ov) / sc)) : 0;
+            cr_assert(fabs(got - ref) < 1e-5, "dim %u: %.9f vs %.9f", dim, got, ref);
+        }
 }
