@@ -858,8 +858,8 @@ static inline float pair_competence(const shared *S, float d, size_t i, size_t v
  * bound of their score (the coverage is at most 1 and float rounding is
  * monotone); only those whose bound still reaches a list get their coverage,
  * and the kernel scores them again with it. ba->d holds the float cosines. */
-static void cov_rescore(worker *W, size_t v, size_t base, lm_bound_args *ba, const lm_exact_args *ex,
-                        uint64_t mask[LM_BLOCK_C / 64]) {
+static const float *cov_rescore(worker *W, size_t v, size_t base, lm_bound_args *ba, const lm_exact_args *ex,
+                                uint64_t mask[LM_BLOCK_C / 64]) {
     const shared *S = W->S;
     const float vthr = W->vl->thr[v], *cthr = W->cl->thr;
     const float *d = ba->d;
@@ -877,6 +877,7 @@ static void cov_rescore(worker *W, size_t v, size_t base, lm_bound_args *ba, con
         }
     ba->d = W->dq;
     S->K.exact(ba, ex, mask);
+    return W->dq;
 }
 
 /* A feasible pair of vacancy v and candidate i into either list it reaches. */
@@ -938,7 +939,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
                 }
             ba->d = d = W->dq;
         }
-        if (S->cov) cov_rescore(W, v, base, ba, ex, mask);
+        if (S->cov) d = cov_rescore(W, v, base, ba, ex, mask); /* the lists keep the rescored competence */
         else S->K.exact(ba, ex, mask);
     }
     /* The candidate lists of the pairs that passed are scattered (2k entries

@@ -66,6 +66,13 @@ static void check_against_ref(const tu_data *d, const refpol *R, const lm_viewer
             for (size_t q = 0; q < len; q++) {
                 got[q] = dir == LM_DIR_VACANCY ? m[q].candidate_id : m[q].vacancy_id;
                 sc[q] = m[q].score;
+                /* the row's competence is the model's (not only its score) */
+                size_t ci = SIZE_MAX, vj = SIZE_MAX;
+                for (size_t z = 0; z < d->nc; z++) if (d->c_id[z] == m[q].candidate_id) ci = z;
+                for (size_t z = 0; z < d->nv; z++) if (d->v_id[z] == m[q].vacancy_id) vj = z;
+                double want = tu_ref_comp(d, ci, vj, R->model, R->mean, R->overq);
+                cr_assert(fabs(m[q].competence - want) < 1e-5, "%s: competence %.7f, reference %.7f", what,
+                          m[q].competence, want);
             }
             char w[96];
             snprintf(w, sizeof w, "%s dir %d list %zu", what, dir, l);
