@@ -31,6 +31,11 @@ void cli_out_abort(cli_out *o);
 int cli_mkdirs(const char *dir);
 
 const char *cli_mode_name(int32_t mode);
+/* Competence model names ("requirement", ..., "cosine_coverage"), enum lm_competence_model order. */
+const char *cli_model_name(int model);
+int cli_parse_model(const char *s, int *out); /* 0 or -1 */
+/* The library's default competence model (a fresh policy's). */
+int cli_default_model(void);
 const char *cli_constraint_name(int32_t c);
 double cli_now(void);
 /* Print "lmatch: WHAT: status text (detail)" to stderr and return 1. */

@@ -204,7 +204,21 @@ static int load_history(loaded *L, const char *cmd) {
     return 0;
 }
 
-static int load_all(loaded *L, const db_opts *o, const char *cmd, int64_t as_of, int64_t threads, bool with_history) {
+/* --model NAME and --centre of batch and query (docs/scoring.md). */
+typedef struct score_opts {
+    int model;   /* lm_competence_model, -1: the library's default */
+    bool centre; /* centre the pool on its mean after loading */
+} score_opts;
+
+static int parse_score_opt(score_opts *s, int argc, char **argv, int *i) {
+    const char *a = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (!strcmp(a, "--model") && val && !cli_parse_model(val, &s->model)) return ++*i, 1;
+    if (!strcmp(a, "--centre")) return 1;
+    return 0;
+}
+
+static int load_all(loaded *L, const db_opts *o, const char *cmd, int64_t as_of, int64_t threads, bool with_history,
+                    const score_opts *so) {
     memset(L, 0, sizeof *L);
     if (cli_db_open(&L->db, o, cmd)) return 1;
     uint32_t dim = 0;
@@ -223,6 +237,7 @@ static int load_all(loaded *L, const db_opts *o, const char *cmd, int64_t as_of,
     cli_progress_done(&pr);
     lm_db_set_progress(L->db, NULL, NULL);
     if (st) return cli_fail("load pool", st, lm_db_errmsg(L->db));
+    if (so->centre && (st = lm_pool_set_centre(L->pool, NULL, dim))) return cli_fail("--centre", st, lm_pool_errmsg(L->pool));
     if ((st = lm_travel_create(&L->travel))) return cli_fail(cmd, st, "travel model");
     if ((st = lm_db_load_travel(L->db, L->travel))) return cli_fail("load travel", st, lm_db_errmsg(L->db));
     if ((st = lm_pool_snapshot(&L->snap, L->pool))) return cli_fail(cmd, st, lm_pool_errmsg(L->pool));
@@ -231,6 +246,10 @@ static int load_all(loaded *L, const db_opts *o, const char *cmd, int64_t as_of,
     if (as_of > 0 && (st = lm_policy_set_f64(pol, LM_POLICY_AS_OF_DAY, (double)as_of))) {
         lm_policy_free(pol);
         return cli_fail("--as-of", st, NULL);
+    }
+    if (so->model >= 0 && (st = lm_policy_set_f64(pol, LM_POLICY_COMPETENCE_MODEL, so->model))) {
+        lm_policy_free(pol);
+        return cli_fail("--model", st, NULL);
     }
     st = lm_engine_create(&L->eng, pol, L->travel);
     lm_policy_free(pol);
@@ -249,10 +268,13 @@ static const char *muni_name(int32_t code) {
 int cmd_batch(int argc, char **argv) {
     static const char usage[] =
         "usage: lmatch batch [--db CONNINFO] [--schema NAME] [--k N] [--region R] [--as-of today|YYYY-MM-DD]\n"
-        "                    [--threads N] [--label TEXT] [--no-history]\n"
+        "                    [--threads N] [--label TEXT] [--no-history] [--model NAME] [--centre]\n"
         "  The proposal history (schema version 2) is loaded by default, so rejected pairs, placed people\n"
-        "  and people in progress elsewhere are not proposed again; --no-history ignores it.\n";
+        "  and people in progress elsewhere are not proposed again; --no-history ignores it.\n"
+        "  --model: requirement, cosine, symmetric, coverage, cosine_coverage (default: the library's);\n"
+        "  --centre: centre the competence vectors on the pool mean (for raw skill levels).\n";
     db_opts o = {NULL, NULL};
+    score_opts so = {-1, false};
     int64_t k = 10, region = -1, as_of = 0, threads = 0;
     bool with_history = true;
     const char *label = "lmatch batch";
@@ -265,6 +287,7 @@ int cmd_batch(int argc, char **argv) {
         else if (!strcmp(a, "--threads") && val && !cli_parse_i64(val, 0, 1024, &threads)) i++;
         else if (!strcmp(a, "--label") && val) label = argv[++i];
         else if (!strcmp(a, "--no-history")) with_history = false;
+        else if (parse_score_opt(&so, argc, argv, &i)) so.centre |= !strcmp(a, "--centre");
         else if (!strcmp(a, "--help")) {
             fputs(usage, stdout);
             return 0;
@@ -281,7 +304,7 @@ int cmd_batch(int argc, char **argv) {
     lm_results **res = NULL;
     lm_assignment **asg = NULL;
     lm_run_part *parts = NULL;
-    if (load_all(&L, &o, "batch", as_of, threads, with_history)) goto out;
+    if (load_all(&L, &o, "batch", as_of, threads, with_history, &so)) goto out;
     double t_loaded = cli_now();
     if (region >= 0) {
         nreg = 1;
@@ -314,6 +337,8 @@ int cmd_batch(int argc, char **argv) {
     lm_snapshot_count(&nv, L.snap, LM_SIDE_VACANCY);
     printf("libmatch %s batch: %zu candidates, %zu vacancies, %zu region%s, top-%lld both ways\n", lm_version_string(), nc,
            nv, nreg, nreg == 1 ? "" : "s", (long long)k);
+    printf("competence model %s%s (docs/scoring.md)\n", cli_model_name(so.model >= 0 ? so.model : cli_default_model()),
+           so.centre ? ", vectors centred on the pool mean" : "");
     if (L.hist_loaded) printf("history: %zu proposals, %zu open\n", L.hist_total, L.hist_open);
     else if (!with_history) printf("history: not used (--no-history)\n");
     else printf("history: none (schema version %d; 'lmatch db init' upgrades it)\n", (int)L.schema_version);
@@ -439,8 +464,10 @@ static int log_query(loaded *L, int64_t org, const lm_results *res, int32_t dir,
 int cmd_query(int argc, char **argv) {
     static const char usage[] =
         "usage: lmatch query [--db CONNINFO] [--schema NAME] (--vacancy ID | --candidate ID) --viewer ORG\n"
-        "                    [--viewer-region R] [--viewer-municipality M] [--k N] [--as-of today|YYYY-MM-DD]\n";
+        "                    [--viewer-region R] [--viewer-municipality M] [--k N] [--as-of today|YYYY-MM-DD]\n"
+        "                    [--model NAME] [--centre]\n";
     db_opts o = {NULL, NULL};
+    score_opts so = {-1, false};
     int64_t vac = 0, cand = 0, org = 0, vreg = 0, vmun = 0, k = 10, as_of = 0;
     int have_vac = 0, have_cand = 0, have_org = 0;
     for (int i = 1; i < argc; i++) {
@@ -453,6 +480,7 @@ int cmd_query(int argc, char **argv) {
         else if (!strcmp(a, "--viewer-municipality") && val && !cli_parse_i64(val, 0, INT32_MAX, &vmun)) i++;
         else if (!strcmp(a, "--k") && val && !cli_parse_i64(val, 1, LM_MAX_K, &k)) i++;
         else if (!strcmp(a, "--as-of") && val && !cli_parse_day(val, &as_of)) i++;
+        else if (parse_score_opt(&so, argc, argv, &i)) so.centre |= !strcmp(a, "--centre");
         else if (!strcmp(a, "--help")) {
             fputs(usage, stdout);
             return 0;
@@ -470,7 +498,7 @@ int cmd_query(int argc, char **argv) {
     loaded L;
     int rc = 1;
     lm_results *res = NULL;
-    if (load_all(&L, &o, "query", as_of, 1, true)) goto out;
+    if (load_all(&L, &o, "query", as_of, 1, true, &so)) goto out;
     lm_viewer v = LM_VIEWER_INIT;
     v.org = org;
     v.region = (int32_t)vreg;

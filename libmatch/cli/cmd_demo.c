@@ -100,18 +100,6 @@ static int parse_u(const char *s, unsigned long lo, unsigned long hi, unsigned l
     return 0;
 }
 
-/* Competence model names, in enum lm_competence_model order. */
-static const char *const model_names[] = {"requirement", "cosine", "symmetric", "coverage", "cosine_coverage"};
-
-static int parse_model(const char *s, int *out) {
-    for (int m = 0; m < (int)(sizeof model_names / sizeof model_names[0]); m++)
-        if (!strcmp(s, model_names[m])) {
-            *out = m;
-            return 0;
-        }
-    return -1;
-}
-
 #define DEMO_USAGE "usage: lmatch demo [--out DIR] [--seed N] [--k 1..%d] [--threads N] [--model NAME] [--centre]\n"
 
 /* --centre: centre the pool on its mean; prints what it did. */
@@ -124,7 +112,7 @@ static int demo_centre(lm_pool *pool, bool centre, int model) {
         cli_fail("centre", st, lm_pool_errmsg(pool));
         return st;
     }
-    printf("Competence model %s; ", model_names[model]);
+    printf("Competence model %s; ", cli_model_name(model));
     if (centre)
         printf("vectors centred on the pool mean (mean pairwise cosine of candidates %.2f -> %.2f)\n", before, after);
     else
@@ -145,7 +133,7 @@ int cmd_demo(int argc, char **argv) {
         else if (!strcmp(a, "--seed") && val && !parse_u(val, 0, 0xFFFFFFFFul, &seed)) i++;
         else if (!strcmp(a, "--k") && val && !parse_u(val, 1, LM_MAX_K, &k)) i++;
         else if (!strcmp(a, "--threads") && val && !parse_u(val, 0, 1024, &threads)) i++;
-        else if (!strcmp(a, "--model") && val && !parse_model(val, &model)) i++;
+        else if (!strcmp(a, "--model") && val && !cli_parse_model(val, &model)) i++;
         else if (!strcmp(a, "--centre")) centre = true;
         else {
             fprintf(stderr, "lmatch demo: bad or incomplete option '%s'\n" DEMO_USAGE
@@ -153,17 +141,7 @@ int cmd_demo(int argc, char **argv) {
             return 2;
         }
     }
-    if (model < 0) {
-        lm_policy *def = NULL;
-        double x = 0;
-        if (lm_policy_create(&def) || lm_policy_get_f64(&x, def, LM_POLICY_COMPETENCE_MODEL)) {
-            lm_policy_free(def);
-            fprintf(stderr, "lmatch demo: out of memory\n");
-            return 1;
-        }
-        lm_policy_free(def);
-        model = (int)x;
-    }
+    if (model < 0) model = cli_default_model();
     double t_start = cli_now();
     demo_data d;
     if (demo_generate(&d, seed, DEMO_DEFAULT_DIM, DEMO_DEFAULT_CANDIDATES, DEMO_DEFAULT_VACANCIES) != 0) {
@@ -213,7 +191,7 @@ int cmd_demo(int argc, char **argv) {
     for (int q = 0; q < 4; q++) lm_policy_get_f64(&w[q], pol, LM_POLICY_W_COMPETENCE + q);
     double ws = w[0] + w[1] + w[2] + w[3];
     printf("Policy version %.0f, competence model %s%s; weights competence %.2f, travel %.2f, hours %.2f, "
-           "readiness %.2f\n\n", pol_version, model_names[model],
+           "readiness %.2f\n\n", pol_version, cli_model_name(model),
            model == LM_COMPETENCE_SYMMETRIC || model == LM_COMPETENCE_COVERAGE ? " (generic exact batch: slower)" : "",
            w[0] / ws, w[1] / ws, w[2] / ws, w[3] / ws);
 

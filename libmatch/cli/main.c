@@ -165,3 +165,25 @@ int cli_fail(const char *what, int status, const char *detail) {
             detail ? detail : "", detail && *detail ? ")" : "");
     return 1;
 }
+
+static const char *const model_names[] = {"requirement", "cosine", "symmetric", "coverage", "cosine_coverage"};
+#define NMODELS (int)(sizeof model_names / sizeof model_names[0])
+
+const char *cli_model_name(int model) { return model >= 0 && model < NMODELS ? model_names[model] : "?"; }
+
+int cli_parse_model(const char *s, int *out) {
+    for (int m = 0; m < NMODELS; m++)
+        if (!strcmp(s, model_names[m])) {
+            *out = m;
+            return 0;
+        }
+    return -1;
+}
+
+int cli_default_model(void) {
+    lm_policy *p = NULL;
+    double x = LM_COMPETENCE_COSINE_COVERAGE;
+    if (!lm_policy_create(&p)) lm_policy_get_f64(&x, p, LM_POLICY_COMPETENCE_MODEL);
+    lm_policy_free(p);
+    return (int)x;
+}

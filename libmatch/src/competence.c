@@ -19,18 +19,6 @@ typedef float lm_v16 __attribute__((vector_size(LANES * sizeof(float))));
 typedef int32_t lm_i16 __attribute__((vector_size(LANES * sizeof(float))));
 #endif
 
-/* One clone per instruction set, chosen when the library loads: every clone
- * does the same per-lane float operations (no FMA: -ffp-contract=off), so
- * the results are identical on every CPU. */
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute(target_clones) && !defined(LM_NO_CLONES)
-#define LM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef LM_CLONES
-#define LM_CLONES
-#endif
-
 /* Add the 16 lanes in a fixed tree, in float: the same sum on every path. */
 static inline float lanes_sum(float t[LANES]) {
     for (int l = 0; l < 8; l++) t[l] += t[l + 8];
@@ -38,7 +26,7 @@ static inline float lanes_sum(float t[LANES]) {
     return (t[0] + t[2]) + (t[1] + t[3]);
 }
 
-LM_CLONES float lm__coverage_scale(const float *r, const float *w, uint32_t dim) {
+static inline __attribute__((always_inline)) float scale_body(const float *r, const float *w, uint32_t dim) {
     float sc[LANES] = {0};
     uint32_t j = 0;
 #if defined(__GNUC__)
@@ -55,8 +43,9 @@ LM_CLONES float lm__coverage_scale(const float *r, const float *w, uint32_t dim)
     return lanes_sum(sc);
 }
 
-LM_CLONES double lm__coverage_scaled(const float *c, const float *r, const float *w, uint32_t dim, float scale,
-                                     double overq) {
+
+static inline __attribute__((always_inline)) double scaled_body(const float *c, const float *r, const float *w,
+                                                               uint32_t dim, float scale, double overq) {
     float sh[LANES] = {0}, ov[LANES] = {0};
     uint32_t j = 0;
 #if defined(__GNUC__)
@@ -82,6 +71,44 @@ LM_CLONES double lm__coverage_scaled(const float *c, const float *r, const float
     if (!(scale > 0.f)) return 0.0;
     double v = 1.0 - ((double)lanes_sum(sh) + overq * (double)lanes_sum(ov)) / (double)scale;
     return v < 0 ? 0.0 : (v > 1 ? 1.0 : v);
+}
+
+
+/* One copy of each body per instruction set, compiled with that set and
+ * chosen per call: every copy does the same per-lane float operations (no
+ * FMA: -ffp-contract=off), so the results are the same on every CPU. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(LM_NO_ISA_COPIES)
+#define LM_ISA_COPIES 1
+__attribute__((target("avx512f"))) static float scale_avx512(const float *r, const float *w, uint32_t dim) {
+    return scale_body(r, w, dim);
+}
+__attribute__((target("avx2"))) static float scale_avx2(const float *r, const float *w, uint32_t dim) {
+    return scale_body(r, w, dim);
+}
+__attribute__((target("avx512f"))) static double scaled_avx512(const float *c, const float *r, const float *w,
+                                                               uint32_t dim, float scale, double overq) {
+    return scaled_body(c, r, w, dim, scale, overq);
+}
+__attribute__((target("avx2"))) static double scaled_avx2(const float *c, const float *r, const float *w, uint32_t dim,
+                                                          float scale, double overq) {
+    return scaled_body(c, r, w, dim, scale, overq);
+}
+#endif
+
+float lm__coverage_scale(const float *r, const float *w, uint32_t dim) {
+#ifdef LM_ISA_COPIES
+    if (__builtin_cpu_supports("avx512f")) return scale_avx512(r, w, dim);
+    if (__builtin_cpu_supports("avx2")) return scale_avx2(r, w, dim);
+#endif
+    return scale_body(r, w, dim);
+}
+
+double lm__coverage_scaled(const float *c, const float *r, const float *w, uint32_t dim, float scale, double overq) {
+#ifdef LM_ISA_COPIES
+    if (__builtin_cpu_supports("avx512f")) return scaled_avx512(c, r, w, dim, scale, overq);
+    if (__builtin_cpu_supports("avx2")) return scaled_avx2(c, r, w, dim, scale, overq);
+#endif
+    return scaled_body(c, r, w, dim, scale, overq);
 }
 
 double lm__coverage(const float *c, const float *r, const float *w, uint32_t dim, double overq) {

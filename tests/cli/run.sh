@@ -45,7 +45,7 @@ model_centre() {
     "$lm" demo --out "$tmp/m" --model symmetric --centre --k 3 >"$tmp/m.txt" 2>&1 || return 1
     grep -q "^Competence model symmetric; vectors centred on the pool mean" "$tmp/m.txt" &&
         grep -q "^Policy version 1, competence model symmetric" "$tmp/m.txt" &&
-        grep -q "^Competence model requirement; vectors not centred" "$tmp/a.txt" || return 1
+        grep -q "^Competence model cosine_coverage; vectors not centred" "$tmp/a.txt" || return 1
     ! "$lm" demo --model dot --out "$tmp/x" 2>"$tmp/md.err" && grep -q "cosine_coverage" "$tmp/md.err"
 }
 version() { "$lm" --version | grep -q "^lmatch [0-9]"; }

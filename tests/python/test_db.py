@@ -175,7 +175,15 @@ def test_db_proposal_lifecycle(pg):
         counts = db.proposal_counts()
         assert counts["placed"] == 1 and counts["rejected"] == 1 and sum(counts.values()) == len(rows)
         h = db.load_history()
-        assert len(h) == len(rows)
+        assert isinstance(h, lm.History) and len(h) == len(rows)
+        # the loaded history drives an engine: the rejected pair is in its cool-down
+        rq = db.proposals(proposal_id=q)[0]
+        with lm.Pool(db.vector_dim) as pool:
+            db.load_pool(pool)
+            with pool.snapshot() as snap, lm.Policy(as_of_day=20010) as pol, lm.Engine(pol, threads=1) as eng:
+                eng.set_history(h)
+                m = eng.explain(snap, lm.Viewer(1, 1, 1), int(rq["vacancy_id"]), int(rq["candidate_id"]))
+                assert m.constraint == lm.Constraint.COOLDOWN and m.process_day == 20000
         h.close()
         db.log_access(400001, "query", vacancy_id=rows[2]["vacancy_id"], candidate_id=rows[2]["candidate_id"])
         with pytest.raises(lm.RangeError):

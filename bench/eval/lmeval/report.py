@@ -193,6 +193,10 @@ def _tradeoff_table(rep) -> List[str]:
     wl = "/".join(f"{w[k]:g}" for k in ("w_competence", "w_travel", "w_hours", "w_readiness")) if w else "?"
     out.append(f"| shipped default ({wl}) | – | " +
                " | ".join(fmt(d.get(c[0]), 3 if "min" not in c[0] else 1) for c in cols) + " |")
+    d10 = t.get("v1_0_weights")
+    if d10:
+        out.append("| 1.0's weights (0.6/0.2/0.1/0.1) | – | " +
+                   " | ".join(fmt(d10.get(c[0]), 3 if "min" not in c[0] else 1) for c in cols) + " |")
     return out
 
 

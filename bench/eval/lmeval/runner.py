@@ -314,6 +314,7 @@ def tradeoff(lm, snap, pop, rel, feas, minutes, model: int, threads: int, with_a
     for key in TRADEOFF_WEIGHTS:
         out["curves"][key] = [dict(point(dict(zero, **{key: w})), weight=w) for w in grid]
     out["default"] = point(dict(DEFAULT_WEIGHTS))
+    out["v1_0_weights"] = point(dict(V10_WEIGHTS))
     far = pop.cand["readiness"] >= FAR
     out["feasible_mean_minutes"] = float(np.nanmean(minutes[feas]))
     out["feasible_share_far"] = float((feas * far[None, :]).sum() / feas.sum())

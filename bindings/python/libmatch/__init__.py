@@ -39,7 +39,6 @@ from .constants import CompetenceModel, PoolStat
 from .errors import UncentredWarning
 from .process import (HISTORY_COLUMNS, History, ProposalStatus, Reason, check_transition,
                       transition_allowed)
-from .db import DbHistory  # 1.1: Db.load_history()
 
 __version__ = "1.1.0"
 
@@ -57,7 +56,7 @@ __all__ = [
     "BufferTooSmallError", "UnsupportedError", "InternalError", "LibraryLoadError",
     "CompetenceModel", "PoolStat", "UncentredWarning",
     "History", "ProposalStatus", "Reason", "HISTORY_COLUMNS", "transition_allowed", "check_transition",
-    "ConflictError", "DbHistory",  # 1.1: the proposal lifecycle in PostgreSQL
+    "ConflictError",  # 1.1: the proposal lifecycle in PostgreSQL
 ]
 
 

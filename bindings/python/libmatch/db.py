@@ -21,7 +21,7 @@ from .core import (CANDIDATE_COLUMNS, CANDIDATE_REQUIRED, VACANCY_COLUMNS, VACAN
                    Results, Travel, _build_cols)
 from .errors import DatabaseError, make_error
 
-__all__ = ["Db", "DbTable", "RunPart", "DatabaseError", "available", "DbHistory", "PROPOSAL_STATUSES",
+__all__ = ["Db", "DbTable", "RunPart", "DatabaseError", "available", "PROPOSAL_STATUSES",
            "REASONS", "CHANGE_KINDS"]
 
 #: enum lm_proposal_status (process.h), by value: fixed forever.
@@ -42,22 +42,6 @@ def _code(value: Union[int, str], names: Tuple[str, ...], what: str) -> int:
             raise make_error(-6, f"unknown {what} {value!r} ({', '.join(names)})") from None
     return int(value)
 
-
-class DbHistory(Handle):
-    """A proposal history read from the database by Db.load_history()
-    (``lm_history``): pass it to the engine (lm_engine_set_history) so runs
-    honour rejections, introductions and placements. len() is its size."""
-
-    def __init__(self, ptr: int) -> None:
-        self._g = Guard(self, ptr, LIB.fn["lm_history_free"], "History", shared=True)
-
-    def __len__(self) -> int:
-        out = ctypes.c_size_t()
-        with self._guard() as h:
-            st = fn("lm_history_count")(ctypes.byref(out), h)
-        if st < 0:
-            raise_for(st)
-        return out.value
 
 _NAMES = ("lm_db_open", "lm_db_close", "lm_db_errmsg", "lm_db_set_schema", "lm_db_set_progress",
           "lm_db_init", "lm_db_schema_version", "lm_db_load_pool", "lm_db_load_travel",
@@ -317,12 +301,14 @@ class Db(Handle):
         return out.value
 
     # ---- the proposal lifecycle (schema version 2; docs/postgresql.md) ----
-    def load_history(self) -> DbHistory:
-        """Every proposal of proposal_state as a history for the engine."""
+    def load_history(self) -> "History":
+        """Every proposal of proposal_state as a libmatch.History, ready for
+        Engine.set_history() (docs/lifecycle.md)."""
+        from .process import History
         out = ctypes.c_void_p()
         with self._guard() as h:
             self._check(fn("lm_db_load_history")(ctypes.byref(out), h))
-        return DbHistory(out.value)
+        return History._adopt(out.value)
 
     @staticmethod
     def _change(c: Any) -> "_ffi.StatusChange":

@@ -135,6 +135,13 @@ class History(Handle):
         if data is not None or columns:
             self.add(data, **columns)
 
+    @classmethod
+    def _adopt(cls, ptr: int) -> "History":
+        """A History around an lm_history the library created (Db.load_history())."""
+        h = cls.__new__(cls)
+        h._g = Guard(h, ptr, LIB.fn["lm_history_free"], "History", shared=False)
+        return h
+
     def _errmsg(self) -> Callable[[], bytes]:
         return lambda: LIB.fn["lm_history_errmsg"](self._g.peek())
 
