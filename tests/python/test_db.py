@@ -180,7 +180,7 @@ def test_db_proposal_lifecycle(pg):
         rq = db.proposals(proposal_id=q)[0]
         with lm.Pool(db.vector_dim) as pool:
             db.load_pool(pool)
-            with pool.snapshot() as snap, lm.Policy(as_of_day=20010) as pol, lm.Engine(pol, threads=1) as eng:
+            with pool.snapshot() as snap, lm.Policy(cooldown_days=3650) as pol, lm.Engine(pol, threads=1) as eng:
                 eng.set_history(h)
                 m = eng.explain(snap, lm.Viewer(1, 1, 1), int(rq["vacancy_id"]), int(rq["candidate_id"]))
                 assert m.constraint == lm.Constraint.COOLDOWN and m.process_day == 20000
