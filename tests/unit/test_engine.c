@@ -9,21 +9,6 @@ static lm_viewer viewer(int64_t org, int32_t muni, int32_t region) {
     return v;
 }
 
-/* Reference top-k for vacancy j (or candidate i when by_cand). */
-static size_t ref_list(const tu_data *d, const tu_policy *P, const lm_viewer *v, size_t idx, int by_cand, tu_hit *out) {
-    size_t n = 0;
-    size_t other = by_cand ? d->nv : d->nc;
-    for (size_t o = 0; o < other; o++) {
-        double s = by_cand ? tu_ref_score(d, P, v, idx, o) : tu_ref_score(d, P, v, o, idx);
-        if (s < 0) continue;
-        out[n].score = s;
-        out[n].id = by_cand ? d->v_id[o] : d->c_id[o];
-        n++;
-    }
-    qsort(out, n, sizeof *out, tu_hit_cmp);
-    return n;
-}
-
 static void check_results_list(const tu_data *d, const tu_policy *P, const lm_viewer *v, lm_results *r, int dir,
                                size_t list, size_t k, const char *what) {
     int64_t id;
@@ -36,7 +21,7 @@ static void check_results_list(const tu_data *d, const tu_policy *P, const lm_vi
         if (ids[i] == id) idx = i;
     cr_assert_neq(idx, SIZE_MAX, "%s: list id %lld not in the data", what, (long long)id);
     tu_hit *ref = malloc((dir == LM_DIR_VACANCY ? d->nc : d->nv) * sizeof *ref + 1);
-    size_t nref = ref_list(d, P, v, idx, dir == LM_DIR_CANDIDATE, ref);
+    size_t nref = tu_ref_list(d, P, v, idx, dir == LM_DIR_CANDIDATE, ref);
     lm_match *m = calloc(len + 1, sizeof *m);
     size_t copied = 0;
     cr_assert_eq(lm_results_copy(m, sizeof *m, len, &copied, r, dir, first), LM_OK);

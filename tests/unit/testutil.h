@@ -250,6 +250,22 @@ static inline int tu_hit_cmp(const void *a, const void *b) {
     return x->id < y->id ? -1 : (x->id > y->id);
 }
 
+/* Reference list of vacancy idx (its candidates) or, by_cand, of candidate
+ * idx (its vacancies): every feasible pair, best first, ties by lower id. */
+static inline size_t tu_ref_list(const tu_data *d, const tu_policy *P, const lm_viewer *v, size_t idx, int by_cand,
+                                 tu_hit *out) {
+    size_t n = 0, other = by_cand ? d->nv : d->nc;
+    for (size_t o = 0; o < other; o++) {
+        double s = by_cand ? tu_ref_score(d, P, v, idx, o) : tu_ref_score(d, P, v, o, idx);
+        if (s < 0) continue;
+        out[n].score = s;
+        out[n].id = by_cand ? d->v_id[o] : d->c_id[o];
+        n++;
+    }
+    qsort(out, n, sizeof *out, tu_hit_cmp);
+    return n;
+}
+
 /* Compare a library list (ids, scores; n) with a sorted reference list,
  * allowing reordering only among scores within tol of each other. */
 static inline void tu_assert_topk(const int64_t *ids, const float *scores, size_t n, const tu_hit *ref, size_t nref,
