@@ -213,7 +213,7 @@ typedef struct score_opts {
 static int parse_score_opt(score_opts *s, int argc, char **argv, int *i) {
     const char *a = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
     if (!strcmp(a, "--model") && val && !cli_parse_model(val, &s->model)) return ++*i, 1;
-    if (!strcmp(a, "--centre")) return 1;
+    if (!strcmp(a, "--centre")) return s->centre = true, 1;
     return 0;
 }
 
@@ -265,37 +265,55 @@ static const char *muni_name(int32_t code) {
 }
 
 /* ---- batch ------------------------------------------------------------------------------ */
-int cmd_batch(int argc, char **argv) {
-    static const char usage[] =
-        "usage: lmatch batch [--db CONNINFO] [--schema NAME] [--k N] [--region R] [--as-of today|YYYY-MM-DD]\n"
-        "                    [--threads N] [--label TEXT] [--no-history] [--model NAME] [--centre]\n"
-        "  The proposal history (schema version 2) is loaded by default, so rejected pairs, placed people\n"
-        "  and people in progress elsewhere are not proposed again; --no-history ignores it.\n"
-        "  --model: requirement, cosine, symmetric, coverage, cosine_coverage (default: the library's);\n"
-        "  --centre: centre the competence vectors on the pool mean (for raw skill levels).\n";
-    db_opts o = {NULL, NULL};
-    score_opts so = {-1, false};
-    int64_t k = 10, region = -1, as_of = 0, threads = 0;
-    bool with_history = true;
-    const char *label = "lmatch batch";
+static const char batch_usage[] =
+    "usage: lmatch batch [--db CONNINFO] [--schema NAME] [--k N] [--region R] [--as-of today|YYYY-MM-DD]\n"
+    "                    [--threads N] [--label TEXT] [--no-history] [--model NAME] [--centre]\n"
+    "  The proposal history (schema version 2) is loaded by default, so rejected pairs, placed people\n"
+    "  and people in progress elsewhere are not proposed again; --no-history ignores it.\n"
+    "  --model: requirement, cosine, symmetric, coverage, cosine_coverage (default: the library's);\n"
+    "  --centre: centre the competence vectors on the pool mean (for raw skill levels).\n";
+
+typedef struct batch_args {
+    db_opts o;
+    score_opts so;
+    int64_t k, region, as_of, threads;
+    bool with_history;
+    const char *label;
+} batch_args;
+
+/* -1: go on; else the exit status (0 after --help, 2 for a bad option). */
+static int batch_parse(batch_args *b, int argc, char **argv) {
+    *b = (batch_args){{NULL, NULL}, {-1, false}, 10, -1, 0, 0, true, "lmatch batch"};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_db_common_opt(&o, argc, argv, &i)) continue;
-        if (!strcmp(a, "--k") && val && !cli_parse_i64(val, 1, LM_MAX_K, &k)) i++;
-        else if (!strcmp(a, "--region") && val && !cli_parse_i64(val, 0, INT32_MAX, &region)) i++;
-        else if (!strcmp(a, "--as-of") && val && !cli_parse_day(val, &as_of)) i++;
-        else if (!strcmp(a, "--threads") && val && !cli_parse_i64(val, 0, 1024, &threads)) i++;
-        else if (!strcmp(a, "--label") && val) label = argv[++i];
-        else if (!strcmp(a, "--no-history")) with_history = false;
-        else if (parse_score_opt(&so, argc, argv, &i)) so.centre |= !strcmp(a, "--centre");
+        if (cli_db_common_opt(&b->o, argc, argv, &i)) continue;
+        if (!strcmp(a, "--k") && val && !cli_parse_i64(val, 1, LM_MAX_K, &b->k)) i++;
+        else if (!strcmp(a, "--region") && val && !cli_parse_i64(val, 0, INT32_MAX, &b->region)) i++;
+        else if (!strcmp(a, "--as-of") && val && !cli_parse_day(val, &b->as_of)) i++;
+        else if (!strcmp(a, "--threads") && val && !cli_parse_i64(val, 0, 1024, &b->threads)) i++;
+        else if (!strcmp(a, "--label") && val) b->label = argv[++i];
+        else if (!strcmp(a, "--no-history")) b->with_history = false;
+        else if (parse_score_opt(&b->so, argc, argv, &i)) continue;
         else if (!strcmp(a, "--help")) {
-            fputs(usage, stdout);
+            fputs(batch_usage, stdout);
             return 0;
         } else {
-            fprintf(stderr, "lmatch batch: bad or incomplete option '%s'\n%s", a, usage);
+            fprintf(stderr, "lmatch batch: bad or incomplete option '%s'\n%s", a, batch_usage);
             return 2;
         }
     }
+    return -1;
+}
+
+int cmd_batch(int argc, char **argv) {
+    batch_args b;
+    int parsed = batch_parse(&b, argc, argv);
+    if (parsed >= 0) return parsed;
+    db_opts o = b.o;
+    score_opts so = b.so;
+    int64_t k = b.k, region = b.region, as_of = b.as_of, threads = b.threads;
+    bool with_history = b.with_history;
+    const char *label = b.label;
     double t0 = cli_now();
     loaded L;
     int rc = 1, st;
@@ -480,7 +498,7 @@ int cmd_query(int argc, char **argv) {
         else if (!strcmp(a, "--viewer-municipality") && val && !cli_parse_i64(val, 0, INT32_MAX, &vmun)) i++;
         else if (!strcmp(a, "--k") && val && !cli_parse_i64(val, 1, LM_MAX_K, &k)) i++;
         else if (!strcmp(a, "--as-of") && val && !cli_parse_day(val, &as_of)) i++;
-        else if (parse_score_opt(&so, argc, argv, &i)) so.centre |= !strcmp(a, "--centre");
+        else if (parse_score_opt(&so, argc, argv, &i)) continue;
         else if (!strcmp(a, "--help")) {
             fputs(usage, stdout);
             return 0;
