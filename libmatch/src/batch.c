@@ -808,6 +808,7 @@ typedef struct worker {
     uint64_t *order;  /* inner blocks by distance: do_block */
     float *xs;        /* LM_BLOCK_C exact scores from the kernel */
     float *dq;        /* int8: LM_BLOCK_C float dots of a row's pairs that passed the bound */
+    float *rest;      /* COSINE_COVERAGE: LM_BLOCK_C scores' terms but the competence, from the exact kernel */
     uint64_t scored, feasible;
 } worker;
 
@@ -853,17 +854,22 @@ static inline float pair_competence(const shared *S, float d, size_t i, size_t v
     return cov_competence(S, &x, dot, i);
 }
 
-/* COSINE_COVERAGE, pairs that passed the bound: the exact kernel first scores
- * them with the cosine (coverage 1), which finds the feasible ones and an upper
+/* COSINE_COVERAGE, pairs that passed the bound: the exact kernel scores them
+ * with the cosine (coverage 1), which finds the feasible ones and an upper
  * bound of their score (the coverage is at most 1 and float rounding is
- * monotone); only those whose bound still reaches a list get their coverage,
- * and the kernel scores them again with it. ba->d holds the float cosines. */
-static const float *cov_rescore(worker *W, size_t v, size_t base, lm_bound_args *ba, const lm_exact_args *ex,
+ * monotone), and gives each pair's terms but the competence. Only the pairs
+ * whose bound still reaches a list get their coverage; their score is that
+ * sum plus the competence term, as lm__score_combine() adds it. ba->d holds
+ * the float cosines; returns the competences of the pairs left in the mask. */
+static const float *cov_rescore(worker *W, size_t v, size_t base, lm_bound_args *ba, lm_exact_args *ex,
                                 uint64_t mask[LM_BLOCK_C / 64]) {
     const shared *S = W->S;
+    const lm_policy_eval *P = &S->E->pol;
     const float vthr = W->vl->thr[v], *cthr = W->cl->thr;
     const float *d = ba->d;
+    ex->rest = W->rest;
     S->K.exact(ba, ex, mask);
+    ex->rest = NULL;
     covvac x = {NULL, NULL, 0.f};
     for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
         for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
@@ -873,10 +879,11 @@ static const float *cov_rescore(worker *W, size_t v, size_t base, lm_bound_args 
                 continue;
             }
             if (!x.r) x = cov_vacancy(S, v);
-            W->dq[c] = cov_competence(S, &x, d[c], base + c);
+            float comp = W->dq[c] = cov_competence(S, &x, d[c], base + c);
+            float s = lm__score_add_comp(P, W->rest[c], comp);
+            if (s < ex->min_score) mask[w] &= ~(1ull << (c & 63));
+            else ex->score[c] = s;
         }
-    ba->d = W->dq;
-    S->K.exact(ba, ex, mask);
     return W->dq;
 }
 
@@ -1164,6 +1171,7 @@ static void worker_free(worker *W) {
     lm__free(W->order);
     lm__free(W->xs);
     lm__free(W->dq);
+    lm__free(W->rest);
 }
 
 static int worker_init(worker *W, shared *S) {
@@ -1179,7 +1187,8 @@ static int worker_init(worker *W, shared *S) {
     W->order = lm__malloc(((S->cand_outer ? S->V->nblk : S->C->nblk) + 1) * sizeof *W->order);
     W->xs = lm__aligned_alloc(64, LM_BLOCK_C * sizeof *W->xs);
     W->dq = lm__aligned_alloc(64, LM_BLOCK_C * sizeof *W->dq);
-    if (!W->D || !W->scratch || !W->tmp || !W->order || !W->xs || !W->dq) {
+    W->rest = lm__aligned_alloc(64, LM_BLOCK_C * sizeof *W->rest);
+    if (!W->D || !W->scratch || !W->tmp || !W->order || !W->xs || !W->dq || !W->rest) {
         worker_free(W);
         return LM_ERR_NOMEM;
     }

@@ -450,11 +450,20 @@ LM_HIDDEN int lm__batch_generic(lm_results *r, const lm_eval_ctx *E, int threads
 LM_HIDDEN int lm__cpu_best_kernel(void);
 
 /* The score from its components; one definition for every scoring path so
- * that results are bit-identical (the build uses -ffp-contract=off). */
+ * that results are bit-identical (the build uses -ffp-contract=off). The
+ * competence term comes last: the sum of the others (lm__score_rest()) is
+ * then a pair's own, and a rescored competence (COSINE_COVERAGE) needs one
+ * addition, not a second pass of the exact kernel. */
+static inline float lm__score_rest(const lm_policy_eval *P, float trav, float hours, float rdy, float prio) {
+    return P->w_travel * trav + P->w_hours * hours + P->w_ready * rdy + P->w_prio * prio;
+}
+static inline float lm__score_add_comp(const lm_policy_eval *P, float rest, float comp) {
+    float s = rest + P->w_comp * comp;
+    return s > 1.f ? 1.f : s;
+}
 static inline float lm__score_combine(const lm_policy_eval *P, float comp, float trav, float hours, float rdy,
                                       float prio) {
-    float s = P->w_comp * comp + P->w_travel * trav + P->w_hours * hours + P->w_ready * rdy + P->w_prio * prio;
-    return s > 1.f ? 1.f : s;
+    return lm__score_add_comp(P, lm__score_rest(P, trav, hours, rdy, prio), comp);
 }
 
 /* ---- travel fast-path access (travel.c), for a frozen model */

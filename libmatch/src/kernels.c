@@ -143,9 +143,10 @@ static void exact_scalar(const lm_bound_args *a, const lm_exact_args *x, uint64_
                 float trav = 1.f - (float)best / limit;
                 float clen = cmax - cmin, vlen = a->vmax - a->vmin, len = clen < vlen ? clen : vlen;
                 float hours = len > 0.f ? (hi - lo) / len : 1.f;
-                /* lm__score_combine() */
-                score = a->w_comp * comp + a->w_travel * trav + x->w_hours * hours + x->w_ready * x->rdy[c] +
-                        x->w_prio * x->prio[c];
+                /* lm__score_combine(): the competence term last */
+                float rest = a->w_travel * trav + x->w_hours * hours + x->w_ready * x->rdy[c] + x->w_prio * x->prio[c];
+                if (x->rest) x->rest[c] = rest;
+                score = rest + a->w_comp * comp;
                 score = score > 1.f ? 1.f : score;
                 ok = !(score < x->min_score);
             }
@@ -520,11 +521,13 @@ __attribute__((target("avx512f"))) static __mmask16 exact512(const lm_bound_args
     __m512 d = _mm512_mask_i32gather_ps(zero, ok, ix, a->d, 4);
     __m512 comp = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(d, one, _CMP_GT_OQ), d, one);
     comp = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(d, zero, _CMP_LT_OQ), comp, zero);
-    __m512 s = _mm512_mul_ps(_mm512_set1_ps(a->w_comp), comp);
-    s = _mm512_add_ps(s, _mm512_mul_ps(_mm512_set1_ps(a->w_travel), trav));
+    /* lm__score_combine(): the competence term last */
+    __m512 s = _mm512_mul_ps(_mm512_set1_ps(a->w_travel), trav);
     s = _mm512_add_ps(s, _mm512_mul_ps(_mm512_set1_ps(x->w_hours), hours));
     s = _mm512_add_ps(s, _mm512_mul_ps(_mm512_set1_ps(x->w_ready), _mm512_mask_i32gather_ps(zero, ok, ix, x->rdy, 4)));
     s = _mm512_add_ps(s, _mm512_mul_ps(_mm512_set1_ps(x->w_prio), _mm512_mask_i32gather_ps(zero, ok, ix, x->prio, 4)));
+    if (x->rest) _mm512_mask_i32scatter_ps(x->rest, ok, ix, s, 4);
+    s = _mm512_add_ps(s, _mm512_mul_ps(_mm512_set1_ps(a->w_comp), comp));
     s = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(s, one, _CMP_GT_OQ), s, one);
     ok = _mm512_mask_cmp_ps_mask(ok, s, _mm512_set1_ps(x->min_score), _CMP_NLT_UQ);
     _mm512_mask_i32scatter_ps(x->score, ok, ix, s, 4);

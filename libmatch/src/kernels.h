@@ -71,6 +71,7 @@ typedef struct lm_exact_args {
     double access[LM_MODE_COUNT], mpk[LM_MODE_COUNT];
     float w_hours, w_ready, w_prio, min_score;
     float *score; /* out: LM_BLOCK_C entries, written where the mask is set */
+    float *rest;  /* out if not NULL: the score's terms but the competence (lm__score_rest()), same entries */
 } lm_exact_args;
 
 typedef struct lm_kernels {

@@ -89,11 +89,12 @@ Test(kernels, exact_scores_bit_identical) {
     size_t pairs = 0, feasible = 0, compared = 0;
     for (int rep = 0; rep < 200; rep++) {
         uint32_t n = rep % 3 == 0 ? LM_BLOCK_C - (uint32_t)tu_int(&s, 1, 40) : LM_BLOCK_C; /* tails too */
-        float want[LM_BLOCK_C], got[LM_BLOCK_C];
+        float want[LM_BLOCK_C], got[LM_BLOCK_C], rwant[LM_BLOCK_C], rgot[LM_BLOCK_C];
         lm_bound_args a;
         lm_exact_args x;
         uint64_t seed = s;
         make_block(b, &s, &a, &x, n, want);
+        x.rest = rwant; /* the terms but the competence, for the COSINE_COVERAGE rescoring */
         uint64_t mref[LM_BLOCK_C / 64];
         ref.bound(&a, mref);
         ref.exact(&a, &x, mref);
@@ -103,6 +104,7 @@ Test(kernels, exact_scores_bit_identical) {
             cr_assert_eq(lm__kernels_get(&k, kern), LM_OK);
             uint64_t s2 = seed;
             make_block(b, &s2, &a, &x, n, got);
+            x.rest = rgot;
             uint64_t m[LM_BLOCK_C / 64];
             k.bound(&a, m);
             k.exact(&a, &x, m);
@@ -113,6 +115,11 @@ Test(kernels, exact_scores_bit_identical) {
                 if (mref[c / 64] >> (c % 64) & 1) {
                     cr_assert(memcmp(&got[c], &want[c], sizeof(float)) == 0, "kernel %d rep %d pair %u: %.9g vs %.9g",
                               kern, rep, c, got[c], want[c]);
+                    cr_assert(memcmp(&rgot[c], &rwant[c], sizeof(float)) == 0, "kernel %d rep %d pair %u: rest", kern,
+                              rep, c);
+                    /* the score is the rest plus the competence term, as lm__score_combine() adds it */
+                    float d = a.d[c], comp = d < 0.f ? 0.f : (d > 1.f ? 1.f : d), sc = rwant[c] + a.w_comp * comp;
+                    cr_assert_eq(want[c], sc > 1.f ? 1.f : sc, "pair %u: score from its rest", c);
                     compared++;
                 }
         }
