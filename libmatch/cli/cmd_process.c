@@ -253,19 +253,20 @@ int cmd_news(int argc, char **argv) {
     lm_db *db = NULL;
     if (cli_db_open(&db, &o, "news")) return 1;
     news_ctx x = {{0}, {0}, (size_t)limit, 0, 0};
-    int64_t listed = 0;
-    int st = lm_db_run_changes(&listed, db, run, news_row, &x);
+    int64_t listed = 0, prev = 0;
+    int st = lm_db_run_changes(&listed, &prev, db, run, news_row, &x);
     if (!st) {
         size_t total = x.n[0] + x.n[1] + x.n[2] + x.n[3];
-        if (total == 0) {
-            printf("run %lld: no changes recorded (nothing changed, or no earlier complete run of its region)\n",
-                   (long long)listed);
+        if (prev == 0) {
+            printf("run %lld: nothing to compare with (no earlier complete run of its region)\n", (long long)listed);
+        } else if (total == 0) {
+            printf("run %lld against run %lld: nothing changed\n", (long long)listed, (long long)prev);
         } else {
             printf("run %lld against run %lld: %zu proposals gone, %zu pairs new in and %zu dropped from the top "
                    "lists, %zu people newly in the lists\n", (long long)listed, (long long)x.prev, x.n[3], x.n[0],
                    x.n[1], x.n[2]);
             x.pass = 1;
-            st = lm_db_run_changes(NULL, db, listed, news_row, &x);
+            st = lm_db_run_changes(NULL, NULL, db, listed, news_row, &x);
         }
     }
     if (!st && viewer) st = lm_db_log_access(db, viewer, "news", 0, 0, 0);

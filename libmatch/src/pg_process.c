@@ -410,7 +410,25 @@ static int32_t kind_of(const char *k) {
     return -1;
 }
 
-int lm_db_run_changes(int64_t *out_run_id, lm_db *db, int64_t run_id, lm_run_change_fn fn, void *user) {
+/* The run that record_run() compared run_id with (002_lifecycle.sql), 0 if none. */
+static int prev_run(lm_db *db, int64_t run_id, int64_t *out, const char *what) {
+    char sql[400], v_id[24];
+    snprintf(v_id, sizeof v_id, "%lld", (long long)run_id);
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(max(m.run_id), 0) FROM %s.match_runs m JOIN %s.match_runs r ON r.run_id = $1 "
+             "WHERE m.status = 'complete' AND m.region = r.region AND m.run_id < $1",
+             db->qschema, db->qschema);
+    const char *vals[1] = {v_id};
+    int st;
+    PGresult *r = lm__pg_execp(db, sql, 1, vals, what, &st);
+    if (!r) return st;
+    *out = PQntuples(r) == 1 ? i64_at(r, 0, 0) : 0;
+    PQclear(r);
+    return LM_OK;
+}
+
+int lm_db_run_changes(int64_t *out_run_id, int64_t *out_prev_run_id, lm_db *db, int64_t run_id, lm_run_change_fn fn,
+                      void *user) {
     static const char what[] = "run changes";
     if (!db) return LM_ERR_NULL;
     if (!fn) return lm__fail(&db->err, LM_ERR_NULL, "%s: callback is NULL", what);
@@ -418,6 +436,8 @@ int lm_db_run_changes(int64_t *out_run_id, lm_db *db, int64_t run_id, lm_run_cha
     int st = need_v2(db, what);
     if (st) return st;
     if ((st = resolve_run(db, &run_id, what))) return st;
+    int64_t prev = 0;
+    if ((st = prev_run(db, run_id, &prev, what))) return st;
     char sql[600], v_id[24];
     snprintf(v_id, sizeof v_id, "%lld", (long long)run_id);
     snprintf(sql, sizeof sql,
@@ -444,6 +464,7 @@ int lm_db_run_changes(int64_t *out_run_id, lm_db *db, int64_t run_id, lm_run_cha
     PQclear(r);
     if (st) return st;
     if (out_run_id) *out_run_id = run_id;
+    if (out_prev_run_id) *out_prev_run_id = prev;
     lm__clear(&db->err);
     return LM_OK;
 }

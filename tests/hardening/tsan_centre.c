@@ -1,6 +1,6 @@
 /* Concurrency of centring: a writer changes the pool's centre (and upserts)
- * while readers run batches of a dot model and of a generic model (2 threads
- * each) on snapshots. A snapshot never changes: the same batch twice on one
+ * while readers run batches of the default model (the fast batch, rescored by
+ * the coverage) and of a generic model (2 threads each) on snapshots. A snapshot never changes: the same batch twice on one
  * snapshot gives identical lists, and explanations repeat the generic batch's
  * scores exactly. Built with -fsanitize=thread (tests/hardening/run-tsan.sh). */
 #include "hard_util.h"
@@ -83,8 +83,11 @@ static void *reader(void *arg) {
             if (n && lm_results_copy(&m, sizeof m, 1, NULL, a, LM_DIR_VACANCY, 0) == LM_OK) {
                 lm_match x;
                 HU_CHECK(lm_engine_explain(&x, sizeof x, e, s, &v, m.vacancy_id, m.candidate_id) == LM_OK, "explain");
-                HU_CHECK(model < LM_COMPETENCE_SYMMETRIC || x.score == m.score, "explain %.9f vs batch %.9f", x.score,
-                         m.score);
+                /* the generic batch (SYMMETRIC, COVERAGE) repeats explain bit for bit; the fast batch takes its
+                 * cosine from the panel kernel, which may differ from explain's in the last float bit */
+                int generic = model == LM_COMPETENCE_SYMMETRIC || model == LM_COMPETENCE_COVERAGE;
+                HU_CHECK(generic ? x.score == m.score : fabsf(x.score - m.score) < 1e-6f, "explain %.9f vs batch %.9f",
+                         x.score, m.score);
             }
             atomic_fetch_add(&n_batches, 1);
         }
@@ -106,7 +109,8 @@ int main(void) {
     HU_CHECK(lm_pool_add_candidates(pool, &c, NC) == LM_OK, "add: %s", lm_pool_errmsg(pool));
     HU_CHECK(lm_pool_add_vacancies(pool, &v, NV) == LM_OK, "add: %s", lm_pool_errmsg(pool));
     pthread_t tw, tr[NREADERS];
-    int models[NREADERS] = {LM_COMPETENCE_COSINE, LM_COMPETENCE_COSINE_COVERAGE};
+    /* the default (fast batch, rescored by the coverage) and a generic one (all pairs) */
+    int models[NREADERS] = {LM_COMPETENCE_COSINE_COVERAGE, LM_COMPETENCE_SYMMETRIC};
     pthread_create(&tw, NULL, writer, NULL);
     for (int i = 0; i < NREADERS; i++) pthread_create(&tr[i], NULL, reader, &models[i]);
     pthread_join(tw, NULL);

@@ -164,7 +164,7 @@ Test(pg_lifecycle, upgrade_v1_with_data_to_v2) {
     ch.status = LM_PROPOSAL_INTRODUCED;
     cr_assert_eq(lm_db_set_status(db, &ch), LM_ERR_STATE);
     cr_assert_eq(lm_db_log_access(db, 1, "query", 1, 2, 0), LM_ERR_STATE);
-    cr_assert_eq(lm_db_run_changes(NULL, db, 0, NULL, NULL), LM_ERR_NULL);
+    cr_assert_eq(lm_db_run_changes(NULL, NULL, db, 0, NULL, NULL), LM_ERR_NULL);
     int64_t counts[8];
     cr_assert_eq(lm_db_proposal_counts(counts, 8, db), LM_ERR_STATE);
     int64_t nprop = q64(c, "SELECT count(*) FROM t_lc_up.proposals"), nres = q64(c, "SELECT count(*) FROM t_lc_up.match_results");
@@ -298,9 +298,13 @@ Test(pg_lifecycle, ids_stable_superseded_and_run_changes) {
                         "lead_org = 8", (long long)plc), 1);
     /* run changes equal what is computed here */
     chg_set S = {0};
-    int64_t listed = 0;
-    cr_assert_eq(lm_db_run_changes(&listed, db, 0, collect_change, &S), LM_OK, "%s", lm_db_errmsg(db));
+    int64_t listed = 0, prev = -1;
+    cr_assert_eq(lm_db_run_changes(&listed, &prev, db, 0, collect_change, &S), LM_OK, "%s", lm_db_errmsg(db));
     cr_assert_eq(listed, run2);
+    cr_assert_eq(prev, run1, "compared with the previous complete run of the region");
+    int64_t first_prev = -1;
+    cr_assert_eq(lm_db_run_changes(NULL, &first_prev, db, run1, collect_change, &(chg_set){0}), LM_OK);
+    cr_assert_eq(first_prev, 0, "the first run has nothing to compare with");
     size_t want_new = 0, want_drop = 0, want_gone = 0, want_feas = 0;
     for (size_t i = 0; i < rb; i++)
         if (!has_pair(rpa, ra, rpb[i])) {
@@ -535,9 +539,9 @@ Test(pg_lifecycle, bad_input_changes_nothing) {
     cr_assert_eq(lm_db_proposals(NULL, db, &g, grab_row, NULL), LM_ERR_RANGE);
     g = f, g.run_id = 12345;
     cr_assert_eq(lm_db_proposals(NULL, db, &g, grab_row, NULL), LM_ERR_UNKNOWN_ID);
-    cr_assert_eq(lm_db_run_changes(NULL, db, -1, collect_change, NULL), LM_ERR_RANGE);
-    cr_assert_eq(lm_db_run_changes(NULL, db, 0, NULL, NULL), LM_ERR_NULL);
-    cr_assert_eq(lm_db_run_changes(NULL, db, 777, collect_change, NULL), LM_ERR_UNKNOWN_ID);
+    cr_assert_eq(lm_db_run_changes(NULL, NULL, db, -1, collect_change, NULL), LM_ERR_RANGE);
+    cr_assert_eq(lm_db_run_changes(NULL, NULL, db, 0, NULL, NULL), LM_ERR_NULL);
+    cr_assert_eq(lm_db_run_changes(NULL, NULL, db, 777, collect_change, NULL), LM_ERR_UNKNOWN_ID);
     cr_assert_eq(lm_db_load_history(NULL, db), LM_ERR_NULL);
     cr_assert_eq(lm_db_load_history(NULL, NULL), LM_ERR_NULL);
     cr_assert_eq(lm_db_proposal_counts(NULL, 8, db), LM_ERR_NULL);

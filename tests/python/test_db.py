@@ -189,5 +189,5 @@ def test_db_proposal_lifecycle(pg):
         with pytest.raises(lm.RangeError):
             db.log_access(1, "Not An Action")
         assert [r["proposal_id"] for r in db.proposals(org=5, viewer_org=5)] == [p]  # the lead it took
-        run_id, changes = db.run_changes()
-        assert run_id == run and changes == []  # the first run: nothing to compare with
+        run_id, prev, changes = db.run_changes()
+        assert run_id == run and prev == 0 and changes == []  # the first run: nothing to compare with

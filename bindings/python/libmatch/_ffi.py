@@ -405,7 +405,7 @@ PROTOTYPES: Dict[str, Tuple[object, List[object]]] = {
     "lm_db_log_access": (_INT, [_P, c_int64, c_char_p, c_int64, c_int64, c_int64]),
     "lm_db_proposals": (_INT, [POINTER(c_size_t), _P, POINTER(ProposalFilter), PROPOSAL_FN, c_void_p]),
     "lm_db_proposal_counts": (_INT, [POINTER(c_int64), c_size_t, _P]),
-    "lm_db_run_changes": (_INT, [POINTER(c_int64), _P, c_int64, RUN_CHANGE_FN, c_void_p]),
+    "lm_db_run_changes": (_INT, [POINTER(c_int64), POINTER(c_int64), _P, c_int64, RUN_CHANGE_FN, c_void_p]),
     # process.h, used by Db.load_history() (the lifecycle binding may list them too: same prototypes)
     "lm_history_free": (None, [_P]),
     "lm_history_count": (_INT, [POINTER(c_size_t), _P]),

@@ -383,9 +383,10 @@ class Db(Handle):
             self._check(fn("lm_db_proposal_counts")(out, len(PROPOSAL_STATUSES), h))
         return {n: int(out[i]) for i, n in enumerate(PROPOSAL_STATUSES)}
 
-    def run_changes(self, run: int = 0) -> Tuple[int, list]:
-        """(run id, changes) of a run (0: the latest complete run) against the
-        previous complete run of its region; each change a dict with kind
+    def run_changes(self, run: int = 0) -> Tuple[int, int, list]:
+        """(run id, previous run id, changes) of a run (0: the latest complete
+        run) against the previous complete run of its region (previous run id 0:
+        there was none, nothing to compare with); each change a dict with kind
         (name), vacancy_id (0 for became_feasible), candidate_id, proposal_id,
         prev_run_id and reason."""
         rows: list = []
@@ -398,10 +399,10 @@ class Db(Handle):
             return 0
 
         cfn = _ffi.RUN_CHANGE_FN(cb)
-        out = ctypes.c_int64()
+        out, prev = ctypes.c_int64(), ctypes.c_int64()
         with self._guard() as h:
-            self._check(fn("lm_db_run_changes")(ctypes.byref(out), h, int(run), cfn, None))
-        return out.value, rows
+            self._check(fn("lm_db_run_changes")(ctypes.byref(out), ctypes.byref(prev), h, int(run), cfn, None))
+        return out.value, prev.value, rows
 
     def __repr__(self) -> str:
         return "<libmatch.Db closed>" if self.closed else f"<libmatch.Db schema={self.schema!r}>"

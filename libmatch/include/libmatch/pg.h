@@ -419,6 +419,9 @@ typedef int (*lm_run_change_fn)(void *user, const lm_run_change *change);
  * @brief What changed in a run against the previous complete run of the same
  * region (computed when the run was written): ordered by kind, vacancy, person.
  * @param out_run_id receives the run listed (useful with @p run_id 0; may be NULL).
+ * @param out_prev_run_id receives the run it was compared with, 0 when there
+ *        was no earlier complete run of its region (so no changes does not
+ *        mean nothing changed); may be NULL.
  * @param db the handle.
  * @param run_id the run, 0 = the latest complete run.
  * @param fn called once per change, on the calling thread.
@@ -427,7 +430,8 @@ typedef int (*lm_run_change_fn)(void *user, const lm_run_change *change);
  * (no such complete run), ::LM_ERR_STATE, ::LM_ERR_CANCELLED, ::LM_ERR_DB.
  * @since 1.1.0
  */
-LM_API int lm_db_run_changes(int64_t *out_run_id, lm_db *db, int64_t run_id, lm_run_change_fn fn, void *user);
+LM_API int lm_db_run_changes(int64_t *out_run_id, int64_t *out_prev_run_id, lm_db *db, int64_t run_id,
+                             lm_run_change_fn fn, void *user);
 /**@}*/
 
 #ifdef __cplusplus
