@@ -9,9 +9,9 @@
  * database-agnostic; lm_db_load_history() fills one from PostgreSQL).
  *
  * Thread safety: the state-machine functions are pure and thread-safe. An
- * ::lm_history is filled by one thread; once attached to an engine
- * (lm_engine_set_history()) it is read-only and may be shared by engines on
- * several threads.
+ * ::lm_history is filled by one thread, which also attaches it to its first
+ * engine (lm_engine_set_history() builds its indexes then); from then on it is
+ * read-only and may be attached to, and shared by, engines on several threads.
  * @since 1.1.0 for everything in this header.
  */
 #ifndef LIBMATCH_PROCESS_H
