@@ -594,9 +594,9 @@ class Policy(Handle):
 
     version = _policy_property(PolicyKey.VERSION, "caller's version number, integer >= 0 [1]")
     w_competence = _policy_property(PolicyKey.W_COMPETENCE, "weight >= 0 [0.6]")
-    w_travel = _policy_property(PolicyKey.W_TRAVEL, "weight >= 0 [0.2]")
-    w_hours = _policy_property(PolicyKey.W_HOURS, "weight >= 0 [0.1]")
-    w_readiness = _policy_property(PolicyKey.W_READINESS, "weight >= 0 [0.1]")
+    w_travel = _policy_property(PolicyKey.W_TRAVEL, "weight >= 0 [0.1] (1.0: 0.2)")
+    w_hours = _policy_property(PolicyKey.W_HOURS, "weight >= 0 [0.025] (1.0: 0.1)")
+    w_readiness = _policy_property(PolicyKey.W_READINESS, "weight >= 0 [0.05] (1.0: 0.1)")
     w_priority = _policy_property(PolicyKey.W_PRIORITY, "weight >= 0 [0]")
     max_travel_min = _policy_property(PolicyKey.MAX_TRAVEL_MIN, "policy one-way limit in minutes, > 0 [90]")
     min_score = _policy_property(PolicyKey.MIN_SCORE, "pairs below are dropped, 0..1 [0]")
@@ -606,7 +606,7 @@ class Policy(Handle):
     competence_model = _policy_property(
         PolicyKey.COMPETENCE_MODEL,
         "CompetenceModel, its int or name ('requirement', 'cosine', 'symmetric', 'coverage', "
-        "'cosine_coverage') [requirement] (since 1.1.0)")
+        "'cosine_coverage') [cosine_coverage] (since 1.1.0)")
     overqualification = _policy_property(
         PolicyKey.OVERQUALIFICATION, "0..1: weight of over-qualification in the coverage models [0.25] (since 1.1.0)")
     cooldown_days = _policy_property(PolicyKey.COOLDOWN_DAYS,

@@ -506,9 +506,9 @@ typedef struct lm_policy lm_policy;
 enum lm_policy_key {
     LM_POLICY_VERSION = 0,          /**< caller's version number, integer >= 0 [1] */
     LM_POLICY_W_COMPETENCE = 1,     /**< weight >= 0 [0.6] */
-    LM_POLICY_W_TRAVEL = 2,         /**< weight >= 0 [0.2] */
-    LM_POLICY_W_HOURS = 3,          /**< weight >= 0 [0.1] */
-    LM_POLICY_W_READINESS = 4,      /**< weight >= 0 [0.1] */
+    LM_POLICY_W_TRAVEL = 2,         /**< weight >= 0 [0.1] (1.0: 0.2) */
+    LM_POLICY_W_HOURS = 3,          /**< weight >= 0 [0.025] (1.0: 0.1) */
+    LM_POLICY_W_READINESS = 4,      /**< weight >= 0 [0.05] (1.0: 0.1) */
     LM_POLICY_W_PRIORITY = 5,       /**< weight >= 0 [0] */
     LM_POLICY_MAX_TRAVEL_MIN = 6,   /**< policy one-way limit in minutes, > 0 [90] */
     LM_POLICY_MIN_SCORE = 7,        /**< pairs below are dropped, 0..1 [0] */
@@ -516,7 +516,7 @@ enum lm_policy_key {
     LM_POLICY_ALLOWED_MODES = 9,    /**< travel-mode bitmask 1..15 [15] */
     LM_POLICY_KEY_COUNT = 10,       /**< number of keys in release 1.0 (frozen; see ::LM_POLICY_KEYS) */
     /* since 1.1.0 */
-    LM_POLICY_COMPETENCE_MODEL = 10, /**< ::lm_competence_model (docs/scoring.md) [LM_COMPETENCE_REQUIREMENT] */
+    LM_POLICY_COMPETENCE_MODEL = 10, /**< ::lm_competence_model (docs/scoring.md) [LM_COMPETENCE_COSINE_COVERAGE] */
     LM_POLICY_COOLDOWN_DAYS = 11,   /**< days a rejected or declined pair is not proposed again, 0..3650,
                                          0 = off [90] (docs/lifecycle.md) */
     LM_POLICY_EXCLUSIVE_PROGRESS = 12, /**< 1: a person introduced or in interview is not proposed to
