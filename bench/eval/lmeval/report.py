@@ -299,7 +299,7 @@ def plot_models(rep, path: Path) -> None:
     inputs = list(rep["definitions"]["inputs"])
     truths = list(rep["definitions"]["truths"])
     pols = list(rep["definitions"]["policies"])
-    fig, axes = plt.subplots(len(truths), len(pols), figsize=(12, 3.3 * len(truths)), sharey="row", squeeze=False)
+    fig, axes = plt.subplots(len(truths), len(pols), figsize=(12, 3.6 * len(truths)), sharey="row", squeeze=False)
     colors = ["#4C72B0", "#DD8452", "#55A868"]
     x = np.arange(len(models))
     wbar = 0.26
@@ -323,8 +323,9 @@ def plot_models(rep, path: Path) -> None:
                     ax.axhline(b["metrics"][truth]["vacancy"]["ndcg@10"], color="0.25", ls=ls, lw=1,
                                label=f"baseline {nm}")
             ax.set_xticks(x)
-            ax.set_xticklabels(models, fontsize=9)
-            ax.set_title(f"{TRUTH_TITLE[truth]} — policy {pol}", fontsize=10)
+            ax.set_xticklabels([m.replace("_", "\n") for m in models], fontsize=8)  # cosine\ncoverage
+            # two lines: the truth, then the policy (one line overlaps the neighbouring panel)
+            ax.set_title(f"{TRUTH_TITLE[truth]}\npolicy {pol}", fontsize=9)
             ax.grid(axis="y", alpha=0.3)
             if j == 0:
                 ax.set_ylabel("nDCG@10 per vacancy")
@@ -340,10 +341,10 @@ def plot_variants(rep, path: Path) -> None:
     plt = _plt()
     import numpy as np
     variants = list(rep["definitions"]["variants"])
-    cols = [c for c in VARIANT_COLS if c[2] in ("requirement", "cosine", "coverage", "numpy_cosine", "random")
-            and not (c[2] == "requirement" and c[3] == "default" and c[4] == "centred")]
+    # 1.0's default, the shipped default, the competence models alone, and the baselines
+    cols = [c for c in VARIANT_COLS if c[2] != "nearest" and c[2] != "symmetric"]
     truths = list(rep["definitions"]["truths"])
-    fig, axes = plt.subplots(1, len(truths), figsize=(15, 5.2), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(truths), figsize=(16, 5.6), sharey=True, squeeze=False)
     x = np.arange(len(variants))
     w = 0.8 / len(cols)
     cmap = plt.get_cmap("tab10")
@@ -359,9 +360,9 @@ def plot_variants(rep, path: Path) -> None:
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel("nDCG@10 per vacancy")
     h, lab = axes[0][0].get_legend_handles_labels()
-    fig.legend(h, lab, loc="lower center", ncol=len(lab), fontsize=9, frameon=False)
+    fig.legend(h, lab, loc="lower center", ncol=(len(lab) + 1) // 2, fontsize=9, frameon=False)
     fig.suptitle("Robustness: nDCG@10 per variant", fontsize=12)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
