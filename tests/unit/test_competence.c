@@ -29,6 +29,34 @@ static size_t ref_list(const tu_data *d, const refpol *R, const lm_viewer *v, si
     return tu_ref_list(d, &P, v, idx, by_cand, out);
 }
 
+/* One single query per listed index (vacancy idx, or candidate idx when dir is
+ * LM_DIR_CANDIDATE) against the reference's top k. */
+static void check_query(lm_engine *e, const lm_snapshot *s, const lm_viewer *v, const tu_data *d, const refpol *R,
+                        size_t idx, int dir, uint32_t k, const char *what) {
+    lm_results *q;
+    if (dir == LM_DIR_VACANCY) cr_assert_eq(lm_engine_query_vacancy(&q, e, s, v, d->v_id[idx], k), LM_OK);
+    else cr_assert_eq(lm_engine_query_candidate(&q, e, s, v, d->c_id[idx], k), LM_OK);
+    size_t first, len;
+    int64_t id;
+    lm_results_list(&id, &first, &len, q, dir, 0);
+    lm_match *m = calloc(k, sizeof *m);
+    tu_hit *rl = calloc(d->nc + d->nv, sizeof *rl);
+    int64_t *got = calloc(k, sizeof *got);
+    float *sc = calloc(k, sizeof *sc);
+    lm_results_copy(m, sizeof *m, len, NULL, q, dir, first);
+    size_t nref = ref_list(d, R, v, idx, dir == LM_DIR_CANDIDATE, rl);
+    for (size_t x = 0; x < len; x++) {
+        got[x] = dir == LM_DIR_VACANCY ? m[x].candidate_id : m[x].vacancy_id;
+        sc[x] = m[x].score;
+    }
+    tu_assert_topk(got, sc, len, rl, nref, k, 1e-5, what);
+    free(m);
+    free(rl);
+    free(got);
+    free(sc);
+    lm_results_free(q);
+}
+
 /* Every list of r (both directions) against the reference. */
 static void check_against_ref(const tu_data *d, const refpol *R, const lm_viewer *v, lm_results *r, size_t kc,
                               size_t kv, const char *what) {
@@ -182,46 +210,8 @@ static void raw_mean(const tu_data *d, double *mean) {
     }
 }
 
-/* The same lists in both results: bit for bit (exact), or, as kernels may
- * round a dot product differently in the last bit, up to near-ties with
- * scores within 1e-5 (as test_engine's assert_same_batch). */
-static void compare_results(lm_results *a, lm_results *b, const char *what, bool exact) {
-    for (int dir = 0; dir < 2; dir++) {
-        size_t la, lb;
-        lm_results_lists(&la, a, dir);
-        lm_results_lists(&lb, b, dir);
-        cr_assert_eq(la, lb, "%s: lists", what);
-        for (size_t l = 0; l < la; l++) {
-            int64_t ia, ib;
-            size_t fa, fb, na, nb;
-            lm_results_list(&ia, &fa, &na, a, dir, l);
-            lm_results_list(&ib, &fb, &nb, b, dir, l);
-            cr_assert_eq(ia, ib, "%s: list ids", what);
-            cr_assert_eq(na, nb, "%s: list %zu lengths", what, l);
-            lm_match ma[64], mb[64];
-            cr_assert(na <= 64);
-            lm_results_copy(ma, sizeof ma[0], na, NULL, a, dir, fa);
-            lm_results_copy(mb, sizeof mb[0], nb, NULL, b, dir, fb);
-            for (size_t q = 0; q < na; q++) {
-                if (exact) {
-                    cr_assert_eq(ma[q].candidate_id, mb[q].candidate_id, "%s dir %d list %zu rank %zu", what, dir, l, q);
-                    cr_assert_eq(ma[q].vacancy_id, mb[q].vacancy_id, "%s", what);
-                    cr_assert_eq(ma[q].score, mb[q].score, "%s", what);
-                    cr_assert_eq(ma[q].competence, mb[q].competence, "%s", what);
-                    continue;
-                }
-                cr_assert(fabsf(ma[q].score - mb[q].score) <= 1e-5f, "%s: score", what);
-                int64_t xa = dir ? ma[q].vacancy_id : ma[q].candidate_id;
-                int found = 0;
-                for (size_t r = 0; r < nb && !found; r++)
-                    found = (dir ? mb[r].vacancy_id : mb[r].candidate_id) == xa && fabsf(mb[r].score - ma[q].score) <= 1e-5f;
-                cr_assert(found, "%s: id %lld at rank %zu missing from the other list", what, (long long)xa, q);
-            }
-        }
-    }
-}
-static void assert_identical(lm_results *a, lm_results *b, const char *what) { compare_results(a, b, what, true); }
-static void assert_same(lm_results *a, lm_results *b, const char *what) { compare_results(a, b, what, false); }
+static void assert_identical(lm_results *a, lm_results *b, const char *what) { tu_compare_results(a, b, what, true); }
+static void assert_same(lm_results *a, lm_results *b, const char *what) { tu_compare_results(a, b, what, false); }
 
 /* ---- 2. centring: raw + set_centre(NULL) == centred by the caller ----
  * 96 + 32 rows of levels in steps of 1/8: the mean is a multiple of 2^-10
@@ -477,25 +467,7 @@ static void fast_model_every_kernel(int model) {
     lm_engine_set_i64(e, LM_ENGINE_QUANTIZE, 0);
     for (int k = LM_KERNEL_SCALAR; k <= best; k++) {
         lm_engine_set_i64(e, LM_ENGINE_KERNEL, k);
-        for (size_t j = 0; j < d.nv; j += 7) {
-            lm_results *r;
-            cr_assert_eq(lm_engine_query_vacancy(&r, e, s, &v, d.v_id[j], 12), LM_OK);
-            int64_t id;
-            size_t first, len;
-            lm_results_list(&id, &first, &len, r, LM_DIR_VACANCY, 0);
-            lm_match m[12];
-            lm_results_copy(m, sizeof m[0], len, NULL, r, LM_DIR_VACANCY, first);
-            tu_hit ref_l[600];
-            size_t nref = ref_list(&d, &R, &v, j, 0, ref_l);
-            int64_t got[12];
-            float sc[12];
-            for (size_t q = 0; q < len; q++) {
-                got[q] = m[q].candidate_id;
-                sc[q] = m[q].score;
-            }
-            tu_assert_topk(got, sc, len, ref_l, nref, 12, 1e-5, "query");
-            lm_results_free(r);
-        }
+        for (size_t j = 0; j < d.nv; j += 7) check_query(e, s, &v, &d, &R, j, LM_DIR_VACANCY, 12, "query");
     }
     lm_results_free(ref);
     lm_engine_free(e);
@@ -565,45 +537,10 @@ Test(competence, generic_batch_matches_reference) {
             free(m);
         }
         /* single queries (the query index's chunks carry the raw columns too), both directions */
-        for (size_t j = 0; j < d.nv; j += 9) {
-            lm_results *q;
-            cr_assert_eq(lm_engine_query_vacancy(&q, e, s, &v, d.v_id[j], 10), LM_OK);
-            size_t first, len;
-            int64_t id;
-            lm_results_list(&id, &first, &len, q, LM_DIR_VACANCY, 0);
-            lm_match m[10];
-            lm_results_copy(m, sizeof m[0], len, NULL, q, LM_DIR_VACANCY, first);
-            tu_hit rl[300];
-            size_t nref = ref_list(&d, &R, &v, j, 0, rl);
-            int64_t got[10];
-            float sc[10];
-            for (size_t x = 0; x < len; x++) {
-                got[x] = m[x].candidate_id;
-                sc[x] = m[x].score;
-            }
-            tu_assert_topk(got, sc, len, rl, nref, 10, 1e-5, what);
-            lm_results_free(q);
-        }
-        for (size_t i = 0; i < d.nc; i += 13) {
-            if (!tu_visible(&v, d.c_org[i], d.c_muni[i], d.c_region[i], d.c_scope[i])) continue;
-            lm_results *q;
-            cr_assert_eq(lm_engine_query_candidate(&q, e, s, &v, d.c_id[i], 6), LM_OK);
-            size_t first, len;
-            int64_t id;
-            lm_results_list(&id, &first, &len, q, LM_DIR_CANDIDATE, 0);
-            lm_match m[6];
-            lm_results_copy(m, sizeof m[0], len, NULL, q, LM_DIR_CANDIDATE, first);
-            tu_hit rl[140];
-            size_t nref = ref_list(&d, &R, &v, i, 1, rl);
-            int64_t got[6];
-            float sc[6];
-            for (size_t x = 0; x < len; x++) {
-                got[x] = m[x].vacancy_id;
-                sc[x] = m[x].score;
-            }
-            tu_assert_topk(got, sc, len, rl, nref, 6, 1e-5, what);
-            lm_results_free(q);
-        }
+        for (size_t j = 0; j < d.nv; j += 9) check_query(e, s, &v, &d, &R, j, LM_DIR_VACANCY, 10, what);
+        for (size_t i = 0; i < d.nc; i += 13)
+            if (tu_visible(&v, d.c_org[i], d.c_muni[i], d.c_region[i], d.c_scope[i]))
+                check_query(e, s, &v, &d, &R, i, LM_DIR_CANDIDATE, 6, what);
         lm_results_free(r1);
         lm_results_free(r3);
         lm_engine_free(e);

@@ -419,36 +419,7 @@ Test(engine, results_outlive_pool) {
 
 /* Every kernel the CPU has and every thread count give the same batch: the
  * same ids (up to near-ties) and scores within 1e-5. */
-static void assert_same_batch(lm_results *a, lm_results *b, const char *what) {
-    for (int dir = 0; dir < 2; dir++) {
-        size_t la, lb;
-        lm_results_lists(&la, a, dir);
-        lm_results_lists(&lb, b, dir);
-        cr_assert_eq(la, lb, "%s: lists", what);
-        for (size_t l = 0; l < la; l++) {
-            int64_t ia, ib;
-            size_t fa, fb, na, nb;
-            lm_results_list(&ia, &fa, &na, a, dir, l);
-            lm_results_list(&ib, &fb, &nb, b, dir, l);
-            cr_assert_eq(ia, ib, "%s: list ids", what);
-            cr_assert_eq(na, nb, "%s dir %d list %zu: %zu vs %zu rows", what, dir, l, na, nb);
-            lm_match ma[64], mb[64];
-            cr_assert(na <= 64);
-            lm_results_copy(ma, sizeof ma[0], na, NULL, a, dir, fa);
-            lm_results_copy(mb, sizeof mb[0], nb, NULL, b, dir, fb);
-            for (size_t q = 0; q < na; q++) {
-                cr_assert(fabsf(ma[q].score - mb[q].score) <= 1e-5f * fmaxf(1.f, ma[q].score), "%s: score", what);
-                int64_t xa = dir ? ma[q].vacancy_id : ma[q].candidate_id, xb = dir ? mb[q].vacancy_id : mb[q].candidate_id;
-                if (xa != xb) { /* allowed only at a near-tie: xa must be in b's list at a near-equal score */
-                    int found = 0;
-                    for (size_t r = 0; r < nb && !found; r++)
-                        found = (dir ? mb[r].vacancy_id : mb[r].candidate_id) == xa && fabsf(mb[r].score - ma[q].score) <= 1e-5f;
-                    cr_assert(found, "%s: id %lld at rank %zu missing from the other list", what, (long long)xa, q);
-                }
-            }
-        }
-    }
-}
+static void assert_same_batch(lm_results *a, lm_results *b, const char *what) { tu_compare_results(a, b, what, false); }
 
 Test(engine, identical_across_kernels_and_threads) {
     tu_data d;

@@ -284,4 +284,42 @@ static inline void tu_assert_topk(const int64_t *ids, const float *scores, size_
                   ref[r].score);
     }
 }
+/* The same lists in both results: bit for bit (exact), or, as kernels may
+ * round a dot product differently in the last bit, up to near-ties with
+ * scores within 1e-5. */
+static inline void tu_compare_results(lm_results *a, lm_results *b, const char *what, bool exact) {
+    for (int dir = 0; dir < 2; dir++) {
+        size_t la, lb;
+        lm_results_lists(&la, a, dir);
+        lm_results_lists(&lb, b, dir);
+        cr_assert_eq(la, lb, "%s: lists", what);
+        for (size_t l = 0; l < la; l++) {
+            int64_t ia, ib;
+            size_t fa, fb, na, nb;
+            lm_results_list(&ia, &fa, &na, a, dir, l);
+            lm_results_list(&ib, &fb, &nb, b, dir, l);
+            cr_assert_eq(ia, ib, "%s: list ids", what);
+            cr_assert_eq(na, nb, "%s: list %zu lengths", what, l);
+            lm_match ma[64], mb[64];
+            cr_assert(na <= 64);
+            lm_results_copy(ma, sizeof ma[0], na, NULL, a, dir, fa);
+            lm_results_copy(mb, sizeof mb[0], nb, NULL, b, dir, fb);
+            for (size_t q = 0; q < na; q++) {
+                if (exact) {
+                    cr_assert_eq(ma[q].candidate_id, mb[q].candidate_id, "%s dir %d list %zu rank %zu", what, dir, l, q);
+                    cr_assert_eq(ma[q].vacancy_id, mb[q].vacancy_id, "%s", what);
+                    cr_assert_eq(ma[q].score, mb[q].score, "%s", what);
+                    cr_assert_eq(ma[q].competence, mb[q].competence, "%s", what);
+                    continue;
+                }
+                cr_assert(fabsf(ma[q].score - mb[q].score) <= 1e-5f, "%s: score", what);
+                int64_t xa = dir ? ma[q].vacancy_id : ma[q].candidate_id;
+                int found = 0;
+                for (size_t r = 0; r < nb && !found; r++)
+                    found = (dir ? mb[r].vacancy_id : mb[r].candidate_id) == xa && fabsf(mb[r].score - ma[q].score) <= 1e-5f;
+                cr_assert(found, "%s: id %lld at rank %zu missing from the other list", what, (long long)xa, q);
+            }
+        }
+    }
+}
 #endif
