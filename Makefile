@@ -1,7 +1,7 @@
 # libmatch: build, test, bench, install, abi-check, fuzz, demo.
 # `make demo` and `make test` install missing Debian packages first.
 
-VERSION      := 1.1.0
+VERSION      := 1.2.0
 SOVERSION    := 1
 BUILD        ?= build
 PREFIX       ?= /usr/local

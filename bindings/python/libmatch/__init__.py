@@ -40,7 +40,7 @@ from .errors import UncentredWarning
 from .process import (HISTORY_COLUMNS, History, ProposalStatus, Reason, check_transition,
                       transition_allowed)
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 __all__ = [
     "version", "version_number", "version_info", "library_path", "strerror", "features",

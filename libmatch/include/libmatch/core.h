@@ -62,13 +62,13 @@ extern "C" {
 /** Major version of this header: changes only with an incompatible ABI (and the SONAME). */
 #define LM_VERSION_MAJOR 1
 /** Minor version of this header: grows when functions or fields are added. */
-#define LM_VERSION_MINOR 1
+#define LM_VERSION_MINOR 2
 /** Patch version of this header: fixes without API changes. */
 #define LM_VERSION_PATCH 0
 /** MAJOR*10000 + MINOR*100 + PATCH, comparable with lm_version_number(). */
 #define LM_VERSION_NUMBER (LM_VERSION_MAJOR * 10000 + LM_VERSION_MINOR * 100 + LM_VERSION_PATCH)
 /** This header's version as "MAJOR.MINOR.PATCH" (compare lm_version_string()). */
-#define LM_VERSION_STRING "1.1.0"
+#define LM_VERSION_STRING "1.2.0"
 /**@}*/
 
 /**

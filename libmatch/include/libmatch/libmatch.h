@@ -5,6 +5,8 @@
  * - core.h: version, status codes, pool and snapshots, policy, travel model,
  *   engine, queries, batch and results;
  * - assign.h: coordinated proposals (capacity-constrained assignment);
+ * - process.h: the proposal lifecycle and history;
+ * - outcomes.h: placements and effect figures;
  * - pg.h: PostgreSQL schema, loading and result runs.
  */
 #ifndef LIBMATCH_LIBMATCH_H
@@ -12,5 +14,6 @@
 #include "libmatch/core.h"
 #include "libmatch/assign.h"
 #include "libmatch/process.h"
+#include "libmatch/outcomes.h"
 #include "libmatch/pg.h"
 #endif
