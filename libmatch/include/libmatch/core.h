@@ -131,8 +131,40 @@ enum lm_group {
     LM_GROUP_WSW = 1u << 3,           /**< old sheltered employment (Wsw) */
     LM_GROUP_NUG = 1u << 4,           /**< no benefit, registered job seeker */
     LM_GROUP_STATUSHOUDER = 1u << 5,  /**< recognised refugee */
-    LM_GROUP_ALL = (1u << 6) - 1u     /**< every target group (e.g. a vacancy open to all) */
+    LM_GROUP_ALL = (1u << 6) - 1u,    /**< the six groups of release 1.0 (kept for 1.0 callers; docs/abi.md,
+                                           "Target groups": a 1.0/1.1 vacancy with this mask accepts every group) */
+    /* since 1.2.0 */
+    LM_GROUP_WW = 1u << 6,            /**< unemployment benefit (WW, UWV client) */
+    LM_GROUP_WAJONG = 1u << 7,        /**< Wajong (young disabled, UWV client) */
+    LM_GROUP_JONGERE = 1u << 8        /**< youth under 27 (own rules of the Participatiewet) */
 };
+/** Every target group this version knows (since 1.2.0; grows when groups are added). */
+#define LM_GROUP_KNOWN ((1u << 9) - 1u)
+
+/** Support needs (a candidate's needs, a vacancy's offers), a bitmask. Bits 0..15 are
+ * standard (these and later additions); bits 16..63 are host-defined. Since 1.2.0. */
+enum lm_need {
+    LM_NEED_JOB_COACH = 1u << 0,    /**< a job coach */
+    LM_NEED_SUPERVISION = 1u << 1,  /**< supervision on the job */
+    LM_NEED_ACCESSIBLE = 1u << 2,   /**< an accessible workplace */
+    LM_NEED_DAYTIME_ONLY = 1u << 3, /**< daytime shifts only (no evenings or nights) */
+    LM_NEED_NO_WEEKENDS = 1u << 4,  /**< no weekend shifts */
+    LM_NEED_PART_TIME = 1u << 5     /**< part-time, under 20 hours a week */
+};
+/** The standard support-need bits (0..15); bits 16..63 are free for the host. Since 1.2.0. */
+#define LM_NEED_STANDARD_MASK 0xFFFFull
+
+/** Kinds of places (vacancy column kind). Values fixed forever. Since 1.2.0. */
+enum lm_vacancy_kind {
+    LM_KIND_REGULAR = 0,           /**< regular job */
+    LM_KIND_GARANTIEBAAN = 1,      /**< banenafspraak job (garantiebaan) */
+    LM_KIND_BESCHUT = 2,           /**< beschut werk */
+    LM_KIND_WERKERVARINGSPLEK = 3, /**< work-experience place */
+    LM_KIND_PARTICIPATIEPLEK = 4,  /**< volunteer or activation place */
+    LM_KIND_DETACHERING = 5        /**< secondment */
+};
+/** Number of ::lm_vacancy_kind values in this version. */
+#define LM_KIND_COUNT 6
 
 /** Readiness categories A (work-ready) to E; stored as 1..5. */
 enum lm_readiness {
@@ -181,7 +213,11 @@ enum lm_constraint {
     LM_CONSTRAINT_IN_PROGRESS = 12, /**< the person is introduced or in interview for another vacancy
                                          (organisation in lead_org), ::LM_POLICY_EXCLUSIVE_PROGRESS on */
     LM_CONSTRAINT_VACANCY_FULL = 13,/**< slots minus placements and open introductions is 0 */
-    LM_CONSTRAINT_PLACED = 14       /**< the person is placed (on this or another vacancy) */
+    LM_CONSTRAINT_PLACED = 14,      /**< the person is placed (on this or another vacancy) */
+    /* since 1.2.0 */
+    LM_CONSTRAINT_NEEDS = 15,       /**< a support need of the person is not offered */
+    LM_CONSTRAINT_MIN_COMPETENCE = 16, /**< competence below ::LM_POLICY_MIN_COMPETENCE */
+    LM_CONSTRAINT_LOCAL_ONLY = 17   /**< ::LM_POLICY_LOCAL_ONLY: the vacancy is outside the person's municipality */
 };
 
 /** Directions of results. */
@@ -229,9 +265,11 @@ typedef struct lm_candidate_cols {
     const int32_t *available_from; /**< optional day number (days since 1970-01-01) [0] */
     const uint8_t *scope;          /**< optional ::lm_scope [LM_SCOPE_ORG] */
     const float *priority;         /**< optional priority term 0..1 [0] */
+    /* since 1.2.0 */
+    const uint64_t *needs;         /**< optional support needs, ::lm_need bits [0 = none] */
 } lm_candidate_cols;
 /** Initialiser of ::lm_candidate_cols: struct_size set, dim 0, every column NULL. */
-#define LM_CANDIDATE_COLS_INIT {sizeof(lm_candidate_cols), 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define LM_CANDIDATE_COLS_INIT {sizeof(lm_candidate_cols), 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 
 /** Vacancies, like ::lm_candidate_cols. Initialise with ::LM_VACANCY_COLS_INIT. */
 typedef struct lm_vacancy_cols {
@@ -255,9 +293,12 @@ typedef struct lm_vacancy_cols {
     const float *min_loonwaarde;     /**< optional, 0..200 [0] */
     const uint8_t *max_readiness;    /**< optional readiness needed: accepts 1..this [E] */
     const int32_t *open_until;       /**< optional day number [open indefinitely] */
+    /* since 1.2.0 */
+    const uint64_t *offers;          /**< optional support offered, ::lm_need bits [0 = none] */
+    const uint8_t *kind;             /**< optional ::lm_vacancy_kind [LM_KIND_REGULAR] */
 } lm_vacancy_cols;
 /** Initialiser of ::lm_vacancy_cols: struct_size set, dim 0, every column NULL. */
-#define LM_VACANCY_COLS_INIT {sizeof(lm_vacancy_cols), 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define LM_VACANCY_COLS_INIT {sizeof(lm_vacancy_cols), 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
@@ -523,8 +564,13 @@ enum lm_policy_key {
                                             other vacancies; 0: off [1] */
     LM_POLICY_STABILITY_MARGIN = 13, /**< 0..1: the assignment keeps an open proposal unless a change
                                           gains more than this much score [0.05] */
-    LM_POLICY_OVERQUALIFICATION = 14 /**< 0..1: weight of over-qualification in the coverage
+    LM_POLICY_OVERQUALIFICATION = 14, /**< 0..1: weight of over-qualification in the coverage
                                           models (docs/scoring.md) [0.25] */
+    /* since 1.2.0 */
+    LM_POLICY_MIN_COMPETENCE = 15,  /**< 0..1: pairs whose competence is below are infeasible
+                                         (::LM_CONSTRAINT_MIN_COMPETENCE) [see docs/scoring.md] */
+    LM_POLICY_LOCAL_ONLY = 16       /**< 1: match each person only with vacancies in their own municipality of
+                                         residence (the municipal-only run); 0: off [0] */
 };
 /** Number of policy keys in this version of the header (0 .. LM_POLICY_KEYS - 1). */
 #define LM_POLICY_KEYS 15
@@ -742,6 +788,15 @@ typedef struct lm_match {
     int32_t process_status;         /**< ::lm_proposal_status of the pair's latest proposal in the
                                          engine's history, -1 if none */
     int32_t process_day;            /**< day number of that proposal's last change, 0 if none */
+    /* Since 1.2.0 (callers compiled against 1.0 or 1.1 pass a smaller element size and never see these). */
+    uint32_t failed;                /**< lm_engine_explain(): bit c set for every constraint c that fails
+                                         (1u << LM_CONSTRAINT_x); results: 0 */
+    int32_t vacancy_kind;           /**< the vacancy's ::lm_vacancy_kind */
+    float travel_limit;             /**< the binding one-way limit in minutes: the tighter of the policy's
+                                         and the person's own */
+    int32_t travel_limit_own;       /**< 1 if the person's own limit is the binding one, else 0 */
+    float hours_gap;                /**< hours per week between the two ranges, 0 if they overlap */
+    float loonwaarde_gap;           /**< vacancy minimum minus the person's loonwaarde if short, else 0 */
 } lm_match;
 /** Size of ::lm_match in release 1.0 (the smallest element size the library accepts). */
 #define LM_MATCH_SIZE_1_0 72u
