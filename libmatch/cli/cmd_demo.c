@@ -2,6 +2,7 @@
  * labour-market regions, with a readable summary and CSV results. */
 #include "cli.h"
 #include "demo_data.h"
+#include "owndata.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,8 @@ static void print_match(const lm_match *m) {
            m->travel, cli_mode_name(m->travel_mode), m->travel_minutes, m->hours, m->readiness);
 }
 
-static void csv_header(FILE *f) {
+/* The results writers are shared with lmatch batch --candidates (owndata.h). */
+void csv_header(FILE *f) {
     fputs("region,vacancy_id,vacancy_municipality,candidate_id,candidate_municipality,rank,score,competence,"
           "travel,hours,readiness,priority,travel_minutes,travel_mode\n",
           f);
@@ -38,7 +40,7 @@ static void csv_row(FILE *f, int32_t region, const lm_match *m) {
 }
 
 /* Write all rows of one direction; returns rows written or -1. */
-static long write_dir(FILE *f, const lm_results *r, int32_t dir, int32_t region) {
+long write_dir(FILE *f, const lm_results *r, int32_t dir, int32_t region) {
     size_t n = 0;
     lm_results_count(&n, r, dir);
     lm_match buf[1024];
@@ -63,7 +65,7 @@ typedef struct muni_stat {
     uint64_t eligible, proposals, cross, greedy;
 } muni_stat;
 
-static long write_proposals(FILE *f, const lm_assignment *a, int32_t region) {
+long write_proposals(FILE *f, const lm_assignment *a, int32_t region) {
     size_t n = 0;
     lm_assignment_count(&n, a);
     lm_match buf[1024];
@@ -76,6 +78,12 @@ static long write_proposals(FILE *f, const lm_assignment *a, int32_t region) {
         done += got;
     }
     return (long)n;
+}
+
+void csv_proposals_header(FILE *f) {
+    fputs("region,vacancy_id,vacancy_municipality,candidate_id,candidate_municipality,slot,score,competence,"
+          "travel,hours,readiness,priority,travel_minutes,travel_mode\n",
+          f);
 }
 
 static void print_assign_row(const char *name, const char *method, double props, double served, double vacs,
@@ -91,16 +99,6 @@ static int cmp_muni(const void *a, const void *b) {
     if (rx != ry) return rx < ry ? -1 : 1;
     return (x->code > y->code) - (x->code < y->code);
 }
-
-static int parse_u(const char *s, unsigned long lo, unsigned long hi, unsigned long *out) {
-    char *end;
-    unsigned long v = strtoul(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
-#define DEMO_USAGE "usage: lmatch demo [--out DIR] [--seed N] [--k 1..%d] [--threads N] [--model NAME] [--centre]\n"
 
 /* --centre: centre the pool on its mean; prints what it did. */
 static int demo_centre(lm_pool *pool, bool centre, int model) {
@@ -123,24 +121,33 @@ static int demo_centre(lm_pool *pool, bool centre, int model) {
 
 int cmd_demo(int argc, char **argv) {
     const char *outdir = "out/demo";
-    unsigned long seed = DEMO_DEFAULT_SEED, k = 10, threads = 0;
+    int64_t seed_o = DEMO_DEFAULT_SEED, k_o = 10, threads_o = 0;
     int model = -1; /* the library's default (docs/scoring.md, "Choosing the default") */
     bool centre = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--out") && val) outdir = argv[++i];
-        else if (!strcmp(a, "--seed") && val && !parse_u(val, 0, 0xFFFFFFFFul, &seed)) i++;
-        else if (!strcmp(a, "--k") && val && !parse_u(val, 1, LM_MAX_K, &k)) i++;
-        else if (!strcmp(a, "--threads") && val && !parse_u(val, 0, 1024, &threads)) i++;
-        else if (!strcmp(a, "--model") && val && !cli_parse_model(val, &model)) i++;
-        else if (!strcmp(a, "--centre")) centre = true;
-        else {
-            fprintf(stderr, "lmatch demo: bad or incomplete option '%s'\n" DEMO_USAGE
-                            "  models: requirement, cosine, symmetric, coverage, cosine_coverage\n", a, LM_MAX_K);
-            return 2;
-        }
-    }
+    cli_policy_opts po = {0};
+    const cli_opt opts[] = {
+        {.name = "--out", .kind = CLI_STRING, .metavar = "DIR", .dst = &outdir,
+         .help = "directory of the result CSVs (default out/demo)"},
+        {.name = "--seed", .kind = CLI_INT, .metavar = "N", .lo = 0, .hi = 0xFFFFFFFFll, .dst = &seed_o,
+         .help = "seed of the generated pools (default 20261123)"},
+        {.name = "--k", .kind = CLI_INT, .metavar = "N", .lo = 1, .hi = LM_MAX_K, .dst = &k_o,
+         .help = "list length both ways (default 10)"},
+        {.name = "--threads", .kind = CLI_INT, .metavar = "N", .lo = 0, .hi = 1024, .dst = &threads_o,
+         .help = "worker threads, 0 = one per core (default 0)"},
+        {.name = "--model", .kind = CLI_ENUM, .metavar = "NAME", .names = cli_model_names, .dst = &model,
+         .help = "competence model (default cosine_coverage; docs/scoring.md)"},
+        {.name = "--centre", .kind = CLI_FLAG, .dst = &centre,
+         .help = "centre the competence vectors on the pool mean"},
+        CLI_OPTS_POLICY(&po),
+    };
+    const cli_cmd cmd = {"demo", NULL,
+                         "  Generates the embedded demo pools of three labour-market regions, runs the nightly batch\n"
+                         "  and the coordinated proposals, prints a summary and writes the result CSVs.\n",
+                         opts, sizeof opts / sizeof opts[0], 0};
+    int parsed_rc = cli_opts_parse(&cmd, argc, argv, 1, NULL);
+    if (parsed_rc >= 0) return parsed_rc;
+    unsigned long seed = (unsigned long)seed_o, k = (unsigned long)k_o, threads = (unsigned long)threads_o;
+    if (model < 0) model = cli_policy_model(&po, -1);
     if (model < 0) model = cli_default_model();
     double t_start = cli_now();
     demo_data d;
@@ -174,6 +181,11 @@ int cmd_demo(int argc, char **argv) {
         cli_fail("policy", st, NULL);
         goto out;
     }
+    if (cli_policy_apply(pol, &po) ||
+        (st = lm_policy_set_f64(pol, LM_POLICY_COMPETENCE_MODEL, model))) { /* --model over the policy file */
+        if (st) cli_fail("policy", st, NULL);
+        goto out;
+    }
     if ((st = lm_engine_create(&eng, pol, NULL))) { cli_fail("create engine", st, NULL); goto out; }
     if ((st = lm_engine_set_i64(eng, LM_ENGINE_THREADS, (int64_t)threads))) { cli_fail("threads", st, lm_engine_errmsg(eng)); goto out; }
     if (cli_mkdirs(outdir)) goto out;
@@ -182,9 +194,7 @@ int cmd_demo(int argc, char **argv) {
         goto out;
     csv_header(fv.f);
     csv_header(fc.f);
-    fputs("region,vacancy_id,vacancy_municipality,candidate_id,candidate_municipality,slot,score,competence,"
-          "travel,hours,readiness,priority,travel_minutes,travel_mode\n",
-          fp.f);
+    csv_proposals_header(fp.f);
 
     double pol_version = 0, w[4] = {0};
     lm_policy_get_f64(&pol_version, pol, LM_POLICY_VERSION);
