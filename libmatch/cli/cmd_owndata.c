@@ -69,6 +69,12 @@ int cmd_batch_csv(const batch_args *b) {
         if (regions) regions[0] = (int32_t)b->region, nreg = 1;
     } else {
         regions = vacancy_regions(&P, &nreg);
+        if (regions && nreg > 1 && regions[0] == 0) { /* region 0 means "every vacancy" to lm_engine_batch */
+            fprintf(stderr, "lmatch batch: %s: some vacancies have a region and some have none (0); give every "
+                            "vacancy a region, or none\n", b->vacancies);
+            rc = CLI_EXIT_USAGE;
+            goto out;
+        }
     }
     res = calloc(nreg ? nreg : 1, sizeof *res);
     asg = calloc(nreg ? nreg : 1, sizeof *asg);

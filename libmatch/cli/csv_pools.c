@@ -157,7 +157,6 @@ static void row_err(reader *r, const char *colname, const char *fmt, ...) {
 static void on_field(void *s, size_t len, void *data) {
     reader *r = data;
     if (r->err) return;
-    if (r->nf == 0) r->rec_line = r->line;
     if (r->nf >= MAXCOLS) {
         r->overflow = true;
         r->nf++;
@@ -476,7 +475,6 @@ static void on_record(int c, void *data) {
     reader *r = data;
     (void)c;
     if (!r->err) {
-        if (r->nf == 0) r->rec_line = r->line;
         if (!r->header_done) header(r);
         else record(r);
     }
@@ -517,7 +515,7 @@ static int read_file(reader *r) {
     FILE *f = fopen(r->path, "r");
     if (!f) {
         fprintf(stderr, "lmatch: cannot read %s: %s\n", r->path, strerror(errno));
-        return 1;
+        return r->err = CLI_EXIT_USAGE; /* a file named on the command line: nothing done */
     }
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)) {
@@ -531,20 +529,17 @@ static int read_file(reader *r) {
     while (!r->err && (len = getline(&line, &cap, f)) > 0) {
         r->line++;
         if (at_start && line[0] == '#') continue;
-        if (csv_parse(&p, line, (size_t)len, on_field, on_record, r) != (size_t)len && !r->err) {
-            r->rec_line = r->line;
-            row_err(r, NULL, "%s", csv_strerror(csv_error(&p)));
-        }
+        if (at_start) r->rec_line = r->line; /* a record starts here (it may span lines) */
+        if (csv_parse(&p, line, (size_t)len, on_field, on_record, r) != (size_t)len && !r->err)
+            row_err(r, NULL, "bad quoting (a field with a quote or comma must be quoted whole, inner quotes doubled)");
         at_start = p.pstate == 0; /* ROW_NOT_BEGUN: not inside a quoted field spanning lines */
     }
     if (!r->err && ferror(f)) {
         fprintf(stderr, "lmatch: reading %s: %s\n", r->path, strerror(errno));
         r->err = 1;
     }
-    if (!r->err && csv_fini(&p, on_field, on_record, r) != 0 && !r->err) {
-        r->rec_line = r->line;
-        row_err(r, NULL, "%s (an unclosed quote?)", csv_strerror(csv_error(&p)));
-    }
+    if (!r->err && csv_fini(&p, on_field, on_record, r) != 0 && !r->err)
+        row_err(r, NULL, "a quoted field is not closed (a missing '\"')");
     csv_free(&p);
     free(line);
     fclose(f);

@@ -36,8 +36,8 @@ void cli_opts_usage(const cli_cmd *cmd, FILE *f) {
         opt_label(o, label, sizeof label);
         fprintf(f, "  %-26s %s", label, o->help ? o->help : "");
         if (o->kind == CLI_INT && (o->lo != INT64_MIN || o->hi != INT64_MAX)) {
-            if (o->hi == INT64_MAX) fprintf(f, " (>= %lld)", (long long)o->lo);
-            else fprintf(f, " (%lld..%lld)", (long long)o->lo, (long long)o->hi);
+            if (o->hi == INT64_MAX) fprintf(f, " [>= %lld]", (long long)o->lo);
+            else fprintf(f, " [%lld..%lld]", (long long)o->lo, (long long)o->hi);
         } else if (o->kind == CLI_ENUM) {
             fprintf(f, " (");
             for (size_t k = 0; o->names[k]; k++) fprintf(f, "%s%s", k ? ", " : "", o->names[k]);
@@ -116,7 +116,13 @@ int cli_opts_parse(const cli_cmd *cmd, int argc, char **argv, int first, const c
             return CLI_EXIT_OK;
         }
         if (!strcmp(a, "--__options")) { /* hidden: the table, for tests/cli */
-            for (size_t k = 0; k < cmd->nopts; k++) printf("%s\n", cmd->opts[k].name);
+            static const char *const kinds[] = {"flag", "int", "float", "day", "string", "enum", "custom"};
+            for (size_t k = 0; k < cmd->nopts; k++) {
+                const cli_opt *o = &cmd->opts[k];
+                printf("%s %s", o->name, kinds[o->kind]);
+                if (o->kind == CLI_INT) printf(" %lld %lld", (long long)o->lo, (long long)o->hi);
+                printf("\n");
+            }
             return CLI_EXIT_OK;
         }
     }

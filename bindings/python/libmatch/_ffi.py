@@ -64,6 +64,7 @@ class CandidateCols(ctypes.Structure):
         ("available_from", c_void_p),
         ("scope", c_void_p),
         ("priority", c_void_p),
+        ("needs", c_void_p),  # since 1.2.0
     ]
 
 
@@ -90,6 +91,8 @@ class VacancyCols(ctypes.Structure):
         ("min_loonwaarde", c_void_p),
         ("max_readiness", c_void_p),
         ("open_until", c_void_p),
+        ("offers", c_void_p),  # since 1.2.0
+        ("kind", c_void_p),
     ]
 
 
