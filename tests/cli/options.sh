@@ -75,3 +75,10 @@ proposal_args() {
 check "proposal set names a bad id, status or missing --by" proposal_args
 equals_form() { expect_usage "lmatch demo: --k: 0 is out of range 1..10000" "$lm" demo --k=0; }
 check "--opt=value is parsed like --opt value" equals_form
+docs_name_all() {
+    for c in "${cmds[@]}"; do
+        grep -q "^### \`lmatch $c\`" docs/cli.md || { echo "docs/cli.md has no section for $c"; return 1; }
+        for o in $(opt_table "$c"); do grep -qe "$o\b" docs/cli.md || { echo "docs/cli.md lacks $o of $c"; return 1; }; done
+    done
+}
+check "docs/cli.md has every command and option" docs_name_all
