@@ -107,3 +107,9 @@ policy_errors() {
     expect_usage "lmatch batch: --max-travel: 0 is out of range 0.001..1440" "$lm" batch --max-travel 0
 }
 check "policy file and option errors name FILE:LINE and the value" policy_errors
+demo_policy() {
+    "$lm" demo --k 3 --out "$tmp/dp" --max-travel 20 --weights competence=1,travel=0 --min-score 0.3 >"$tmp/dp.txt" || return 1
+    grep -q "weights competence 0.93, travel 0.00" "$tmp/dp.txt" &&
+        awk -F, 'NR > 1 && ($7 < 0.3 || $13 > 20) { bad = 1 } END { exit bad }' "$tmp/dp/vacancy_topk.csv"
+}
+check "demo takes --max-travel, --weights and --min-score" demo_policy
