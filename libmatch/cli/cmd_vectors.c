@@ -379,7 +379,7 @@ static void put_field(FILE *f, const char *s) {
 static void put_numbers(FILE *f, const double *v) {
     for (int k = 0; k < ONET_NSKILLS; k++) {
         double x = fabs(v[k]) < 5e-7 ? 0.0 : v[k]; /* no "-0" */
-        fprintf(f, "%s%.6g", k ? ";" : "", x);
+        fprintf(f, "%s%.7g", k ? ";" : "", x);
     }
 }
 

@@ -195,7 +195,7 @@ def _records(text: str):
 
 
 def _fmt(v: np.ndarray) -> str:
-    return ";".join("0" if abs(x) < 5e-7 else format(float(x), ".6g") for x in v)
+    return ";".join("0" if abs(x) < 5e-7 else format(float(x), ".7g") for x in v)
 
 
 def _field(s: str) -> str:
