@@ -376,10 +376,20 @@ static void put_field(FILE *f, const char *s) {
     fputc('"', f);
 }
 
+/* Text of the values h / 100.0 for h = 0..700 (every raw O*NET value): printf
+ * dominates the run time otherwise. Only a value equal to h / 100.0 (the same
+ * double) takes it, so the text is what printf gives. */
+static char hundredths_text[701][16];
+
 static void put_numbers(FILE *f, const double *v) {
+    if (!hundredths_text[0][0])
+        for (int h = 0; h <= 700; h++) snprintf(hundredths_text[h], sizeof hundredths_text[h], "%.7g", h / 100.0);
     for (int k = 0; k < ONET_NSKILLS; k++) {
         double x = fabs(v[k]) < 5e-7 ? 0.0 : v[k]; /* no "-0" */
-        fprintf(f, "%s%.7g", k ? ";" : "", x);
+        long h = lround(x * 100.0);
+        if (k) fputc(';', f);
+        if (h >= 0 && h <= 700 && x == h / 100.0) fputs(hundredths_text[h], f);
+        else fprintf(f, "%.7g", x);
     }
 }
 
