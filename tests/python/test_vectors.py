@@ -230,3 +230,16 @@ def test_occupation_vectors_errors_and_overrides():
     c = lv.occupation_vectors(["43-4051.00"], centre=True)
     assert np.allclose(c[0], lv.occupation_vectors(["43-4051.00"])[0] - lv.onet_mean(), atol=1e-6)
     assert lv.SKILLS == lv.profiles().skills
+
+
+@pytest.mark.parametrize("name,side,n", [("people_occupations.csv", "candidates", 8),
+                                         ("jobs_occupations.csv", "vacancies", 6)])
+def test_examples_convert(tmp_path, name, side, n):
+    src = ROOT / "examples" / "data" / name
+    out = tmp_path / "out.csv"
+    p = run("--occupations", src, "--side", side, "--out", out)
+    assert p.returncode == 0, p.stderr
+    rows = read_out(out.read_text())
+    assert len(rows) == n and all(len(numbers(r["vectors"])) == 35 for r in rows)
+    assert "onet_soc" not in rows[0] and not any(c.startswith(("lv_", "im_")) for c in rows[0])
+    assert lv.vectors_csv(src, side) == out.read_text()
