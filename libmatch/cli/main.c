@@ -41,6 +41,8 @@ static void usage(FILE *f) {
             "                 change a proposal's status (introduced, interview, placed, rejected, ...)\n"
             "  news [--db CONNINFO] [--schema NAME] [--run ID] [--limit N] [--viewer ORG]\n"
             "                 what changed in a run against the previous complete run\n"
+            "  vectors --occupations FILE --side candidates|vacancies [--out FILE] [--centre]\n"
+            "                 competence vectors (O*NET skill levels, importance weights) from occupation codes\n"
             "  --version      print the library version\n"
             "  --help         this text\n"
             "\n"
@@ -80,6 +82,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "proposals")) return cmd_proposals(argc - 1, argv + 1);
     if (!strcmp(cmd, "proposal")) return cmd_proposal(argc - 1, argv + 1);
     if (!strcmp(cmd, "news")) return cmd_news(argc - 1, argv + 1);
+    if (!strcmp(cmd, "vectors")) return cmd_vectors(argc - 1, argv + 1);
     fprintf(stderr, "lmatch: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;
