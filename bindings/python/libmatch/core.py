@@ -610,7 +610,7 @@ class Policy(Handle):
     w_readiness = _policy_property(PolicyKey.W_READINESS, "weight >= 0 [0.05] (1.0: 0.1)")
     w_priority = _policy_property(PolicyKey.W_PRIORITY, "weight >= 0 [0]")
     max_travel_min = _policy_property(PolicyKey.MAX_TRAVEL_MIN, "policy one-way limit in minutes, > 0 [90]")
-    min_score = _policy_property(PolicyKey.MIN_SCORE, "pairs below are dropped, 0..1 [0]")
+    min_score = _policy_property(PolicyKey.MIN_SCORE, "pairs below are dropped, 0..1 [0.25] (1.0, 1.1: 0)")
     as_of_day = _policy_property(PolicyKey.AS_OF_DAY,
                                  "day number; vacancies closed before it are excluded; 0 = off [0]")
     allowed_modes = _policy_property(PolicyKey.ALLOWED_MODES, "travel-mode bitmask 1..15 [15]")
@@ -628,7 +628,7 @@ class Policy(Handle):
                                         "score a change must gain to drop an open proposal, 0..1 [0.05]")
     min_competence = _policy_property(
         PolicyKey.MIN_COMPETENCE,
-        "0..1: pairs whose competence is below are infeasible (docs/scoring.md, 'Reliable proposals') (since 1.2.0)")
+        "0..1: pairs whose competence is below are infeasible [0.2] (docs/scoring.md, 'Reliable proposals') (since 1.2.0)")
     local_only = _policy_property(
         PolicyKey.LOCAL_ONLY, "1: match each person only within their own municipality (the municipal-only run) [0] "
         "(since 1.2.0)")
