@@ -314,6 +314,17 @@ typedef struct lm_pool_change {
 } lm_pool_change;
 LM_HIDDEN int lm__pool_sync(lm_pool *p, const lm_pool_change *ch);
 
+/* Column structs of older callers (since 1.2): 1.0 and 1.1 had the same
+ * structs, which end before 1.2's fields; that is the smallest struct_size
+ * accepted. The _full functions copy a caller's struct (struct_size >= the
+ * 1.1 size) into a full one, the fields it lacks NULL (their defaults), and
+ * keep its struct_size (a vacancy's LM_GROUP_ALL of a 1.1-sized struct means
+ * every group, docs/abi.md "Target groups"). */
+#define LM__CAND_COLS_SIZE_1_1 offsetof(lm_candidate_cols, needs)
+#define LM__VAC_COLS_SIZE_1_1 offsetof(lm_vacancy_cols, offers)
+LM_HIDDEN const lm_candidate_cols *lm__cand_cols_full(lm_candidate_cols *dst, const lm_candidate_cols *c);
+LM_HIDDEN const lm_vacancy_cols *lm__vac_cols_full(lm_vacancy_cols *dst, const lm_vacancy_cols *c);
+
 /* Slot of id in a side, or -1. */
 LM_HIDDEN int64_t lm__side_find(const lm_tbl *s, int64_t id);
 static inline lm_chunk *lm__chunk_of(const lm_tbl *s, uint32_t slot) {

@@ -113,11 +113,6 @@ void lm_snapshot_free(lm_snapshot *s) {
     lm__free(s);
 }
 
-/* Sizes of the column structs of releases 1.0 and 1.1 (the same): the
- * smallest struct_size accepted (section "column structs of older callers"). */
-#define LM__CAND_COLS_SIZE_1_1 offsetof(lm_candidate_cols, needs)
-#define LM__VAC_COLS_SIZE_1_1 offsetof(lm_vacancy_cols, offers)
-
 /* ---- layout -------------------------------------------------------------- */
 static void layout_init(lm_layout *L, uint32_t dim, int side) {
     static const size_t common[][2] = {
@@ -516,12 +511,12 @@ static void write_vac(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *
  * smallest accepted is 1.0's (= 1.1's). The rest of the library reads a full
  * copy, the missing fields NULL (their defaults); struct_size stays the
  * caller's, which vac_groups() reads. */
-static const lm_candidate_cols *cand_cols_full(lm_candidate_cols *dst, const lm_candidate_cols *c) {
+const lm_candidate_cols *lm__cand_cols_full(lm_candidate_cols *dst, const lm_candidate_cols *c) {
     memset(dst, 0, sizeof *dst);
     memcpy(dst, c, c->struct_size < sizeof *dst ? c->struct_size & ~(sizeof(void *) - 1) : sizeof *dst);
     return dst;
 }
-static const lm_vacancy_cols *vac_cols_full(lm_vacancy_cols *dst, const lm_vacancy_cols *c) {
+const lm_vacancy_cols *lm__vac_cols_full(lm_vacancy_cols *dst, const lm_vacancy_cols *c) {
     memset(dst, 0, sizeof *dst);
     memcpy(dst, c, c->struct_size < sizeof *dst ? c->struct_size & ~(sizeof(void *) - 1) : sizeof *dst);
     return dst;
@@ -1010,7 +1005,7 @@ static int put_cands(lm_pool *p, const lm_candidate_cols *c, size_t n, bool add_
     int st = batch_args(p, c, c ? c->struct_size : 0, LM__CAND_COLS_SIZE_1_1, n, what);
     if (st) return st;
     lm_candidate_cols full;
-    cand_cols_full(&full, c);
+    lm__cand_cols_full(&full, c);
     return one_batch(p, LM_SIDE_CANDIDATE, what, full.id, n, add_only, &full, write_cand, NULL, 0);
 }
 
@@ -1019,7 +1014,7 @@ static int put_vacs(lm_pool *p, const lm_vacancy_cols *c, size_t n, bool add_onl
     int st = batch_args(p, c, c ? c->struct_size : 0, LM__VAC_COLS_SIZE_1_1, n, what);
     if (st) return st;
     lm_vacancy_cols full;
-    vac_cols_full(&full, c);
+    lm__vac_cols_full(&full, c);
     return one_batch(p, LM_SIDE_VACANCY, what, full.id, n, add_only, &full, write_vac, NULL, 0);
 }
 
@@ -1050,8 +1045,8 @@ int lm__pool_sync(lm_pool *p, const lm_pool_change *ch) {
         return lm__fail(&p->err, LM_ERR_INVALID, "sync: struct_size too small");
     lm_candidate_cols cfull;
     lm_vacancy_cols vfull;
-    if (c) c = cand_cols_full(&cfull, c);
-    if (v) v = vac_cols_full(&vfull, v);
+    if (c) c = lm__cand_cols_full(&cfull, c);
+    if (v) v = lm__vac_cols_full(&vfull, v);
     if (ch->ncand > LM_MAX_BATCH || ch->ncand_del > LM_MAX_BATCH || ch->nvac > LM_MAX_BATCH || ch->nvac_del > LM_MAX_BATCH)
         return lm__fail(&p->err, LM_ERR_LIMIT, "sync: more than %d rows or deletions on one side", LM_MAX_BATCH);
     pthread_mutex_lock(&p->mu);
