@@ -477,13 +477,15 @@ static void write_cand(lm_chunk *ch, const lm_layout *L, uint32_t r, const void 
 }
 
 /* The stored accepted groups (docs/abi.md, "Target groups"): NULL accepts
- * every group, later ones included (all bits); so does LM_GROUP_ALL from a
- * caller compiled against 1.0 or 1.1 (struct_size without the 1.2 fields),
- * for whom it meant "open to all". */
+ * every group, later ones included; so does LM_GROUP_ALL from a caller
+ * compiled against 1.0 or 1.1 (struct_size without the 1.2 fields), for whom
+ * it meant "open to all". Stored as LM_GROUP_KNOWN: a pool only ever holds
+ * candidates of known groups, and a later release stores its own, larger
+ * value (a database loader can give the same for a row, it is a valid mask). */
 static uint32_t vac_groups(const lm_vacancy_cols *c, size_t i) {
-    if (!c->accepted_groups) return UINT32_MAX;
+    if (!c->accepted_groups) return LM_GROUP_KNOWN;
     uint32_t g = c->accepted_groups[i];
-    if (g == (uint32_t)LM_GROUP_ALL && c->struct_size <= LM__VAC_COLS_SIZE_1_1) return UINT32_MAX;
+    if (g == (uint32_t)LM_GROUP_ALL && c->struct_size <= LM__VAC_COLS_SIZE_1_1) return LM_GROUP_KNOWN;
     return g;
 }
 

@@ -111,17 +111,16 @@ static inline void tu_generate(tu_data *d, uint64_t seed, size_t nc, size_t nv, 
             d->v_w[i * dim + j] = (float)(0.5 + tu_unif(&s) * 1.5);
         }
     }
-    /* kinds from their own stream: the rows above stay those of 1.1's tests */
-    uint64_t sk = seed ^ 0x14AB14ABull;
-    for (size_t i = 0; i < nv; i++) d->v_kind[i] = (uint8_t)tu_int(&sk, 0, LM_KIND_COUNT - 1);
 }
 
-/* Support needs and offers (issue 14), from their own stream: a share `frac`
+/* Kinds of places, support needs and offers (issue 14), from their own stream
+ * (tu_generate's rows stay those of 1.1's tests, kind regular): a share `frac`
  * of the candidates needs one or two standard bits or a host-defined one (bit
  * 40); vacancies offer random standard bits, some bit 40 too. The new groups
  * too: some candidates get WW, Wajong or jongere, some vacancies accept them. */
 static inline void tu_add_needs(tu_data *d, uint64_t seed, double frac) {
     uint64_t s = seed ^ 0x4EED5ull;
+    for (size_t i = 0; i < d->nv; i++) d->v_kind[i] = (uint8_t)tu_int(&s, 0, LM_KIND_COUNT - 1);
     for (size_t i = 0; i < d->nc; i++) {
         d->c_needs[i] = 0;
         if (tu_unif(&s) < frac) {
