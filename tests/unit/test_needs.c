@@ -487,3 +487,49 @@ Test(needs, local_only_equals_restriction) {
     lm_pool_free(p);
     tu_free(&d);
 }
+
+/* The documented order (docs/scoring.md, section 1): with two rules failing,
+ * explain names the earlier one. */
+Test(needs, constraint_order) {
+    enum { FLAGS_NEEDS, NEEDS_HOURS, SLOTS_LOCAL, LOCAL_TRAVEL, TRAVEL_COMP, COMP_SCORE, NCASE };
+    const int want[NCASE] = {LM_CONSTRAINT_FLAGS, LM_CONSTRAINT_NEEDS, LM_CONSTRAINT_SLOTS, LM_CONSTRAINT_LOCAL_ONLY,
+                             LM_CONSTRAINT_TRAVEL, LM_CONSTRAINT_MIN_COMPETENCE};
+    for (int k = 0; k < NCASE; k++) {
+        tu_data d;
+        tu_generate(&d, 3, 1, 1, 2, 1.0);
+        d.c_org[0] = 1; d.c_scope[0] = LM_SCOPE_NATIONAL; d.c_muni[0] = 1; d.c_groups[0] = LM_GROUP_BIJSTAND;
+        d.c_ready[0] = 1; d.c_lw[0] = 100; d.c_flags[0] = 0; d.c_hmin[0] = 0; d.c_hmax[0] = 40; d.c_maxmin[0] = 0;
+        d.c_modes[0] = LM_MODES_ALL; d.c_avail[0] = 0; d.c_lat[0] = 52.3; d.c_lon[0] = 4.9;
+        d.c_vec[0] = 1; d.c_vec[1] = 0.2f; d.v_vec[0] = 1; d.v_vec[1] = 0.25f; d.v_w[0] = d.v_w[1] = 1;
+        d.v_muni[0] = 1; d.v_acc[0] = LM_GROUP_KNOWN; d.v_maxready[0] = 5; d.v_minlw[0] = 0; d.v_req[0] = 0;
+        d.v_hmin[0] = 0; d.v_hmax[0] = 40; d.v_slots[0] = 1; d.v_open[0] = 1000; d.v_lat[0] = 52.31; d.v_lon[0] = 4.9;
+        double floor = 0.2, min_score = 0.25;
+        switch (k) {
+        case FLAGS_NEEDS: d.v_req[0] = 1; d.c_needs[0] = LM_NEED_JOB_COACH; break;
+        case NEEDS_HOURS: d.c_needs[0] = LM_NEED_NO_WEEKENDS; d.v_hmin[0] = 41; d.v_hmax[0] = 60; break;
+        case SLOTS_LOCAL: d.v_slots[0] = 0; d.v_muni[0] = 2; break;
+        case LOCAL_TRAVEL: d.v_muni[0] = 2; d.v_lat[0] = 53.4; break;
+        case TRAVEL_COMP: d.v_lat[0] = 53.4; d.v_vec[0] = 0; d.v_vec[1] = 1; d.c_vec[1] = 0; break;
+        case COMP_SCORE: floor = 0.99; min_score = 1.0; break;
+        }
+        lm_pool *p = tu_pool(&d);
+        lm_snapshot *s;
+        lm_pool_snapshot(&s, p);
+        lm_policy *pol;
+        lm_policy_create(&pol);
+        lm_policy_set_f64(pol, LM_POLICY_LOCAL_ONLY, 1);
+        lm_policy_set_f64(pol, LM_POLICY_MIN_COMPETENCE, floor);
+        lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, min_score);
+        lm_engine *e;
+        lm_engine_create(&e, pol, NULL);
+        lm_viewer v = viewer(1, 1, 1);
+        lm_match m;
+        cr_assert_eq(lm_engine_explain(&m, sizeof m, e, s, &v, d.v_id[0], d.c_id[0]), LM_OK);
+        cr_assert_eq(m.constraint, want[k], "case %d: constraint %d, want %d", k, m.constraint, want[k]);
+        lm_engine_free(e);
+        lm_policy_free(pol);
+        lm_snapshot_free(s);
+        lm_pool_free(p);
+        tu_free(&d);
+    }
+}
