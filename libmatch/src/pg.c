@@ -874,8 +874,11 @@ static int write_side(lm_db *db, int side, const void *cols, size_t n) {
     if (!db) return LM_ERR_NULL;
     if (!cols) return lm__fail(&db->err, LM_ERR_NULL, "%s: columns are NULL", what);
     size_t ss = side == 0 ? ((const lm_candidate_cols *)cols)->struct_size : ((const lm_vacancy_cols *)cols)->struct_size;
-    size_t need = side == 0 ? sizeof(lm_candidate_cols) : sizeof(lm_vacancy_cols);
+    size_t need = side == 0 ? LM__CAND_COLS_SIZE_1_1 : LM__VAC_COLS_SIZE_1_1; /* 1.0/1.1 callers too */
     if (ss < need) return lm__fail(&db->err, LM_ERR_INVALID, "%s: struct_size %zu too small (use the _INIT macro)", what, ss);
+    lm_candidate_cols cfull;
+    lm_vacancy_cols vfull;
+    cols = side == 0 ? (const void *)lm__cand_cols_full(&cfull, cols) : (const void *)lm__vac_cols_full(&vfull, cols);
     if (n == 0) return lm__fail(&db->err, LM_ERR_INVALID, "%s: empty batch (n = 0)", what);
     if (n > LM_MAX_BATCH) return lm__fail(&db->err, LM_ERR_LIMIT, "%s: %zu rows exceed %d", what, n, LM_MAX_BATCH);
     uint32_t dim = side == 0 ? ((const lm_candidate_cols *)cols)->dim : ((const lm_vacancy_cols *)cols)->dim;

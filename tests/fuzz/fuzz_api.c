@@ -153,7 +153,7 @@ static int gen_cand(src *s, int i, int64_t id, uint32_t dim, unsigned mask) {
     switch (s8(s) % 12) {
     case 0: CB.muni[i] = 0; return 1;
     case 1: CB.groups[i] = 0; return 1;
-    case 2: CB.groups[i] = 1u << 7; return 1;
+    case 2: CB.groups[i] = 1u << 9; return 1; /* above LM_GROUP_KNOWN (1u << 7 is Wajong since 1.2) */
     case 3: CB.vec[(size_t)i * dim] = NAN; return 1;
     case 4: CB.lat[i] = 91.0; CB.lon[i] = 4.0; return 1;
     case 5: CB.lat[i] = INFINITY; return 1;
@@ -544,7 +544,8 @@ static int explain_pair(lm_engine *e, const lm_snapshot *s, const model *M, cons
     }
     FZ_CHECK(st == LM_OK, "explain of a visible pair: %d %s", st, lm_engine_errmsg(e));
     FZ_CHECK(m.vacancy_id == vid && m.candidate_id == cid && m.rank == 0, "explain ids");
-    FZ_CHECK(m.constraint >= LM_CONSTRAINT_NONE && m.constraint <= LM_CONSTRAINT_MIN_SCORE &&
+    FZ_CHECK(((m.constraint >= LM_CONSTRAINT_NONE && m.constraint <= LM_CONSTRAINT_MIN_SCORE) ||
+              (m.constraint >= LM_CONSTRAINT_NEEDS && m.constraint <= LM_CONSTRAINT_LOCAL_ONLY)) && /* 1.2's */
                  m.constraint != LM_CONSTRAINT_VISIBILITY,
              "explain constraint %d for a visible candidate", m.constraint);
     FZ_CHECK(m.score >= 0.f && m.score <= 1.f, "score %g", (double)m.score);
