@@ -115,8 +115,8 @@ SELECT s.proposal_id, s.candidate_id, s.vacancy_id,
        coalesce(s.kind, v.kind, 0)::smallint AS vacancy_kind,
        s.status,
        s.proposed_day,
-       s.introduced_day,
-       CASE WHEN s.status = 'placed' THEN coalesce(p.start_date, s.status_day) END AS placed_day,
+       CASE WHEN s.introduced_day IS NOT NULL THEN greatest(s.introduced_day, s.proposed_day) END AS introduced_day,
+       CASE WHEN s.status = 'placed' THEN coalesce(p.start_date, greatest(s.status_day, s.proposed_day)) END AS placed_day,
        p.end_date AS end_day,
        coalesce(p.end_reason, 'none') AS end_reason,
        coalesce(p.contract, 'regular') AS contract,
@@ -153,7 +153,13 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH p AS (SELECT * FROM outcome_persons),
-    r AS (SELECT o.* FROM outcome_records o JOIN p USING (candidate_id)
+    -- the period's proposals as known on p_as_of: later events have not happened yet
+    r AS (SELECT o.proposal_id, o.candidate_id, o.work_municipality, o.vacancy_kind, o.proposed_day,
+                 CASE WHEN o.introduced_day <= p_as_of THEN o.introduced_day END AS introduced_day,
+                 CASE WHEN o.placed_day <= p_as_of THEN o.placed_day END AS placed_day,
+                 CASE WHEN o.placed_day <= p_as_of AND o.end_day <= p_as_of THEN o.end_day END AS end_day,
+                 (o.placed_day <= p_as_of AND o.lks) IS TRUE AS lks
+          FROM outcome_records o JOIN p USING (candidate_id)
           WHERE o.proposed_day BETWEEN p_from AND p_to),
     -- person-side cells: every person of the cell, proposed or not
     pc AS (
@@ -198,7 +204,8 @@ BEGIN
                count(*) FILTER (WHERE fp.lks)::float8 AS n_lks
         FROM pp LEFT JOIN fp ON fp.d = pp.d AND fp.k = pp.k AND fp.candidate_id = pp.candidate_id
         GROUP BY pp.d, pp.k),
-    ppl AS (SELECT pc.d, pc.k, count(*)::float8 AS n FROM pc GROUP BY pc.d, pc.k),
+    ppl AS (SELECT pc.d, pc.k, count(*)::float8 AS n FROM pc WHERE pc.d > 0 GROUP BY pc.d, pc.k
+            UNION ALL SELECT 0, 0, count(*)::float8 FROM p),  -- the total row, also for an empty pool
     cells AS (
         SELECT coalesce(ppl.d, agg.d) AS d, coalesce(ppl.k, agg.k) AS k,
                CASE WHEN coalesce(ppl.d, agg.d) IN (4, 6, 7, 8) THEN NULL ELSE coalesce(ppl.n, 0) END AS f0,

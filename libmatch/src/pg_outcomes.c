@@ -136,7 +136,7 @@ int lm_db_placement_end(lm_db *db, int64_t proposal_id, int32_t end_day, int32_t
     snprintf(v_day, sizeof v_day, "%d", (int)end_day);
     const char *q = db->qschema;
     snprintf(sql, sizeof sql,
-             "SELECT s.status, coalesce(p.start_date, s.status_day) - " EPOCH ", p.end_date IS NOT NULL, "
+             "SELECT s.status, coalesce(p.start_date, greatest(s.status_day, s.proposed_day)) - " EPOCH ", p.end_date IS NOT NULL, "
              "p.proposal_id IS NOT NULL, CASE WHEN $2::integer > 0 THEN $2::integer ELSE current_date - " EPOCH " END, "
              "s.vacancy_id, s.candidate_id FROM %s.proposal_state s LEFT JOIN %s.placements p USING (proposal_id) "
              "WHERE s.proposal_id = $1 FOR UPDATE OF s", q, q);

@@ -263,7 +263,7 @@ static int cmp_d(const void *a, const void *b) {
 }
 
 /* Figures of one cell (unsuppressed, NaN when undefined). */
-static void ref_cell(const history *H, int dim, int64_t key, double v[LM_FIG_COUNT]) {
+static void ref_cell(const history *H, int dim, int64_t key, int32_t asof, double v[LM_FIG_COUNT]) {
     double people = 0, prop = 0, intro = 0, placed = 0, obs6 = 0, ret6 = 0, obs12 = 0, ret12 = 0, lks = 0;
     double days[64];
     int nd = 0;
@@ -279,8 +279,11 @@ static void ref_cell(const history *H, int dim, int64_t key, double v[LM_FIG_COU
             if (r->cand != p->id || r->prop < FROM || r->prop > TO || !in_cell(H, dim, key, p, r)) continue;
             any = true;
             if (r->prop < first) first = r->prop;
-            if (r->intro >= 0) in = true;
-            if (r->placed >= 0 && (!fp || r->placed < fp->placed || (r->placed == fp->placed && r->pid < fp->pid))) fp = r;
+            /* as known on asof: later events have not happened yet */
+            if (r->intro >= 0 && r->intro <= asof) in = true;
+            if (r->placed >= 0 && r->placed <= asof &&
+                (!fp || r->placed < fp->placed || (r->placed == fp->placed && r->pid < fp->pid)))
+                fp = r;
         }
         if (!any) continue;
         prop++;
@@ -289,8 +292,9 @@ static void ref_cell(const history *H, int dim, int64_t key, double v[LM_FIG_COU
         placed++;
         days[nd++] = fp->placed - first;
         lks += fp->lks;
-        if (fp->placed + 182 <= ASOF) obs6++, ret6 += fp->end < 0 || fp->end > fp->placed + 182;
-        if (fp->placed + 365 <= ASOF) obs12++, ret12 += fp->end < 0 || fp->end > fp->placed + 365;
+        int32_t end = fp->end <= asof ? fp->end : -1;
+        if (fp->placed + 182 <= asof) obs6++, ret6 += end < 0 || end > fp->placed + 182;
+        if (fp->placed + 365 <= asof) obs12++, ret12 += end < 0 || end > fp->placed + 365;
     }
     qsort(days, (size_t)nd, sizeof *days, cmp_d);
     v[LM_FIG_PEOPLE] = person_dim(dim) ? people : NAN;
@@ -372,10 +376,10 @@ static const char *const dim_names[LM_DIM_COUNT] = {"total", "group", "readiness
 
 static bool same(double a, double b) { return (isnan(a) && isnan(b)) || fabs(a - b) <= 1e-9 * (1 + fabs(b)); }
 
-static void assert_figures(lm_db *db, const history *H, int threshold) {
+static void assert_figures(lm_db *db, const history *H, int32_t asof, int threshold) {
     lm_effect_row *rows = NULL;
     size_t n = 0;
-    cr_assert_eq(lm_db_effects(&rows, &n, db, FROM, TO, ASOF, threshold), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(lm_db_effects(&rows, &n, db, FROM, TO, asof, threshold), LM_OK, "%s", lm_db_errmsg(db));
     cellkey cells[400];
     size_t nc = ref_cells(H, cells);
     cr_assert_eq(n, nc, "threshold %d: %zu rows from SQL, %zu cells expected", threshold, n, nc);
@@ -383,7 +387,7 @@ static void assert_figures(lm_db *db, const history *H, int threshold) {
         cr_assert_eq(rows[i].dim, cells[i].dim, "row %zu", i);
         cr_assert_eq(rows[i].key, cells[i].key, "row %zu (dim %d)", i, cells[i].dim);
         double v[LM_FIG_COUNT];
-        ref_cell(H, cells[i].dim, cells[i].key, v);
+        ref_cell(H, cells[i].dim, cells[i].key, asof, v);
         uint32_t sup = ref_suppress(v, threshold);
         cr_assert_eq(rows[i].suppressed, sup, "threshold %d, %s %lld: suppressed %#x, expected %#x", threshold,
                      dim_names[cells[i].dim], (long long)cells[i].key,
@@ -403,14 +407,20 @@ Test(pg_outcomes, effect_figures_on_a_hand_built_history) {
     store(c, db, "t_out_fig", &H);
     /* hand-derived: 31 persons counted (32 minus the one who left unproposed) */
     double v[LM_FIG_COUNT];
-    ref_cell(&H, LM_DIM_TOTAL, 0, v);
+    ref_cell(&H, LM_DIM_TOTAL, 0, ASOF, v);
     cr_assert_eq(v[LM_FIG_PEOPLE], 31);
     /* proposed in the period: persons 0..30 except i % 6 == 5 (0-based 5, 11, 17, 23, 29) -> 26 */
     cr_assert_eq(v[LM_FIG_PROPOSED], 26);
     /* placed: i % 4 == 0 (0, 4, 8, 12, 16, 20, 24, 28) plus second placements of i % 9 == 1 and i % 3 == 1
      * (1, 10, 19, 28) -> 8 + 3 (28 already placed) = 11, plus person 9 (late placement c) = 12 */
     cr_assert_eq(v[LM_FIG_PLACED], 12);
-    for (int t = 1; t <= 6; t++) assert_figures(db, &H, t);
+    for (int t = 1; t <= 6; t++) assert_figures(db, &H, ASOF, t);
+    /* taken earlier: placements, introductions and ends after that day have not happened yet */
+    for (int t = 1; t <= 5; t += 4) {
+        assert_figures(db, &H, TO, t);
+        assert_figures(db, &H, TO + 120, t);
+        assert_figures(db, &H, D0 + 250, t);
+    }
     /* the database's own numbers, spot-checked by hand */
     cr_assert_eq(q64(c, "SELECT proposed::int FROM t_out_fig.effect_figures(DATE '1970-01-01' + %d, DATE '1970-01-01' "
                         "+ %d, DATE '1970-01-01' + %d, 1) WHERE dim = 0", FROM, TO, ASOF), 26);
