@@ -848,3 +848,60 @@ Test(pg_outcomes, upgrade_v2_with_data_to_v3) {
     lm_db_close(db);
     PQfinish(c);
 }
+
+/* ---- the 1.2 pool columns: written and read back; an older schema refuses them ------------- */
+Test(pg_outcomes, needs_offers_kind_columns) {
+    PGconn *c = pt_conn();
+    lm_db *db = pt_db("t_out_cols");
+    tu_data d;
+    tu_generate(&d, 21, 50, 30, 4, 0.9);
+    uint64_t needs[50], offers[30];
+    uint8_t kind[30];
+    for (int i = 0; i < 50; i++) needs[i] = i % 4 == 0 ? LM_NEED_JOB_COACH | (i % 8 == 0 ? (uint64_t)1 << 40 : 0) : 0;
+    for (int j = 0; j < 30; j++) offers[j] = j % 2 ? LM_NEED_JOB_COACH | LM_NEED_ACCESSIBLE : 0, kind[j] = (uint8_t)(j % 6);
+    lm_candidate_cols cc = tu_ccols(&d, 0);
+    lm_vacancy_cols vc = tu_vcols(&d, 0);
+    cc.needs = needs;
+    vc.offers = offers;
+    vc.kind = kind;
+    cr_assert_eq(lm_db_write_candidates(db, &cc, 50), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(lm_db_write_vacancies(db, &vc, 30), LM_OK, "%s", lm_db_errmsg(db));
+    for (int i = 0; i < 50; i++)
+        cr_assert_eq((uint64_t)q64(c, "SELECT needs FROM t_out_cols.candidates WHERE id = %lld", (long long)d.c_id[i]),
+                     needs[i]);
+    for (int j = 0; j < 30; j++) {
+        cr_assert_eq((uint64_t)q64(c, "SELECT offers FROM t_out_cols.vacancies WHERE id = %lld", (long long)d.v_id[j]),
+                     offers[j]);
+        cr_assert_eq(q64(c, "SELECT kind FROM t_out_cols.vacancies WHERE id = %lld", (long long)d.v_id[j]), kind[j]);
+    }
+    /* the load gives the pool the same columns as a direct add */
+    lm_pool *direct = NULL;
+    cr_assert_eq(lm_pool_create(&direct, d.dim), LM_OK);
+    cr_assert_eq(lm_pool_add_candidates(direct, &cc, 50), LM_OK);
+    cr_assert_eq(lm_pool_add_vacancies(direct, &vc, 30), LM_OK);
+    lm_pool *loaded = pt_load(db, d.dim, NULL);
+    pt_assert_pools_equal(loaded, direct, "needs/offers/kind through the database");
+    lm_pool_free(loaded);
+    lm_pool_free(direct);
+    /* a 1.1-sized struct (no 1.2 columns) still writes, with the defaults */
+    lm_candidate_cols old = tu_ccols(&d, 0);
+    old.struct_size = offsetof(lm_candidate_cols, needs);
+    cr_assert_eq(lm_db_write_candidates(db, &old, 50), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_cols.candidates WHERE needs <> 0"), 0);
+    old.struct_size = offsetof(lm_candidate_cols, needs) - 1;
+    cr_assert_eq(lm_db_write_candidates(db, &old, 50), LM_ERR_INVALID);
+    lm_db_close(db);
+    /* a version 2 schema: loads and writes without the columns, refuses rows that use them */
+    create_upto(c, "t_out_cols2", 2);
+    db = open_schema("t_out_cols2");
+    cr_assert_eq(lm_db_write_candidates(db, &cc, 50), LM_ERR_STATE);
+    cr_assert(strstr(lm_db_errmsg(db), "version 3"), "%s", lm_db_errmsg(db));
+    cr_assert_eq(lm_db_write_vacancies(db, &vc, 30), LM_ERR_STATE);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_cols2.candidates"), 0);
+    pt_seed(db, &d);
+    lm_pool *p2 = pt_load(db, d.dim, NULL);
+    lm_pool_free(p2);
+    tu_free(&d);
+    lm_db_close(db);
+    PQfinish(c);
+}
