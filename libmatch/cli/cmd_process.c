@@ -3,6 +3,7 @@
 #include "cli.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,47 @@ static int read_proposal(lm_db *db, int64_t id, lm_proposal_row *out) {
     return n == 1 ? 0 : -1;
 }
 
+/* The placement options of proposal set; 1 if a was one (ps->struct_size is
+ * set to 0 after naming a bad value), 0 if not. */
+static int placement_opt(const char *a, const char *val, lm_placement_start *ps, int64_t *start) {
+    if (strcmp(a, "--start") && strcmp(a, "--hours") && strcmp(a, "--contract") && strcmp(a, "--lks")) return 0;
+    if (!val) {
+        fprintf(stderr, "lmatch proposal set: %s needs a value\n", a);
+        ps->struct_size = 0;
+        return 1;
+    }
+    if (!strcmp(a, "--start")) {
+        if (cli_parse_day(val, start)) {
+            fprintf(stderr, "lmatch proposal set: --start: '%s' is not a date (YYYY-MM-DD or today)\n", val);
+            ps->struct_size = 0;
+        }
+    } else if (!strcmp(a, "--hours")) {
+        char *end = NULL;
+        double h = strtod(val, &end);
+        if (end == val || *end || !isfinite(h)) {
+            fprintf(stderr, "lmatch proposal set: --hours: '%s' is not a number\n", val);
+            ps->struct_size = 0;
+        } else if (h < 0 || h > 80) {
+            fprintf(stderr, "lmatch proposal set: --hours: %s is not in 0..80 (hours per week)\n", val);
+            ps->struct_size = 0;
+        } else {
+            ps->hours = (float)h;
+        }
+    } else if (!strcmp(a, "--contract")) {
+        if (lm_contract_parse(&ps->contract, val)) {
+            fprintf(stderr, "lmatch proposal set: --contract: unknown kind '%s' (regular garantiebaan beschut "
+                            "detachering werkervaringsplek other)\n", val);
+            ps->struct_size = 0;
+        }
+    } else if (!strcmp(val, "yes") || !strcmp(val, "no")) {
+        ps->lks = !strcmp(val, "yes");
+    } else {
+        fprintf(stderr, "lmatch proposal set: --lks: '%s' is not yes or no\n", val);
+        ps->struct_size = 0;
+    }
+    return 1;
+}
+
 static int proposal_set(int argc, char **argv, const char *usage) {
     if (argc < 4) {
         fputs(usage, stderr);
@@ -118,8 +160,9 @@ static int proposal_set(int argc, char **argv, const char *usage) {
     }
     db_opts o = {NULL, NULL};
     lm_status_change ch = LM_STATUS_CHANGE_INIT;
-    int have_by = 0;
-    int64_t ver = -1, day = 0;
+    lm_placement_start ps = LM_PLACEMENT_START_INIT;
+    int have_by = 0, placement_opts = 0;
+    int64_t ver = -1, day = 0, start = -1;
     if (cli_parse_i64(argv[2], 1, INT64_MAX, &ch.proposal_id)) {
         fprintf(stderr, "lmatch proposal set: '%s' is not a proposal id\n%s", argv[2], usage);
         return 2;
@@ -136,7 +179,10 @@ static int proposal_set(int argc, char **argv, const char *usage) {
         else if (!strcmp(a, "--reason") && val && !lm_reason_parse(&ch.reason, val)) i++;
         else if (!strcmp(a, "--version") && val && !cli_parse_i64(val, 0, INT32_MAX, &ver)) i++;
         else if (!strcmp(a, "--day") && val && !cli_parse_day(val, &day)) i++;
-        else {
+        else if (placement_opt(a, val, &ps, &start)) {
+            if (ps.struct_size == 0) return 2; /* a bad value, named */
+            placement_opts = 1, i++;
+        } else {
             fprintf(stderr, "lmatch proposal set: bad or incomplete option '%s'\n%s", a, usage);
             return 2;
         }
@@ -145,6 +191,16 @@ static int proposal_set(int argc, char **argv, const char *usage) {
         fprintf(stderr, "lmatch proposal set: give --by ORG (the acting organisation)\n%s", usage);
         return 2;
     }
+    bool placing = ch.status == LM_PROPOSAL_PLACED;
+    if (placing && start < 0) {
+        fprintf(stderr, "lmatch proposal set: placed needs the start of the placement: --start YYYY-MM-DD\n%s", usage);
+        return 2;
+    }
+    if (!placing && placement_opts) {
+        fprintf(stderr, "lmatch proposal set: --start, --hours, --contract and --lks go with status placed only\n");
+        return 2;
+    }
+    ps.start_day = (int32_t)(start < 0 ? 0 : start);
     ch.expected_version = ver;
     ch.day = (int32_t)day;
     lm_db *db = NULL;
@@ -157,7 +213,7 @@ static int proposal_set(int argc, char **argv, const char *usage) {
     }
     if (rc) goto out;
     if (ver < 0) ch.expected_version = before.version; /* what was shown is what is changed */
-    int st = lm_db_set_status(db, &ch);
+    int st = placing ? lm_db_place(db, &ch, &ps) : lm_db_set_status(db, &ch);
     if (st) {
         rc = cli_fail("proposal set", st, lm_db_errmsg(db));
         goto out;
@@ -168,6 +224,13 @@ static int proposal_set(int argc, char **argv, const char *usage) {
            lm_proposal_status_name(before.status), lm_proposal_status_name(after.status), (long long)ch.by_org,
            ch.reason ? ", reason " : "", ch.reason ? lm_reason_name(ch.reason) : "", (int)after.version);
     if (after.lead_org) printf(", lead organisation %lld", (long long)after.lead_org);
+    if (placing) {
+        char d[48];
+        day_str(d, sizeof d, ps.start_day);
+        printf("; placement from %s, %s, %s", d, lm_contract_name(ps.contract),
+               ps.lks ? "with loonkostensubsidie" : "no loonkostensubsidie");
+        if (ps.hours > 0) printf(", %g hours a week", (double)ps.hours);
+    }
     printf("\n");
 out:
     lm_db_close(db);
@@ -178,14 +241,20 @@ int cmd_proposal(int argc, char **argv) {
     static const char usage[] =
         "usage: lmatch proposal set PROPOSAL_ID STATUS --by ORG [--reason CODE] [--version V] [--day D]\n"
         "                           [--db CONNINFO] [--schema NAME]\n"
+        "       lmatch proposal set PROPOSAL_ID placed --by ORG --start YYYY-MM-DD [--hours H]\n"
+        "                           [--contract KIND] [--lks yes|no] [...]\n"
         "  Changes a proposal's status as organisation ORG (introducing takes the lead). Allowed:\n"
         "  proposed -> introduced | rejected | declined | withdrawn | expired;\n"
         "  introduced -> interview | placed | rejected | declined | withdrawn | expired;\n"
         "  interview -> placed | rejected | declined | withdrawn | expired (docs/lifecycle.md).\n"
         "  --version V fails if the proposal is no longer at version V (someone changed it).\n"
         "  Reasons: none skills hours travel wage health not_interested other_job filled no_response\n"
-        "  superseded other. Exit status 0 on success, 1 on an unknown id, a refused transition or a\n"
-        "  conflict, 2 on bad usage.\n";
+        "  superseded other.\n"
+        "  placed records the placement in the same transaction (schema version 3): --start its first\n"
+        "  day (not before the proposal), --hours per week (0..80, default unknown), --contract regular |\n"
+        "  garantiebaan | beschut | detachering | werkervaringsplek | other (default regular), --lks yes|no\n"
+        "  (loonkostensubsidie, default no). End it with 'lmatch placement end'.\n"
+        "  Exit status 0 on success, 1 on an unknown id, a refused transition or a conflict, 2 on bad usage.\n";
     if (want_help(argc, argv)) {
         fputs(usage, stdout);
         return 0;
@@ -193,6 +262,72 @@ int cmd_proposal(int argc, char **argv) {
     if (argc >= 2 && !strcmp(argv[1], "set")) return proposal_set(argc, argv, usage);
     fputs(usage, stderr);
     return 2;
+}
+
+/* ---- placement end ------------------------------------------------------------------- */
+int cmd_placement(int argc, char **argv) {
+    static const char usage[] =
+        "usage: lmatch placement end PROPOSAL_ID --date YYYY-MM-DD --reason CODE [--db CONNINFO] [--schema NAME]\n"
+        "  Records that the placement of a placed proposal ended on that day (not before its start).\n"
+        "  Reasons: contract_ended dismissed person_left moved other. The effect figures count a\n"
+        "  placement as lasting 6 or 12 months when it had not ended by then (docs/outcomes.md).\n"
+        "  Exit status 0 on success, 1 on an unknown id, a proposal not placed or a placement already\n"
+        "  ended, 2 on bad usage.\n";
+    if (want_help(argc, argv)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (argc < 3 || strcmp(argv[1], "end")) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    int64_t pid = 0, day = -1;
+    int32_t reason = -1;
+    db_opts o = {NULL, NULL};
+    if (cli_parse_i64(argv[2], 1, INT64_MAX, &pid)) {
+        fprintf(stderr, "lmatch placement end: '%s' is not a proposal id\n%s", argv[2], usage);
+        return 2;
+    }
+    for (int i = 3; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (cli_db_common_opt(&o, argc, argv, &i)) continue;
+        if ((!strcmp(a, "--date") || !strcmp(a, "--reason")) && !val) {
+            fprintf(stderr, "lmatch placement end: %s needs a value\n%s", a, usage);
+            return 2;
+        }
+        if (!strcmp(a, "--date")) {
+            if (cli_parse_day(val, &day)) {
+                fprintf(stderr, "lmatch placement end: --date: '%s' is not a date (YYYY-MM-DD or today)\n", val);
+                return 2;
+            }
+            i++;
+        } else if (!strcmp(a, "--reason")) {
+            if (lm_end_reason_parse(&reason, val) || reason == LM_END_NONE) {
+                fprintf(stderr, "lmatch placement end: --reason: unknown reason '%s' (contract_ended dismissed "
+                                "person_left moved other)\n", val);
+                return 2;
+            }
+            i++;
+        } else {
+            fprintf(stderr, "lmatch placement end: bad or incomplete option '%s'\n%s", a, usage);
+            return 2;
+        }
+    }
+    if (day < 0 || reason < 0) {
+        fprintf(stderr, "lmatch placement end: give --date YYYY-MM-DD and --reason CODE\n%s", usage);
+        return 2;
+    }
+    lm_db *db = NULL;
+    if (cli_db_open(&db, &o, "placement end")) return 1;
+    int st = lm_db_placement_end(db, pid, (int32_t)day, reason);
+    if (st) cli_fail("placement end", st, lm_db_errmsg(db));
+    else {
+        char d[48];
+        day_str(d, sizeof d, (int32_t)day);
+        printf("placement of proposal %lld ended on %s: %s\n", (long long)pid, d, lm_end_reason_name(reason));
+    }
+    lm_db_close(db);
+    return st ? 1 : 0;
 }
 
 /* ---- news ---------------------------------------------------------------------------- */
