@@ -28,10 +28,11 @@ static void *rd(const char *side, const char *name, size_t size) {
 }
 
 static void row(const char *tag, const lm_match *m) {
-    printf("%s %lld %lld %u %d %.9g %.9g %.9g %.9g %.9g %.9g %.9g %d %d %d\n", tag, (long long)m->vacancy_id,
+    printf("%s %lld %lld %u %d %.9g %.9g %.9g %.9g %.9g %.9g %.9g %d %d %d %d\n", tag, (long long)m->vacancy_id,
            (long long)m->candidate_id, m->rank, m->constraint, (double)m->score, (double)m->competence,
            (double)m->travel, (double)m->hours, (double)m->readiness, (double)m->priority,
-           (double)m->travel_minutes, m->travel_mode, m->candidate_municipality, m->vacancy_municipality);
+           (double)m->travel_minutes, m->travel_mode, m->candidate_municipality, m->vacancy_municipality,
+           m->vacancy_kind);
 }
 
 static void dump(const char *tag, const lm_results *r, int dir_) {
@@ -87,6 +88,7 @@ int main(int argc, char **argv) {
     c.available_from = rd("c", "available_from", nc * 4);
     c.scope = rd("c", "scope", nc);
     c.priority = rd("c", "priority", nc * 4);
+    c.needs = rd("c", "needs", nc * 8); /* since 1.2; optional */
     lm_vacancy_cols w = LM_VACANCY_COLS_INIT;
     w.dim = dim;
     w.id = rd("v", "id", nv * 8);
@@ -106,6 +108,8 @@ int main(int argc, char **argv) {
     w.min_loonwaarde = rd("v", "min_loonwaarde", nv * 4);
     w.max_readiness = rd("v", "max_readiness", nv);
     w.open_until = rd("v", "open_until", nv * 4);
+    w.offers = rd("v", "offers", nv * 8);
+    w.kind = rd("v", "kind", nv);
 
     lm_pool *p;
     int st;
@@ -121,7 +125,13 @@ int main(int argc, char **argv) {
     lm_snapshot *s;
     lm_pool_snapshot(&s, p);
     lm_engine *e;
-    lm_engine_create(&e, NULL, NULL);
+    /* 1.1's floors (random vectors have low competence), as python_text() */
+    lm_policy *pol;
+    lm_policy_create(&pol);
+    lm_policy_set_f64(pol, LM_POLICY_MIN_COMPETENCE, 0);
+    lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, 0);
+    lm_engine_create(&e, pol, NULL);
+    lm_policy_free(pol);
     lm_engine_set_i64(e, LM_ENGINE_THREADS, threads);
 
     const int64_t *vid = w.id, *cid = c.id;

@@ -29,9 +29,11 @@ def build_dir() -> Path:
     return Path(os.environ["LIBMATCH_LIBRARY"]).resolve().parent
 
 
-def gen_data(seed, nc, nv, dim, density=0.8):
+def gen_data(seed, nc, nv, dim, density=0.8, needs=False):
     """Random candidates and vacancies (column dicts) in the Haarlem/IJmond
-    area. density in (0, 1]: lower makes the filters stricter."""
+    area. density in (0, 1]: lower makes the filters stricter. needs: also
+    1.2's columns (support needs and offers, kinds, the new groups), from
+    their own random stream so the other columns stay the same."""
     rng = np.random.default_rng(seed)
     c = {}
     c["id"] = (np.arange(nc, dtype=np.int64) * 7919 + 13) * np.where(np.arange(nc) % 5 == 0, -1, 1) + seed * 1000
@@ -71,6 +73,14 @@ def gen_data(seed, nc, nv, dim, density=0.8):
     v["min_loonwaarde"] = np.where(rng.random(nv) < density, 0, rng.integers(0, 101, nv)).astype(np.float32)
     v["max_readiness"] = np.where(rng.random(nv) < density, 5, rng.integers(1, 6, nv)).astype(np.uint8)
     v["open_until"] = rng.integers(90, 401, nv).astype(np.int32)
+    if needs:
+        r2 = np.random.default_rng(seed + 14000)
+        c["needs"] = np.where(r2.random(nc) < 0.4, 1 << r2.integers(0, 6, nc), 0).astype(np.uint64)
+        c["needs"][r2.random(nc) < 0.05] = np.uint64(1 << 40)  # a host-defined need
+        c["groups"] = c["groups"] | np.where(r2.random(nc) < 0.2, 1 << r2.integers(6, 9, nc), 0).astype(np.uint32)
+        v["offers"] = (r2.integers(0, 64, nv) | np.where(r2.random(nv) < 0.2, 1 << 40, 0)).astype(np.uint64)
+        v["kind"] = r2.integers(0, 6, nv).astype(np.uint8)
+        v["accepted_groups"] = np.where(r2.random(nv) < 0.3, 0x1FF, v["accepted_groups"]).astype(np.uint32)
     return c, v
 
 

@@ -12,7 +12,13 @@ DEFAULT_POLICY = dict(w_competence=0.6, w_travel=0.1, w_hours=0.025, w_readiness
                       max_travel_min=90.0, min_score=0.0, as_of_day=0, allowed_modes=15,
                       # since 1.1.0
                       competence_model=4, cooldown_days=90, exclusive_progress=1, stability_margin=0.05,
-                      overqualification=0.25)
+                      overqualification=0.25,
+                      # since 1.2.0 (docs/scoring.md, "Reliable proposals")
+                      min_competence=0.2, local_only=0)
+DEFAULT_POLICY["min_score"] = 0.25  # since 1.2.0
+
+#: lm_constraint codes in the order the filters are checked (docs/scoring.md)
+ORDER = (1, 2, 3, 4, 5, 15, 6, 7, 8, 17, 9, 16, 10)
 
 
 def visible(c, viewer):
@@ -70,7 +76,7 @@ def competence(cvec, rvec, wvec, model, overq, mean=None):
 def score_matrix(c, v, viewer, policy=None):
     """Returns (score, constraint, comps) over all (candidate i, vacancy j):
     score[i, j] is -1 for an infeasible pair; constraint[i, j] the first
-    failing hard filter (1..10, 0 if feasible); comps a dict of component
+    failing hard filter (its lm_constraint code, in ORDER; 0 if feasible); comps a dict of component
     matrices (competence, travel, hours, readiness, priority, minutes)."""
     P = dict(DEFAULT_POLICY)
     P.update(policy or {})
@@ -80,20 +86,25 @@ def score_matrix(c, v, viewer, policy=None):
     col = lambda a: a.reshape(nc, 1).astype(np.float64) if a.dtype.kind == "f" else a.reshape(nc, 1)
     row = lambda a: a.reshape(1, nv).astype(np.float64) if a.dtype.kind == "f" else a.reshape(1, nv)
 
-    fails = []  # in lm_constraint order
-    fails.append(np.broadcast_to(~visible(C, viewer).reshape(nc, 1), (nc, nv)))                  # 1
-    fails.append((col(C["groups"]) & row(V["accepted_groups"])) == 0)                             # 2
-    fails.append(col(C["readiness"]).astype(int) > row(V["max_readiness"]).astype(int))           # 3
-    fails.append(col(C["loonwaarde"]) < row(V["min_loonwaarde"]))                                # 4
-    fails.append((col(C["flags"]) & row(V["required_flags"])) != row(V["required_flags"]))        # 5
+    fails = {}  # code -> mask; checked in ORDER
+    fails[1] = np.broadcast_to(~visible(C, viewer).reshape(nc, 1), (nc, nv))
+    acc = V["accepted_groups"] if "accepted_groups" in V else np.full(nv, 0xFFFFFFFF, np.uint32)
+    fails[2] = (col(C["groups"]) & acc.reshape(1, nv)) == 0
+    fails[3] = col(C["readiness"]).astype(int) > row(V["max_readiness"]).astype(int)
+    fails[4] = col(C["loonwaarde"]) < row(V["min_loonwaarde"])
+    fails[5] = (col(C["flags"]) & row(V["required_flags"])) != row(V["required_flags"])
+    needs = C["needs"] if "needs" in C else np.zeros(nc, np.uint64)
+    offers = V["offers"] if "offers" in V else np.zeros(nv, np.uint64)
+    fails[15] = (needs.reshape(nc, 1) & ~offers.reshape(1, nv)) != 0       # a support need not offered
     lo = np.maximum(col(C["hours_min"]), row(V["hours_min"]))
     hi = np.minimum(col(C["hours_max"]), row(V["hours_max"]))
-    fails.append(lo > hi)                                                                         # 6
+    fails[6] = lo > hi
     dates = col(C["available_from"]) > row(V["open_until"])
     if P["as_of_day"] > 0:
         dates = dates | (row(V["open_until"]) < P["as_of_day"])
-    fails.append(dates)                                                                           # 7
-    fails.append(np.broadcast_to(row(V["slots"]) <= 0, (nc, nv)))                                 # 8
+    fails[7] = dates
+    fails[8] = np.broadcast_to(row(V["slots"]) <= 0, (nc, nv))
+    fails[17] = (col(C["municipality"]) != row(V["municipality"])) & bool(P["local_only"])
     limit = np.full((nc, 1), float(P["max_travel_min"]))
     own = col(C["max_minutes"])
     limit = np.where((own > 0) & (own < limit), own, limit)
@@ -103,7 +114,7 @@ def score_matrix(c, v, viewer, policy=None):
         allowed = ((col(C["modes"]).astype(int) & int(P["allowed_modes"])) >> m) & 1
         t = ACCESS[m] + km * DETOUR[m] / SPEED[m] * 60
         best = np.where(allowed.astype(bool), np.minimum(best, t), best)
-    fails.append(~(best <= limit))                                                                # 9
+    fails[9] = ~(best <= limit)
 
     comp = competence(C["vectors"], V["vectors"], V["weights"], int(P["competence_model"]),
                       float(P["overqualification"]))
@@ -111,16 +122,17 @@ def score_matrix(c, v, viewer, policy=None):
         trav = 1 - best / limit
         ln = np.minimum(col(C["hours_max"]) - col(C["hours_min"]), row(V["hours_max"]) - row(V["hours_min"]))
         hours = np.where(ln > 0, (hi - lo) / np.where(ln > 0, ln, 1), 1.0)
+    fails[16] = comp < P["min_competence"]
     rdy = np.broadcast_to((5 - col(C["readiness"]).astype(np.float64)) / 4, (nc, nv))
     prio = np.broadcast_to(col(C["priority"]), (nc, nv))
     w = np.array([P["w_competence"], P["w_travel"], P["w_hours"], P["w_readiness"], P["w_priority"]], float)
     s = (w[0] * comp + w[1] * trav + w[2] * hours + w[3] * rdy + w[4] * prio) / w.sum()
     s = np.minimum(s, 1)
-    fails.append(s < P["min_score"])                                                              # 10
+    fails[10] = s < P["min_score"]
 
     constraint = np.zeros((nc, nv), dtype=int)
-    for k in range(len(fails) - 1, -1, -1):  # the first failing filter wins
-        constraint = np.where(fails[k], k + 1, constraint)
+    for code in reversed(ORDER):  # the first failing filter wins
+        constraint = np.where(fails[code], code, constraint)
     score = np.where(constraint == 0, s, -1.0)
     comps = dict(competence=comp, travel=trav, hours=hours, readiness=rdy, priority=prio, minutes=best)
     return score, constraint, comps

@@ -19,12 +19,16 @@ def fmt_row(tag, m):
     return (f"{tag} {int(m['vacancy_id'])} {int(m['candidate_id'])} {int(m['rank'])} {int(m['constraint'])} "
             + " ".join("%.9g" % float(m[f]) for f in ("score", "competence", "travel", "hours", "readiness",
                                                        "priority", "travel_minutes"))
-            + f" {int(m['travel_mode'])} {int(m['candidate_municipality'])} {int(m['vacancy_municipality'])}")
+            + f" {int(m['travel_mode'])} {int(m['candidate_municipality'])} {int(m['vacancy_municipality'])}"
+            + f" {int(m['vacancy_kind'])}")
+
+#: 1.1's floors: random vectors have low competence (compare.c uses the same)
+NO_FLOORS = dict(min_competence=0.0, min_score=0.0)
 
 
 def python_text(c, v, k, threads):
     out = []
-    with make_pool(c, v) as pool, pool.snapshot() as snap, lm.Engine(threads=threads) as eng:
+    with make_pool(c, v) as pool, pool.snapshot() as snap, lm.Engine(lm.Policy(**NO_FLOORS), threads=threads) as eng:
         viewer = lm.Viewer(*VIEWER)
         for tag, fnq, ids, d in (("QV", eng.query_vacancy, v["id"], 0), ("QC", eng.query_candidate, c["id"], 1)):
             for x in ids:
@@ -49,7 +53,7 @@ def python_text(c, v, k, threads):
                 rec = np.zeros(1, lm.MATCH_DTYPE)[0]
                 for f in ("vacancy_id", "candidate_id", "rank", "score", "competence", "travel", "hours",
                           "readiness", "priority", "travel_minutes", "candidate_municipality",
-                          "vacancy_municipality"):
+                          "vacancy_municipality", "vacancy_kind"):
                     rec[f] = getattr(m, f)
                 rec["constraint"] = int(m.constraint)
                 rec["travel_mode"] = -1 if m.travel_mode is None else int(m.travel_mode)
@@ -74,7 +78,7 @@ def compare_bin(tmp_path_factory):
 
 @pytest.mark.parametrize("seed,nc,nv,dim,density,k", [(11, 70, 45, 8, 0.7, 6), (12, 120, 30, 33, 0.9, 10)])
 def test_python_equals_c(compare_bin, tmp_path, seed, nc, nv, dim, density, k):
-    c, v = gen_data(seed, nc, nv, dim, density)
+    c, v = gen_data(seed, nc, nv, dim, density, needs=True)
     for side, cols in (("c", c), ("v", v)):
         for name, a in cols.items():
             np.ascontiguousarray(a).tofile(tmp_path / f"{side}_{name}.bin")
@@ -111,7 +115,7 @@ def test_python_equals_c(compare_bin, tmp_path, seed, nc, nv, dim, density, k):
 
 def test_match_dtype_layout():
     """MATCH_DTYPE has every lm_match field at the ctypes offset, same itemsize."""
-    assert lm.MATCH_DTYPE.itemsize == ctypes.sizeof(_ffi.Match_) == 88  # 72 in 1.0, + lead_org, process_*
+    assert lm.MATCH_DTYPE.itemsize == ctypes.sizeof(_ffi.Match_) == 112  # 72 in 1.0, 88 in 1.1, + 1.2's six
     assert list(lm.MATCH_DTYPE.names) == [f for f, _ in _ffi.Match_._fields_]
     for name, _ in _ffi.Match_._fields_:
         assert lm.MATCH_DTYPE.fields[name][1] == getattr(_ffi.Match_, name).offset
@@ -130,10 +134,16 @@ def _explain_all(eng, snap, viewer, c, v):
     return got
 
 
-@pytest.mark.parametrize("policy", [{}, dict(w_competence=1.0, w_priority=0.5, max_travel_min=60, min_score=0.25,
-                                             allowed_modes=6, as_of_day=120)])
-def test_explain_matches_numpy_reference(policy):
-    c, v = gen_data(21, 80, 50, 12, 1.0)
+@pytest.mark.parametrize("policy,min_feasible", [
+    ({}, 1), (NO_FLOORS, 20),
+    (dict(w_competence=1.0, w_priority=0.5, max_travel_min=60, min_score=0.25, min_competence=0,
+          allowed_modes=6, as_of_day=120), 10),
+    (dict(min_competence=0.1, min_score=0.1, local_only=1), 3)])
+def test_explain_matches_numpy_reference(policy, min_feasible):
+    """Every pair's explanation (constraint in the documented order, score and
+    components) equals the reference, with support needs, kinds and the new
+    groups in the data, under the default floors, none, and the municipal-only run."""
+    c, v = gen_data(21, 80, 50, 12, 1.0, needs=True)
     viewer = (1, 2, 1)
     score, constraint, comps = ref.score_matrix(c, v, viewer, policy)
     with make_pool(c, v) as pool, pool.snapshot() as snap, lm.Engine(lm.Policy(**policy), threads=1) as eng:
@@ -154,16 +164,18 @@ def test_explain_matches_numpy_reference(policy):
             assert m.travel_minutes == pytest.approx(comps["minutes"][i, j], rel=1e-5)
         else:
             assert m.score == 0.0
-    assert feasible > 20
+        assert m.vacancy_kind == v["kind"][j]
+    assert feasible >= min_feasible
 
 
-def test_query_and_batch_match_numpy_reference():
-    c, v = gen_data(31, 150, 60, 16, 0.8)
+@pytest.mark.parametrize("policy", [{}, NO_FLOORS, dict(local_only=1, min_competence=0.05, min_score=0)])
+def test_query_and_batch_match_numpy_reference(policy):
+    c, v = gen_data(31, 150, 60, 16, 0.8, needs=policy != {})
     viewer = (2, 3, 1)
-    score, _, _ = ref.score_matrix(c, v, viewer)
+    score, _, _ = ref.score_matrix(c, v, viewer, policy)
     vis = ref.visible(c, viewer)
     k = 7
-    with make_pool(c, v) as pool, pool.snapshot() as snap, lm.Engine(threads=2) as eng:
+    with make_pool(c, v) as pool, pool.snapshot() as snap, lm.Engine(lm.Policy(**policy), threads=2) as eng:
         V = lm.Viewer(*viewer)
         for j, vj in enumerate(v["id"][:25]):
             rows = eng.query_vacancy(snap, V, int(vj), k)

@@ -37,7 +37,7 @@ def test_engine_policy_changes_results():
         pol = lm.Policy(w_competence=1.0, w_travel=0, w_hours=0, w_readiness=0, version=7)
         eng.policy = pol
         pol.min_score = 0.9  # the engine holds a copy: no effect until assigned again
-        assert eng.policy.version == 7 and eng.policy.min_score == 0.0
+        assert eng.policy.version == 7 and eng.policy.min_score == 0.25  # the default (docs/scoring.md)
         score, _, _ = ref.score_matrix(c, v, viewer, dict(w_competence=1.0, w_travel=0, w_hours=0, w_readiness=0))
         for j, vj in enumerate(v["id"][:10]):
             rows = eng.query_vacancy(snap, V, int(vj), 5)

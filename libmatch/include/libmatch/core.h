@@ -253,7 +253,7 @@ typedef struct lm_candidate_cols {
     const int32_t *zone;           /**< optional zone, e.g. PC4 [0 = none] */
     const double *lat;             /**< optional WGS84 latitude [NaN = unknown] */
     const double *lon;             /**< optional WGS84 longitude [NaN = unknown] */
-    const uint32_t *groups;        /**< required target-group bitmask, non-zero */
+    const uint32_t *groups;        /**< required target-group bitmask, non-zero, bits of ::LM_GROUP_KNOWN */
     const uint8_t *readiness;      /**< optional 1..5 (A..E) [A] */
     const float *loonwaarde;       /**< optional wage value in % of minimum wage, 0..200 [100] */
     const float *vectors;          /**< required competence vectors, n * dim */
@@ -289,7 +289,8 @@ typedef struct lm_vacancy_cols {
     const float *hours_min;          /**< optional 0..80 [0] */
     const float *hours_max;          /**< optional >= hours_min [80] */
     const int32_t *slots;            /**< optional number of slots, >= 0 [1] */
-    const uint32_t *accepted_groups; /**< optional target-group bitmask, non-zero [all] */
+    const uint32_t *accepted_groups; /**< optional target-group bitmask, non-zero, bits of ::LM_GROUP_KNOWN
+                                          [every group, later ones included]; docs/abi.md, "Target groups" */
     const float *min_loonwaarde;     /**< optional, 0..200 [0] */
     const uint8_t *max_readiness;    /**< optional readiness needed: accepts 1..this [E] */
     const int32_t *open_until;       /**< optional day number [open indefinitely] */
@@ -552,7 +553,7 @@ enum lm_policy_key {
     LM_POLICY_W_READINESS = 4,      /**< weight >= 0 [0.05] (1.0: 0.1) */
     LM_POLICY_W_PRIORITY = 5,       /**< weight >= 0 [0] */
     LM_POLICY_MAX_TRAVEL_MIN = 6,   /**< policy one-way limit in minutes, > 0 [90] */
-    LM_POLICY_MIN_SCORE = 7,        /**< pairs below are dropped, 0..1 [0] */
+    LM_POLICY_MIN_SCORE = 7,        /**< pairs below are dropped, 0..1 [0.25; 1.0 and 1.1: 0] */
     LM_POLICY_AS_OF_DAY = 8,        /**< day number; vacancies closed before are excluded; 0 = off [0] */
     LM_POLICY_ALLOWED_MODES = 9,    /**< travel-mode bitmask 1..15 [15] */
     LM_POLICY_KEY_COUNT = 10,       /**< number of keys in release 1.0 (frozen; see ::LM_POLICY_KEYS) */
@@ -568,12 +569,13 @@ enum lm_policy_key {
                                           models (docs/scoring.md) [0.25] */
     /* since 1.2.0 */
     LM_POLICY_MIN_COMPETENCE = 15,  /**< 0..1: pairs whose competence is below are infeasible
-                                         (::LM_CONSTRAINT_MIN_COMPETENCE) [see docs/scoring.md] */
+                                         (::LM_CONSTRAINT_MIN_COMPETENCE) [0.2; docs/scoring.md,
+                                         "Reliable proposals"; 0 gives 1.1's behaviour] */
     LM_POLICY_LOCAL_ONLY = 16       /**< 1: match each person only with vacancies in their own municipality of
                                          residence (the municipal-only run); 0: off [0] */
 };
 /** Number of policy keys in this version of the header (0 .. LM_POLICY_KEYS - 1). */
-#define LM_POLICY_KEYS 15
+#define LM_POLICY_KEYS 17
 
 /**
  * Competence models (::LM_POLICY_COMPETENCE_MODEL), defined in docs/scoring.md.
