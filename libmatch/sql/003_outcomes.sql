@@ -11,6 +11,12 @@ ALTER TABLE :"schema".candidates ADD COLUMN needs bigint NOT NULL DEFAULT 0;    
 ALTER TABLE :"schema".vacancies ADD COLUMN offers bigint NOT NULL DEFAULT 0;    -- support offered (bit set)
 ALTER TABLE :"schema".vacancies ADD COLUMN kind smallint NOT NULL DEFAULT 0
     CONSTRAINT vacancies_kind_check CHECK (kind BETWEEN 0 AND 5);               -- lm_vacancy_kind
+-- A vacancy open to every target group, those added later included, has
+-- accepted_groups NULL (docs/abi.md, "Target groups"). Versions 1 and 2 stored
+-- 63 (LM_GROUP_ALL, the six groups of 1.0) for that, so 63 becomes NULL here.
+ALTER TABLE :"schema".vacancies ALTER COLUMN accepted_groups DROP NOT NULL;
+ALTER TABLE :"schema".vacancies ALTER COLUMN accepted_groups SET DEFAULT NULL;
+UPDATE :"schema".vacancies SET accepted_groups = NULL WHERE accepted_groups = 63;
 -- The kind of the vacancy as the engine saw it (lm_match.vacancy_kind).
 ALTER TABLE :"schema".match_results ADD COLUMN kind smallint NOT NULL DEFAULT 0;
 ALTER TABLE :"schema".proposals ADD COLUMN kind smallint NOT NULL DEFAULT 0;

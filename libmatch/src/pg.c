@@ -476,9 +476,13 @@ static int copy_out(lm_db *db, const char *sql, const char *what, row_fn fn, voi
 static void select_list(char *buf, size_t cap, const char *const *cols, const char *const *types, int n,
                         uint32_t missing) {
     size_t k = 0;
-    for (int i = 0; i < n && k < cap; i++)
-        k += (size_t)snprintf(buf + k, cap - k, "%s%s::%s", i ? ", " : "", missing >> i & 1u ? "NULL" : cols[i],
-                              types[i]);
+    for (int i = 0; i < n && k < cap; i++) {
+        const char *c = missing >> i & 1u ? "NULL" : cols[i];
+        /* Before schema 3 a vacancy open to every group stored 63 (1.0's LM_GROUP_ALL). */
+        if (!strcmp(cols[i], "accepted_groups") && (missing >> (LM_PGC_VAC_COLS - 1) & 1u))
+            c = "nullif(accepted_groups, 63)";
+        k += (size_t)snprintf(buf + k, cap - k, "%s%s::%s", i ? ", " : "", c, types[i]);
+    }
 }
 
 /* The 1.2 columns (schema version 3: candidates.needs, vacancies.offers and
@@ -912,9 +916,9 @@ static int write_side(lm_db *db, int side, const void *cols, size_t n) {
     } local;
     memset(&local, 0, sizeof local);
     memcpy(&local, cols, ss < full ? ss : full);
-    local.c.struct_size = 0; /* set below per side */
-    if (side == 0) local.c.struct_size = sizeof local.c;
-    else local.v.struct_size = sizeof local.v;
+    /* keep an old caller's size: the pool (and the encoder) read LM_GROUP_ALL by it */
+    if (side == 0) local.c.struct_size = ss < full ? ss : full;
+    else local.v.struct_size = ss < full ? ss : full;
     cols = &local;
     if (n == 0) return lm__fail(&db->err, LM_ERR_INVALID, "%s: empty batch (n = 0)", what);
     if (n > LM_MAX_BATCH) return lm__fail(&db->err, LM_ERR_LIMIT, "%s: %zu rows exceed %d", what, n, LM_MAX_BATCH);
@@ -948,10 +952,16 @@ static int write_side(lm_db *db, int side, const void *cols, size_t n) {
     int ncols = side == 0 ? LM_PGC_CAND_COLS : LM_PGC_VAC_COLS;
     char sql[8192], list[1024], create[1024], set[2048];
     size_t kl = 0, kc = 0, ks = 0;
+    char sel[1024];
+    size_t kx = 0;
+    bool old_schema = side == 1 && (missing >> (LM_PGC_VAC_COLS - 1) & 1u); /* accepted_groups NOT NULL, 63 = all */
     for (int i = 0; i < ncols; i++) {
         kc += (size_t)snprintf(create + kc, sizeof create - kc, "%s%s %s", i ? ", " : "", names[i], types[i]);
         if (missing >> i & 1u) continue;
         kl += (size_t)snprintf(list + kl, sizeof list - kl, "%s%s", i ? ", " : "", names[i]);
+        kx += (size_t)snprintf(sel + kx, sizeof sel - kx, "%s%s", i ? ", " : "",
+                               old_schema && !strcmp(names[i], "accepted_groups") ? "coalesce(accepted_groups, 63)"
+                                                                                  : names[i]);
         if (i > 0) ks += (size_t)snprintf(set + ks, sizeof set - ks, "%s%s = EXCLUDED.%s", i > 1 ? ", " : "", names[i], names[i]);
     }
     lm_pgc_buf b = {0};
@@ -977,7 +987,7 @@ static int write_side(lm_db *db, int side, const void *cols, size_t n) {
     }
     if (st) goto fail;
     snprintf(sql, sizeof sql, "INSERT INTO %s (%s) SELECT %s FROM lm_stage ON CONFLICT (id) DO UPDATE SET %s",
-             db->qtab[side], list, list, set);
+             db->qtab[side], list, sel, set);
     if ((st = exec0(db, sql, what))) goto fail;
     if ((st = exec0(db, "COMMIT", what))) goto fail;
     lm__pgc_buf_free(&b);

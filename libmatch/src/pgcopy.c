@@ -405,7 +405,8 @@ int lm__pgc_vacs_add(lm_pgc_vacs *v, const lm_pgc_field *f, int nf, lm_err *err)
     TRY(rd_f32(&R, 11, false, 0.f, &v->hours_min[i]));
     TRY(rd_f32(&R, 12, false, 80.f, &v->hours_max[i]));
     TRY(rd_i32(&R, 13, false, 1, &v->slots[i]));
-    TRY(rd_u32(&R, 14, false, LM_GROUP_ALL, &v->accepted_groups[i]));
+    /* NULL: open to every group (schema 3; pg.c reads 63 of older schemas as NULL) */
+    TRY(rd_u32(&R, 14, false, LM_GROUP_KNOWN, &v->accepted_groups[i]));
     TRY(rd_f32(&R, 15, false, 0.f, &v->min_loonwaarde[i]));
     TRY(rd_u8(&R, 16, LM_READY_E, &v->max_readiness[i]));
     TRY(rd_day(&R, 17, INT32_MAX, &v->open_until[i]));
@@ -637,7 +638,12 @@ void lm__pgc_put_vac(lm_pgc_buf *b, const lm_vacancy_cols *v, size_t i) {
     lm__pgc_put_f32(b, v->hours_min ? v->hours_min[i] : 0.f);
     lm__pgc_put_f32(b, v->hours_max ? v->hours_max[i] : 80.f);
     lm__pgc_put_i32(b, v->slots ? v->slots[i] : 1);
-    lm__pgc_put_i32(b, v->accepted_groups ? (int32_t)v->accepted_groups[i] : (int32_t)LM_GROUP_ALL);
+    /* Open to every group: NULL (docs/abi.md, "Target groups"; a 1.0/1.1 caller's LM_GROUP_ALL means that too) */
+    if (v->accepted_groups &&
+        !(v->accepted_groups[i] == (uint32_t)LM_GROUP_ALL && v->struct_size <= offsetof(lm_vacancy_cols, offers)))
+        lm__pgc_put_i32(b, (int32_t)v->accepted_groups[i]);
+    else
+        lm__pgc_put_null(b);
     lm__pgc_put_f32(b, v->min_loonwaarde ? v->min_loonwaarde[i] : 0.f);
     lm__pgc_put_i16(b, v->max_readiness ? v->max_readiness[i] : LM_READY_E);
     put_day(b, v->open_until, i, INT32_MAX);

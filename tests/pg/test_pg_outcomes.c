@@ -765,7 +765,7 @@ Test(pg_outcomes, upgrade_v2_with_data_to_v3) {
     cr_assert_eq(v, 2);
     tu_data d;
     tu_generate(&d, 7, 300, 120, 8, 0.9);
-    pt_seed(db, &d);
+    pt_seed_old(db, &d);
     lm_pool *pool = pt_load(db, d.dim, NULL);
     lm_snapshot *snap = NULL;
     lm_engine *eng = NULL;
@@ -807,6 +807,8 @@ Test(pg_outcomes, upgrade_v2_with_data_to_v3) {
     int64_t nstate = q64(c, "SELECT count(*) FROM t_out_up.proposal_state"),
             nprop = q64(c, "SELECT count(*) FROM t_out_up.proposals"),
             nres = q64(c, "SELECT count(*) FROM t_out_up.match_results");
+    int64_t n63 = q64(c, "SELECT count(*) FROM t_out_up.vacancies WHERE accepted_groups = 63");
+    cr_assert_gt(n63, 0);
     /* upgrade */
     cr_assert_eq(lm_db_init(db), LM_OK, "upgrade: %s", lm_db_errmsg(db));
     cr_assert_eq(lm_db_schema_version(&v, db), LM_OK);
@@ -816,6 +818,9 @@ Test(pg_outcomes, upgrade_v2_with_data_to_v3) {
     cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.match_results"), nres);
     cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.candidates WHERE needs = 0"), 300);
     cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.vacancies WHERE offers = 0 AND kind = 0"), 120);
+    /* 63 meant "open to every group" before version 3: now NULL */
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.vacancies WHERE accepted_groups = 63"), 0);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.vacancies WHERE accepted_groups IS NULL"), n63);
     cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.proposal_state WHERE proposed_day IS NULL"), 0);
     cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.proposal_state WHERE introduced_day IS NOT NULL"), 3,
                  "introduced, placed and rejected-after-introduction carry their introduction");
@@ -898,7 +903,7 @@ Test(pg_outcomes, needs_offers_kind_columns) {
     cr_assert(strstr(lm_db_errmsg(db), "version 3"), "%s", lm_db_errmsg(db));
     cr_assert_eq(lm_db_write_vacancies(db, &vc, 30), LM_ERR_STATE);
     cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_cols2.candidates"), 0);
-    pt_seed(db, &d);
+    pt_seed_old(db, &d);
     lm_pool *p2 = pt_load(db, d.dim, NULL);
     lm_pool_free(p2);
     tu_free(&d);

@@ -74,7 +74,7 @@ Test(pgcopy, vacancies_round_trip_and_defaults) {
     size_t k = d.nv;
     cr_assert_eq(V.slots[k], 1);
     cr_assert_eq(V.open_until[k], INT32_MAX);
-    cr_assert_eq(V.accepted_groups[k], (uint32_t)LM_GROUP_ALL);
+    cr_assert_eq(V.accepted_groups[k], (uint32_t)LM_GROUP_KNOWN); /* NULL: open to every group */
     cr_assert_eq(V.max_readiness[k], LM_READY_E);
     cr_assert(isnan(V.lat[k]));
     for (uint32_t j = 0; j < d.dim; j++) cr_assert_eq(V.weights[k * d.dim + j], 1.f);
