@@ -611,6 +611,15 @@ Test(pg_outcomes, sql_equals_library_after_runs) {
     cr_assert_eq(lm_engine_assign(&asg, eng, res, NULL), LM_OK, "%s", lm_engine_errmsg(eng));
     int64_t run = 0;
     cr_assert_eq(lm_db_write_run(&run, db, res, asg, NULL), LM_OK, "%s", lm_db_errmsg(db));
+    /* the kind of place travels with every result, proposal and proposal_state row */
+    cr_assert_gt(q64(c, "SELECT count(DISTINCT kind) FROM t_out_runs.vacancies"), 3);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_runs.match_results r JOIN t_out_runs.vacancies v ON v.id = "
+                        "r.vacancy_id WHERE r.kind <> v.kind"), 0);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_runs.proposals p JOIN t_out_runs.vacancies v ON v.id = "
+                        "p.vacancy_id WHERE p.kind <> v.kind"), 0);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_runs.proposal_state s JOIN t_out_runs.vacancies v ON v.id = "
+                        "s.vacancy_id WHERE s.kind IS DISTINCT FROM v.kind"), 0);
+    cr_assert_gt(q64(c, "SELECT count(DISTINCT kind) FROM t_out_runs.proposals"), 1);
     int64_t day0 = q64(c, "SELECT min(proposed_day) - DATE '1970-01-01' FROM t_out_runs.proposal_state");
     int64_t np = q64(c, "SELECT count(*) FROM t_out_runs.proposal_state");
     cr_assert_gt(np, 40);
