@@ -40,6 +40,8 @@ static void usage(FILE *f) {
             "  news [--db CONNINFO] [--run ID]\n"
             "                 what changed in a run against the previous complete run\n"
             "  (COMMAND --help prints the options of a command)\n"
+            "  vectors --occupations FILE --side candidates|vacancies [--out FILE] [--centre]\n"
+            "                 competence vectors (O*NET skill levels, importance weights) from occupation codes\n"
             "  --version      print the library version\n"
             "  --help         this text\n");
 }
@@ -66,6 +68,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "proposal")) return cmd_proposal(argc - 1, argv + 1);
     if (!strcmp(cmd, "news")) return cmd_news(argc - 1, argv + 1);
     if (!strcmp(cmd, "placement")) return cmd_placement(argc - 1, argv + 1);
+    if (!strcmp(cmd, "vectors")) return cmd_vectors(argc - 1, argv + 1);
     fprintf(stderr, "lmatch: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;
