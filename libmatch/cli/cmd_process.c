@@ -4,6 +4,7 @@
 #include "opts.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,12 @@ static int parse_status(void *dst, const char *v, char *err, size_t cap) {
     if (!lm_proposal_status_parse(dst, v)) return 0;
     return snprintf(err, cap, "unknown status '%s' (proposed introduced interview placed rejected declined withdrawn "
                               "expired)", v), -1;
+}
+
+static int parse_contract(void *dst, const char *v, char *err, size_t cap) {
+    if (!lm_contract_parse(dst, v)) return 0;
+    snprintf(err, cap, "unknown contract kind '%s' (regular garantiebaan beschut detachering werkervaringsplek other)", v);
+    return -1;
 }
 
 static int parse_reason(void *dst, const char *v, char *err, size_t cap) {
@@ -127,8 +134,12 @@ static int read_proposal(lm_db *db, int64_t id, lm_proposal_row *out) {
 static int proposal_set(int argc, char **argv) {
     db_opts o = {NULL, NULL};
     lm_status_change ch = LM_STATUS_CHANGE_INIT;
-    bool have_by = false;
-    int64_t ver = -1, day = 0;
+    lm_placement_start ps = LM_PLACEMENT_START_INIT;
+    bool have_by = false, have_start = false, have_hours = false, have_contract = false, have_lks = false;
+    int64_t ver = -1, day = 0, start = -1;
+    double hours = 0;
+    int lks = 0;
+    static const char *const yesno[] = {"no", "yes", NULL};
     const cli_opt opts[] = {
         CLI_OPTS_DB(&o),
         {.name = "--by", .kind = CLI_INT, .metavar = "ORG", .lo = 1, .hi = INT64_MAX, .dst = &ch.by_org,
@@ -139,6 +150,15 @@ static int proposal_set(int argc, char **argv) {
         {.name = "--version", .kind = CLI_INT, .metavar = "V", .lo = 0, .hi = INT32_MAX, .dst = &ver,
          .help = "fail if the proposal is no longer at version V (someone changed it)"},
         {.name = "--day", .kind = CLI_DAY, .metavar = "D", .dst = &day, .help = "day of the change (default today)"},
+        {.name = "--start", .kind = CLI_DAY, .metavar = "D", .dst = &start, .seen = &have_start,
+         .help = "placed: first day of the placement (required with placed; not before the proposal)"},
+        {.name = "--hours", .kind = CLI_FLOAT, .metavar = "H", .flo = 0, .fhi = 80, .dst = &hours, .seen = &have_hours,
+         .help = "placed: hours per week, 0..80 (default unknown)"},
+        {.name = "--contract", .kind = CLI_CUSTOM, .metavar = "KIND", .parse = parse_contract, .dst = &ps.contract,
+         .seen = &have_contract,
+         .help = "placed: regular garantiebaan beschut detachering werkervaringsplek other (default regular)"},
+        {.name = "--lks", .kind = CLI_ENUM, .metavar = "yes|no", .names = yesno, .dst = &lks, .seen = &have_lks,
+         .help = "placed: loonkostensubsidie applies (default no)"},
     };
     const cli_cmd cmd = {
         "proposal set", "PROPOSAL_ID STATUS",
@@ -146,6 +166,8 @@ static int proposal_set(int argc, char **argv) {
         "  proposed -> introduced | rejected | declined | withdrawn | expired;\n"
         "  introduced -> interview | placed | rejected | declined | withdrawn | expired;\n"
         "  interview -> placed | rejected | declined | withdrawn | expired (docs/lifecycle.md).\n"
+        "  placed records the placement in the same transaction (schema version 3); end it with\n"
+        "  'lmatch placement end'.\n"
         "  Exit status 1 on an unknown id, a refused transition or a conflict.\n",
         opts, sizeof opts / sizeof opts[0], 2};
     const char *pos[2] = {NULL, NULL};
@@ -156,6 +178,17 @@ static int proposal_set(int argc, char **argv) {
     char err[256];
     if (parse_status(&ch.status, pos[1], err, sizeof err)) return cli_usage_error(&cmd, "STATUS: %s", err);
     if (!have_by) return cli_usage_error(&cmd, "give --by ORG (the acting organisation)");
+    int placement_opts = have_start || have_hours || have_contract || have_lks;
+    bool placing = ch.status == LM_PROPOSAL_PLACED;
+    if (placing && start < 0) {
+        return cli_usage_error(&cmd, "placed needs the start of the placement: --start YYYY-MM-DD");
+    }
+    if (!placing && placement_opts) {
+        return cli_usage_error(&cmd, "--start, --hours, --contract and --lks go with status placed only");
+    }
+    ps.hours = (float)hours;
+    ps.lks = lks;
+    ps.start_day = (int32_t)(start < 0 ? 0 : start);
     ch.expected_version = ver;
     ch.day = (int32_t)day;
     lm_db *db = NULL;
@@ -168,7 +201,7 @@ static int proposal_set(int argc, char **argv) {
     }
     if (rc) goto out;
     if (ver < 0) ch.expected_version = before.version; /* what was shown is what is changed */
-    int st = lm_db_set_status(db, &ch);
+    int st = placing ? lm_db_place(db, &ch, &ps) : lm_db_set_status(db, &ch);
     if (st) {
         rc = cli_fail("proposal set", st, lm_db_errmsg(db));
         goto out;
@@ -179,6 +212,13 @@ static int proposal_set(int argc, char **argv) {
            lm_proposal_status_name(before.status), lm_proposal_status_name(after.status), (long long)ch.by_org,
            ch.reason ? ", reason " : "", ch.reason ? lm_reason_name(ch.reason) : "", (int)after.version);
     if (after.lead_org) printf(", lead organisation %lld", (long long)after.lead_org);
+    if (placing) {
+        char d[48];
+        day_str(d, sizeof d, ps.start_day);
+        printf("; placement from %s, %s, %s", d, lm_contract_name(ps.contract),
+               ps.lks ? "with loonkostensubsidie" : "no loonkostensubsidie");
+        if (ps.hours > 0) printf(", %g hours a week", (double)ps.hours);
+    }
     printf("\n");
 out:
     lm_db_close(db);
@@ -194,6 +234,58 @@ int cmd_proposal(int argc, char **argv) {
     }
     fprintf(stderr, "lmatch proposal: expected 'set' (lmatch proposal set --help lists the options)\n");
     return 2;
+}
+
+/* ---- placement end ------------------------------------------------------------------- */
+static int parse_end_reason(void *dst, const char *v, char *err, size_t cap) {
+    int32_t r = 0;
+    if (!lm_end_reason_parse(&r, v) && r != LM_END_NONE) {
+        *(int32_t *)dst = r;
+        return 0;
+    }
+    snprintf(err, cap, "unknown reason '%s' (contract_ended dismissed person_left moved other)", v);
+    return -1;
+}
+
+int cmd_placement(int argc, char **argv) {
+    int64_t pid = 0, day = -1;
+    int32_t reason = -1;
+    bool have_date = false, have_reason = false;
+    db_opts o = {NULL, NULL};
+    const cli_opt opts[] = {
+        CLI_OPTS_DB(&o),
+        {.name = "--date", .kind = CLI_DAY, .metavar = "D", .dst = &day, .seen = &have_date,
+         .help = "the placement's last day (required; not before its start)"},
+        {.name = "--reason", .kind = CLI_CUSTOM, .metavar = "CODE", .parse = parse_end_reason, .dst = &reason,
+         .seen = &have_reason, .help = "why it ended (required): contract_ended dismissed person_left moved other"},
+    };
+    const cli_cmd cmd = {
+        "placement end", "PROPOSAL_ID",
+        "  Records that the placement of a placed proposal ended on that day (not before its start).\n"
+        "  The effect figures count a placement as lasting 6 or 12 months when it had not ended by then\n"
+        "  (docs/outcomes.md). Exit status 1 on an unknown id, a proposal not placed or a placement\n"
+        "  already ended.\n",
+        opts, sizeof opts / sizeof opts[0], 1};
+    if (argc >= 2 && strcmp(argv[1], "end") && strcmp(argv[1], "--help") && strcmp(argv[1], "-h") &&
+        strcmp(argv[1], "--__options"))
+        return cli_usage_error(&cmd, "expected 'end', not '%s'", argv[1]);
+    const char *pos[1] = {NULL};
+    int parsed_rc = cli_opts_parse(&cmd, argc, argv, argc >= 2 && !strcmp(argv[1], "end") ? 2 : 1, pos);
+    if (parsed_rc >= 0) return parsed_rc;
+    if (cli_parse_i64(pos[0], 1, INT64_MAX, &pid))
+        return cli_usage_error(&cmd, "PROPOSAL_ID: '%s' is not a proposal id (a number >= 1)", pos[0]);
+    if (!have_date || !have_reason) return cli_usage_error(&cmd, "give --date YYYY-MM-DD and --reason CODE");
+    lm_db *db = NULL;
+    if (cli_db_open(&db, &o, "placement end")) return 1;
+    int st = lm_db_placement_end(db, pid, (int32_t)day, reason);
+    if (st) cli_fail("placement end", st, lm_db_errmsg(db));
+    else {
+        char d[48];
+        day_str(d, sizeof d, (int32_t)day);
+        printf("placement of proposal %lld ended on %s: %s\n", (long long)pid, d, lm_end_reason_name(reason));
+    }
+    lm_db_close(db);
+    return st ? 1 : 0;
 }
 
 /* ---- news ---------------------------------------------------------------------------- */

@@ -39,6 +39,10 @@ static void usage(FILE *f) {
             "  proposal set PROPOSAL_ID STATUS --by ORG [--reason CODE] [--version V] [--day D]\n"
             "               [--db CONNINFO] [--schema NAME]\n"
             "                 change a proposal's status (introduced, interview, placed, rejected, ...)\n"
+            "  proposal set PROPOSAL_ID placed --by ORG --start YYYY-MM-DD [--hours H] [--contract KIND] [--lks yes|no]\n"
+            "                 place: the status change and the placement's start in one transaction\n"
+            "  placement end PROPOSAL_ID --date YYYY-MM-DD --reason CODE [--db CONNINFO]\n"
+            "                 the placement ended (contract_ended, dismissed, person_left, moved, other)\n"
             "  news [--db CONNINFO] [--schema NAME] [--run ID] [--limit N] [--viewer ORG]\n"
             "                 what changed in a run against the previous complete run\n"
             "  vectors --occupations FILE --side candidates|vacancies [--out FILE] [--centre]\n"
@@ -82,6 +86,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "proposals")) return cmd_proposals(argc - 1, argv + 1);
     if (!strcmp(cmd, "proposal")) return cmd_proposal(argc - 1, argv + 1);
     if (!strcmp(cmd, "news")) return cmd_news(argc - 1, argv + 1);
+    if (!strcmp(cmd, "placement")) return cmd_placement(argc - 1, argv + 1);
     if (!strcmp(cmd, "vectors")) return cmd_vectors(argc - 1, argv + 1);
     fprintf(stderr, "lmatch: unknown command '%s'\n", cmd);
     usage(stderr);

@@ -48,6 +48,19 @@ int lm__pg_record_run(lm_db *db, int64_t run_id, const int32_t *regions, size_t 
     PGresult *r = lm__pg_execp(db, sql, 5, vals, "write run: proposal lifecycle", &st);
     PQclear(r);
     lm__free(arr);
+    int32_t ver = 0;
+    if (!st) st = lm__pg_version(db, &ver);
+    if (!st && ver >= 3) {
+        /* Schema 3: the new proposals keep the vacancy's kind of this night
+         * (through jsonb, so a host's vacancies view without the column reads 0). */
+        char sql3[600];
+        snprintf(sql3, sizeof sql3,
+                 "UPDATE %s.proposal_state s SET kind = coalesce((to_jsonb(v) ->> 'kind')::smallint, 0) FROM %s v "
+                 "WHERE s.first_run_id = $1 AND s.kind IS NULL AND v.id = s.vacancy_id", db->qschema, db->qtab[1]);
+        const char *v3[1] = {v_id};
+        r = lm__pg_execp(db, sql3, 1, v3, "write run: proposal kinds", &st);
+        PQclear(r);
+    }
     return st;
 }
 
@@ -137,7 +150,7 @@ static const lm_status_change *change_at(const lm_status_change *c, size_t elem,
     return (const lm_status_change *)(const void *)((const unsigned char *)c + i * elem);
 }
 
-static int check_change(lm_db *db, const lm_status_change *c, size_t i) {
+int lm__pg_check_change(lm_db *db, const lm_status_change *c, size_t i) {
     if (c->struct_size < sizeof(lm_status_change))
         return lm__fail(&db->err, LM_ERR_INVALID, "set status: change %zu: struct_size %zu too small (use "
                         "LM_STATUS_CHANGE_INIT)", i, c->struct_size);
@@ -158,7 +171,7 @@ static int check_change(lm_db *db, const lm_status_change *c, size_t i) {
 }
 
 /* One change inside the open transaction. */
-static int apply_change(lm_db *db, const lm_status_change *c, size_t i) {
+int lm__pg_apply_change(lm_db *db, const lm_status_change *c, size_t i) {
     char sql[1400], v_id[24], v_by[24], v_day[16], v_ver[16];
     long long pid = (long long)c->proposal_id;
     snprintf(v_id, sizeof v_id, "%lld", pid);
@@ -219,11 +232,11 @@ int lm_db_set_status_batch(lm_db *db, const lm_status_change *changes, size_t el
     if (n > (size_t)LM_MAX_BATCH) return lm__fail(&db->err, LM_ERR_LIMIT, "set status: %zu changes exceed %d", n, LM_MAX_BATCH);
     int st;
     for (size_t i = 0; i < n; i++)
-        if ((st = check_change(db, change_at(changes, elem_size, i), i))) return st;
+        if ((st = lm__pg_check_change(db, change_at(changes, elem_size, i), i))) return st;
     if ((st = need_v2(db, "set status"))) return st;
     if ((st = lm__pg_exec0(db, "BEGIN", "set status: begin"))) return st;
     for (size_t i = 0; i < n && !st; i++) {
-        st = apply_change(db, change_at(changes, elem_size, i), i);
+        st = lm__pg_apply_change(db, change_at(changes, elem_size, i), i);
         if (!st && db->progress && db->progress(db->progress_user, i + 1, n))
             st = lm__fail(&db->err, LM_ERR_CANCELLED, "set status: cancelled by the progress callback after %zu changes",
                           i + 1);
@@ -240,7 +253,7 @@ int lm_db_set_status_batch(lm_db *db, const lm_status_change *changes, size_t el
 int lm_db_set_status(lm_db *db, const lm_status_change *change) {
     if (!db) return LM_ERR_NULL;
     if (!change) return lm__fail(&db->err, LM_ERR_NULL, "set status: change is NULL");
-    if (change->struct_size < sizeof(lm_status_change)) return check_change(db, change, 0);
+    if (change->struct_size < sizeof(lm_status_change)) return lm__pg_check_change(db, change, 0);
     return lm_db_set_status_batch(db, change, sizeof *change, 1);
 }
 

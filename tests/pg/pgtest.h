@@ -56,6 +56,18 @@ static inline void pt_seed(lm_db *db, const tu_data *d) {
     if (d->nv) cr_assert_eq(lm_db_write_vacancies(db, &v, d->nv), LM_OK, "%s", lm_db_errmsg(db));
 }
 
+/* pt_seed for a schema older than version 3: without the 1.2 columns (needs,
+ * offers, kind), which such a schema refuses. */
+static inline void pt_seed_old(lm_db *db, const tu_data *d) {
+    lm_candidate_cols c = tu_ccols(d, 0);
+    lm_vacancy_cols v = tu_vcols(d, 0);
+    c.needs = NULL;
+    v.offers = NULL;
+    v.kind = NULL;
+    if (d->nc) cr_assert_eq(lm_db_write_candidates(db, &c, d->nc), LM_OK, "%s", lm_db_errmsg(db));
+    if (d->nv) cr_assert_eq(lm_db_write_vacancies(db, &v, d->nv), LM_OK, "%s", lm_db_errmsg(db));
+}
+
 static inline lm_pool *pt_load(lm_db *db, uint32_t dim, int64_t *wm) {
     lm_pool *p = NULL;
     cr_assert_eq(lm_pool_create(&p, dim), LM_OK);

@@ -81,6 +81,8 @@ Test(pg_load, defaults_and_full_reload_deletes) {
     int32_t vm = 361, vz = 1811;
     float vv[3] = {1, 1, 0};
     vc.dim = 3; vc.id = &vid; vc.employer_id = &emp; vc.municipality = &vm; vc.zone = &vz; vc.vectors = vv;
+    uint32_t every = LM_GROUP_KNOWN; /* a NULL accepted_groups loads as every group this version knows */
+    vc.accepted_groups = &every;
     lm_pool *mem = NULL;
     lm_pool_create(&mem, 3);
     cr_assert_eq(lm_pool_add_candidates(mem, &cc, 2), LM_OK, "%s", lm_pool_errmsg(mem));

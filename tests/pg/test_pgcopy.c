@@ -74,7 +74,7 @@ Test(pgcopy, vacancies_round_trip_and_defaults) {
     size_t k = d.nv;
     cr_assert_eq(V.slots[k], 1);
     cr_assert_eq(V.open_until[k], INT32_MAX);
-    cr_assert_eq(V.accepted_groups[k], (uint32_t)LM_GROUP_ALL);
+    cr_assert_eq(V.accepted_groups[k], (uint32_t)LM_GROUP_KNOWN); /* NULL: open to every group */
     cr_assert_eq(V.max_readiness[k], LM_READY_E);
     cr_assert(isnan(V.lat[k]));
     for (uint32_t j = 0; j < d.dim; j++) cr_assert_eq(V.weights[k * d.dim + j], 1.f);
@@ -180,8 +180,8 @@ Test(pgcopy, result_tuples) {
     lm_match m = {0};
     m.vacancy_id = 5; m.candidate_id = -7; m.rank = 3; m.score = 0.5f; m.travel_mode = 2;
     lm__pgc_put_header(&b);
-    lm__pgc_put_result(&b, 9, 1, 0, &m);
-    lm__pgc_put_proposal(&b, 9, 1, &m);
+    lm__pgc_put_result(&b, 9, 1, 0, &m, false);
+    lm__pgc_put_proposal(&b, 9, 1, &m, false);
     lm__pgc_put_trailer(&b);
     lm_pgc_reader r = {0};
     lm_pgc_field f[LM_PGC_MAX_FIELDS];

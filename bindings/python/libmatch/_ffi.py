@@ -283,6 +283,18 @@ class StatusChange(ctypes.Structure):
     ]
 
 
+class PlacementStart(ctypes.Structure):
+    """struct lm_placement_start (pg.h, 1.2.0)."""
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("start_day", c_int32),
+        ("hours", ctypes.c_float),
+        ("contract", c_int32),
+        ("lks", c_int32),
+        ("reserved", c_int32),
+    ]
+
+
 class ProposalFilter(ctypes.Structure):
     """struct lm_proposal_filter (pg.h)."""
     _fields_ = [
@@ -466,6 +478,13 @@ PROTOTYPES: Dict[str, Tuple[object, List[object]]] = {
     "lm_db_proposals": (_INT, [POINTER(c_size_t), _P, POINTER(ProposalFilter), PROPOSAL_FN, c_void_p]),
     "lm_db_proposal_counts": (_INT, [POINTER(c_int64), c_size_t, _P]),
     "lm_db_run_changes": (_INT, [POINTER(c_int64), POINTER(c_int64), _P, c_int64, RUN_CHANGE_FN, c_void_p]),
+    # pg.h (1.2.0): placements and the effect figures of the database
+    "lm_db_place": (_INT, [_P, POINTER(StatusChange), POINTER(PlacementStart)]),
+    "lm_db_placement_end": (_INT, [_P, c_int64, c_int32, c_int32]),
+    "lm_db_outcomes": (_INT, [_P, _PP, POINTER(c_size_t), _PP, POINTER(c_size_t)]),
+    "lm_db_outcomes_free": (None, [_P, _P]),
+    "lm_db_effects": (_INT, [_PP, POINTER(c_size_t), _P, c_int32, c_int32, c_int32, c_int32]),
+    "lm_db_effects_free": (None, [_P]),
     # outcomes.h (1.2.0): effect figures and the names of contracts, end reasons, dims, figures
     "lm_contract_name": (c_char_p, [c_int32]),
     "lm_end_reason_name": (c_char_p, [c_int32]),

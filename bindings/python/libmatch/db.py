@@ -404,6 +404,100 @@ class Db(Handle):
             self._check(fn("lm_db_run_changes")(ctypes.byref(out), ctypes.byref(prev), h, int(run), cfn, None))
         return out.value, prev.value, rows
 
+    # ---- outcomes: placements and effect figures (schema version 3; docs/postgresql.md) ----
+    def place(self, proposal_id: int, *, by_org: int, start: Any = 0, hours: float = 0.0,
+              contract: Union[int, str] = "regular", lks: bool = False, reason: Union[int, str] = 0,
+              expected_version: int = -1, day: Any = 0) -> None:
+        """Set a proposal to placed and record its placement in one transaction
+        (lm_db_place()). start: the first day (date, ISO string or day number;
+        0 = the day of the change); hours per week 0..80 (0 = unknown); contract:
+        a Contract or its name; lks: loonkostensubsidie. Raises RangeError (bad
+        value, start before the proposal), StateError, UnknownIdError, ConflictError."""
+        from .effects import Contract, day_number
+        x = self._change(dict(proposal_id=proposal_id, status="placed", by_org=by_org, reason=reason,
+                              expected_version=expected_version, day=day_number(day) if day else 0))
+        s = _ffi.PlacementStart()
+        s.struct_size = ctypes.sizeof(_ffi.PlacementStart)
+        s.start_day = day_number(start) if start else 0
+        s.hours = float(hours)
+        if isinstance(contract, str):
+            try:
+                contract = Contract[contract.upper()]
+            except KeyError:
+                raise make_error(-6, f"unknown contract {contract!r} "
+                                     f"({', '.join(c.name.lower() for c in Contract)})") from None
+        s.contract = int(contract)
+        if not isinstance(lks, (bool, np.bool_, int)):
+            raise TypeError("lks: True or False")
+        s.lks = int(lks)
+        with self._guard() as h:
+            self._check(fn("lm_db_place")(h, ctypes.byref(x), ctypes.byref(s)))
+
+    def placement_end(self, proposal_id: int, end: Any, reason: Union[int, str]) -> None:
+        """Record that a placement ended (lm_db_placement_end()): end is a date,
+        ISO string or day number (0 = today); reason an EndReason or its name
+        (contract_ended, dismissed, person_left, moved, other)."""
+        from .effects import EndReason, day_number
+        if isinstance(reason, str):
+            try:
+                reason = EndReason[reason.upper()]
+            except KeyError:
+                raise make_error(-6, f"unknown end reason {reason!r} "
+                                     f"({', '.join(r.name.lower() for r in EndReason if r)})") from None
+        d = day_number(end) if end else 0
+        with self._guard() as h:
+            self._check(fn("lm_db_placement_end")(h, int(proposal_id), d, int(reason)))
+
+    def outcomes(self) -> Tuple[np.ndarray, np.ndarray]:
+        """The outcome history (lm_db_outcomes()): (persons, records) as numpy
+        structured arrays with the columns PERSON_COLUMNS and
+        RECORD_COLUMNS of libmatch.effects (days as day numbers, -1: did not happen), ready for
+        libmatch.compute_effects()."""
+        from .effects import _PERSON_DTYPE, _RECORD_DTYPE
+        pp, rp = ctypes.c_void_p(), ctypes.c_void_p()
+        npers, nrec = ctypes.c_size_t(), ctypes.c_size_t()
+        with self._guard() as h:
+            self._check(fn("lm_db_outcomes")(h, ctypes.byref(pp), ctypes.byref(npers), ctypes.byref(rp),
+                                             ctypes.byref(nrec)))
+        try:
+            P = np.zeros(npers.value, _PERSON_DTYPE)
+            R = np.zeros(nrec.value, _RECORD_DTYPE)
+            if npers.value:
+                ctypes.memmove(P.ctypes.data, pp.value, P.nbytes)
+            if nrec.value:
+                ctypes.memmove(R.ctypes.data, rp.value, R.nbytes)
+        finally:
+            fn("lm_db_outcomes_free")(pp, rp)
+        keep_p = [n for n in P.dtype.names if n not in ("struct_size", "reserved")]
+        keep_r = [n for n in R.dtype.names if n != "struct_size"]
+        return P[keep_p], R[keep_r]
+
+    def effects(self, from_day: Any, to_day: Any, as_of_day: Any = None, threshold: int = 5) -> "Effects":
+        """The effect figures as the database computes them (SQL function
+        effect_figures(); lm_db_effects()), as a libmatch.Effects like
+        compute_effects() returns. as_of_day defaults to to_day."""
+        from .effects import EFFECT_DTYPE, FIG_NAMES, Effects, day_number
+        f, t = day_number(from_day), day_number(to_day)
+        a = t if as_of_day is None else day_number(as_of_day)
+        for v in (f, t, a, int(threshold)):
+            if not -2**31 <= v < 2**31:
+                raise make_error(-6, f"effects: {v} does not fit a 32-bit day or threshold")
+        out = ctypes.c_void_p()
+        n = ctypes.c_size_t()
+        with self._guard() as h:
+            self._check(fn("lm_db_effects")(ctypes.byref(out), ctypes.byref(n), h, f, t, a, int(threshold)))
+        try:
+            rows = ctypes.cast(out, ctypes.POINTER(_ffi.EffectRow))
+            arr = np.zeros(n.value, EFFECT_DTYPE)
+            for i in range(n.value):
+                r = rows[i]
+                arr["dim"][i], arr["key"][i], arr["suppressed"][i] = r.dim, r.key, r.suppressed
+                for j, nm in enumerate(FIG_NAMES):
+                    arr[nm][i] = r.value[j]
+        finally:
+            fn("lm_db_effects_free")(out)
+        return Effects(arr, f, t, a, int(threshold))
+
     def __repr__(self) -> str:
         return "<libmatch.Db closed>" if self.closed else f"<libmatch.Db schema={self.schema!r}>"
 
