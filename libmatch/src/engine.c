@@ -419,11 +419,14 @@ int lm_engine_explain(lm_match *out, size_t out_size, lm_engine *e, const lm_sna
         return lm__fail(&e->err, LM_ERR_UNKNOWN_ID, "explain: no candidate with id %lld", (long long)candidate_id);
     lm_match m;
     lm__pair_eval(&E, (uint32_t)cs, (uint32_t)vs, NAN, NULL, &m);
-    if (m.constraint == LM_CONSTRAINT_NONE && e->history) {
+    if (e->history) { /* the history's constraints join the bit set; the first is named only after the filters */
         int32_t slots = LM_COLP(lm__chunk_of(s->side[LM_SIDE_VACANCY], (uint32_t)vs), E.LV, LM_COL_SLOTS,
                                 int32_t)[(uint32_t)vs & (LM_CHUNK_ROWS - 1)];
-        m.constraint = lm__memory_check(e->history, &E.pol, vacancy_id, candidate_id, slots);
-        if (m.constraint != LM_CONSTRAINT_NONE) m.score = 0.f; /* like the other constraints */
+        m.failed |= lm__memory_failed(e->history, &E.pol, vacancy_id, candidate_id, slots);
+        if (m.constraint == LM_CONSTRAINT_NONE) {
+            m.constraint = lm__memory_check(e->history, &E.pol, vacancy_id, candidate_id, slots);
+            if (m.constraint != LM_CONSTRAINT_NONE) m.score = 0.f; /* like the other constraints */
+        }
     }
     lm__memory_annotate(e->history, &m);
     lm__match_store((unsigned char *)out, out_size, &m);

@@ -418,6 +418,9 @@ LM_HIDDEN bool lm__memory_pair_out(const lm_history *h, const lm_policy_eval *P,
 /* The history's constraint on a pair that passes every hard filter (explain order). */
 LM_HIDDEN int lm__memory_check(const lm_history *h, const lm_policy_eval *P, int64_t vacancy_id, int64_t candidate_id,
                                int32_t slots);
+/* Every history constraint that fails for the pair, as bits (1u << constraint), whatever the filters say. */
+LM_HIDDEN uint32_t lm__memory_failed(const lm_history *h, const lm_policy_eval *P, int64_t vacancy_id,
+                                     int64_t candidate_id, int32_t slots);
 /* Fill m's lead_org, process_status (-1 none), process_day from the history. */
 LM_HIDDEN void lm__memory_annotate(const lm_history *h, lm_match *m);
 /* A batch under a history: which candidates and vacancies run, how much longer the lists must be. */

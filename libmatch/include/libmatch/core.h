@@ -930,6 +930,16 @@ LM_API int lm_engine_batch(lm_results **out, lm_engine *engine, const lm_snapsho
  * @brief Score and explain one pair. For an infeasible pair, @c constraint
  * names the first excluding constraint (in ::lm_constraint order) and the
  * score is 0; components are filled as far as they can be computed.
+ *
+ * Since 1.2.0 (callers passing the 1.2 element size) the explanation is
+ * full: @c failed has bit (1u << c) set for every constraint c that fails,
+ * the pair filters and the proposal history's alike (::LM_CONSTRAINT_MIN_SCORE
+ * judges the score from the components as they stand: a failing travel or
+ * hours filter contributes 0), and the distances to the limits are filled:
+ * @c travel_minutes against @c travel_limit (@c travel_limit_own says whose
+ * limit binds), @c hours_gap and @c loonwaarde_gap (docs/concepts.md,
+ * "Explanations"). Rows of results carry the same distances and
+ * @c failed = 0.
  * @param out receives the explained pair.
  * @param out_size sizeof(lm_match) as the caller knows it.
  * @param engine the engine.
