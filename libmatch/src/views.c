@@ -22,6 +22,20 @@ struct lm_unmatched {
     double stat[LM_UNMATCHED_STAT_THREADS + 1];
 };
 
+/* The vacancies of a run, gathered for the pre-filter: the columns of the
+ * cheap pair filters side by side, so a person's sweep streams them. */
+typedef struct vrun {
+    size_t n;
+    uint32_t *slot;
+    int64_t *id;
+    uint32_t *acc;
+    uint8_t *maxr;
+    float *minlw, *hmin, *hmax;
+    uint64_t *req;
+    int32_t *open;
+    double *xyz;
+} vrun;
+
 typedef struct sweep {
     const lm_eval_ctx *E;
     const lm_history *h; /* NULL: no history */
@@ -31,6 +45,7 @@ typedef struct sweep {
     const uint32_t *vs; /* vacancy slots of the run */
     const int64_t *vid; /* and their ids */
     size_t nv;
+    const vrun *V;
     bool view;                /* the unmatched view, else counts */
     uint32_t *count;          /* counts: per candidate */
     lm_unmatched_person *per; /* view: per candidate, binding set for the unmatched */
@@ -85,18 +100,60 @@ static void bind_person(const sweep *S, uint32_t c, int64_t cid, lm_unmatched_pe
     p->failed_any = any;
 }
 
+/* The pre-filter: the vacancies [a, b) that pass the cheap pair filters
+ * (the same comparisons as lm__pair_eval_x()) and the travel reach (the
+ * batch's geometric bound with its safety margin, INFINITY under matrices)
+ * go into sel. It only rejects pairs that lm__pair_eval_x() rejects, which
+ * then decides every pair that passes, so the sweep stays exact. */
+static size_t prefilter(const sweep *S, uint32_t c, size_t a, size_t b, uint32_t *sel) {
+    const lm_eval_ctx *E = S->E;
+    const lm_layout *L = E->LC;
+    const vrun *V = S->V;
+    lm_chunk *ch = lm__chunk_of(E->snap->side[LM_SIDE_CANDIDATE], c);
+    uint32_t r = c & (LM_CHUNK_ROWS - 1);
+    uint32_t g = LM_COLP(ch, L, LM_COL_GROUPS, uint32_t)[r];
+    uint8_t ready = LM_COLP(ch, L, LM_COL_READY, uint8_t)[r];
+    float lw = LM_COLP(ch, L, LM_COL_LW, float)[r], cmin = LM_COLP(ch, L, LM_COL_HMIN, float)[r],
+          cmax = LM_COLP(ch, L, LM_COL_HMAX, float)[r];
+    uint64_t flags = LM_COLP(ch, L, LM_COL_FLAGS, uint64_t)[r];
+    int32_t avail = LM_COLP(ch, L, LM_COL_DAY, int32_t)[r];
+    const double *cx = LM_COLP(ch, L, LM_COL_XYZ, double) + 3 * r;
+    float limit = E->pol.max_travel_min, own = LM_COLP(ch, L, LM_COL_MAXMIN, float)[r];
+    if (own > 0 && own < limit) limit = own;
+    double reach2 = lm__reach2(E->travel, LM_COLP(ch, L, LM_COL_MODES, uint8_t)[r] & E->pol.allowed_modes, limit);
+    size_t n = 0;
+    for (size_t j = a; j < b; j++) {
+        float lo = cmin > V->hmin[j] ? cmin : V->hmin[j], hi = cmax < V->hmax[j] ? cmax : V->hmax[j];
+        const double *vx = V->xyz + 3 * j;
+        double dx = cx[0] - vx[0], dy = cx[1] - vx[1], dz = cx[2] - vx[2];
+        /* bitwise, not short-circuit: no branches to mispredict */
+        bool out = !(g & V->acc[j]) | (ready > V->maxr[j]) | (lw < V->minlw[j]) | ((flags & V->req[j]) != V->req[j]) |
+                   (lo > hi) | (avail > V->open[j]) | (dx * dx + dy * dy + dz * dz > reach2);
+        sel[n] = (uint32_t)j;
+        n += !out;
+    }
+    return n;
+}
+
+#define VIEW_STRIP 512 /* vacancies per pre-filter strip */
+
 static void do_person(sweep *S, size_t i) {
     const lm_eval_ctx *E = S->E;
     uint32_t c = S->cs[i];
     int64_t cid = slot_id(E->snap->side[LM_SIDE_CANDIDATE], E->LC, c);
+    uint32_t sel[VIEW_STRIP], n = 0;
+    for (size_t a = 0; a < S->nv; a += VIEW_STRIP) {
+        size_t ns = prefilter(S, c, a, a + VIEW_STRIP < S->nv ? a + VIEW_STRIP : S->nv, sel);
+        for (size_t q = 0; q < ns; q++)
+            if (pair_ok(S, c, cid, sel[q])) {
+                if (S->view) return; /* matched: nothing more to know */
+                n++;
+            }
+    }
     if (!S->view) {
-        uint32_t n = 0;
-        for (size_t j = 0; j < S->nv; j++) n += pair_ok(S, c, cid, j);
         S->count[i] = n;
         return;
     }
-    for (size_t j = 0; j < S->nv; j++)
-        if (pair_ok(S, c, cid, j)) return; /* matched: nothing more to know */
     S->unmatched[i] = 1;
     lm_unmatched_person *p = &S->per[i];
     memset(p, 0, sizeof *p);
@@ -148,16 +205,31 @@ static int sweep_run(sweep *S, int nt, lm_progress_fn progress, void *user) {
     return atomic_load(&S->cancel) ? -1 : used;
 }
 
+static void vrun_free(vrun *V) {
+    lm__free(V->slot); lm__free(V->id); lm__free(V->acc); lm__free(V->maxr); lm__free(V->minlw);
+    lm__free(V->hmin); lm__free(V->hmax); lm__free(V->req); lm__free(V->open); lm__free(V->xyz);
+    memset(V, 0, sizeof *V);
+}
+
 /* The vacancies of a batch run: live, of the region, open, not full under the history. */
-static int run_vacancies(const lm_eval_ctx *E, const lm_history *h, int32_t region, uint32_t **out_vs,
-                         int64_t **out_id, size_t *out_n) {
+static int run_vacancies(const lm_eval_ctx *E, const lm_history *h, int32_t region, vrun *V) {
     const lm_tbl *s = E->snap->side[LM_SIDE_VACANCY];
     const lm_layout *L = E->LV;
-    uint32_t *vs = lm__malloc((s->nlive ? s->nlive : 1) * sizeof *vs);
-    int64_t *id = lm__malloc((s->nlive ? s->nlive : 1) * sizeof *id);
-    if (!vs || !id) {
-        lm__free(vs);
-        lm__free(id);
+    size_t cap = s->nlive ? s->nlive : 1;
+    memset(V, 0, sizeof *V);
+    V->slot = lm__malloc(cap * sizeof *V->slot);
+    V->id = lm__malloc(cap * sizeof *V->id);
+    V->acc = lm__malloc(cap * sizeof *V->acc);
+    V->maxr = lm__malloc(cap * sizeof *V->maxr);
+    V->minlw = lm__malloc(cap * sizeof *V->minlw);
+    V->hmin = lm__malloc(cap * sizeof *V->hmin);
+    V->hmax = lm__malloc(cap * sizeof *V->hmax);
+    V->req = lm__malloc(cap * sizeof *V->req);
+    V->open = lm__malloc(cap * sizeof *V->open);
+    V->xyz = lm__malloc(3 * cap * sizeof *V->xyz);
+    if (!V->slot || !V->id || !V->acc || !V->maxr || !V->minlw || !V->hmin || !V->hmax || !V->req || !V->open ||
+        !V->xyz) {
+        vrun_free(V);
         return LM_ERR_NOMEM;
     }
     size_t n = 0;
@@ -169,33 +241,37 @@ static int run_vacancies(const lm_eval_ctx *E, const lm_history *h, int32_t regi
         if (lm__vacancy_open(E, slot) != LM_CONSTRAINT_NONE) continue;
         int64_t vid = LM_COLP(c, L, LM_COL_ID, int64_t)[r];
         if (h && lm__memory_free_slots(h, vid, LM_COLP(c, L, LM_COL_SLOTS, int32_t)[r]) <= 0) continue;
-        vs[n] = slot;
-        id[n++] = vid;
+        V->slot[n] = slot;
+        V->id[n] = vid;
+        V->acc[n] = LM_COLP(c, L, LM_COL_GROUPS, uint32_t)[r];
+        V->maxr[n] = LM_COLP(c, L, LM_COL_READY, uint8_t)[r];
+        V->minlw[n] = LM_COLP(c, L, LM_COL_LW, float)[r];
+        V->hmin[n] = LM_COLP(c, L, LM_COL_HMIN, float)[r];
+        V->hmax[n] = LM_COLP(c, L, LM_COL_HMAX, float)[r];
+        V->req[n] = LM_COLP(c, L, LM_COL_FLAGS, uint64_t)[r];
+        V->open[n] = LM_COLP(c, L, LM_COL_DAY, int32_t)[r];
+        memcpy(V->xyz + 3 * n, LM_COLP(c, L, LM_COL_XYZ, double) + 3 * r, 3 * sizeof(double));
+        n++;
     }
-    *out_vs = vs;
-    *out_id = id;
-    *out_n = n;
+    V->n = n;
     return LM_OK;
 }
 
 int lm__feasible_counts(lm_results *r, const lm_eval_ctx *E, const lm_history *h, int32_t region, int threads) {
     size_t nc = r->nlists[LM_DIR_CANDIDATE];
     uint32_t *cs = lm__malloc((nc ? nc : 1) * sizeof *cs), *count = lm__calloc(nc ? nc : 1, sizeof *count);
-    uint32_t *vs = NULL;
-    int64_t *vid = NULL;
-    size_t nv = 0;
-    if (!cs || !count || run_vacancies(E, h, region, &vs, &vid, &nv)) {
+    vrun V;
+    if (!cs || !count || run_vacancies(E, h, region, &V)) {
         lm__free(cs);
         lm__free(count);
         return LM_ERR_NOMEM;
     }
     for (size_t i = 0; i < nc; i++) cs[i] = r->lists[LM_DIR_CANDIDATE][i].slot;
-    sweep S = {.E = E, .h = h, .today = lm__memory_today(&E->pol), .cs = cs, .nc = nc, .vs = vs, .vid = vid,
-               .nv = nv, .count = count};
+    sweep S = {.E = E, .h = h, .today = lm__memory_today(&E->pol), .cs = cs, .nc = nc, .vs = V.slot, .vid = V.id,
+               .nv = V.n, .V = &V, .count = count};
     sweep_run(&S, threads, NULL, NULL);
     lm__free(cs);
-    lm__free(vs);
-    lm__free(vid);
+    vrun_free(&V);
     lm__free(r->feasible);
     r->feasible = count;
     return LM_OK;
@@ -258,13 +334,13 @@ int lm__unmatched_run(lm_unmatched **out, const lm_eval_ctx *E, const lm_history
     const lm_tbl *cs = E->snap->side[LM_SIDE_CANDIDATE];
     const lm_layout *L = E->LC;
     lm_unmatched *u = lm__calloc(1, sizeof *u);
-    uint32_t *cslots = lm__malloc((cs->nlive ? cs->nlive : 1) * sizeof *cslots), *vs = NULL;
-    int64_t *vid = NULL;
+    uint32_t *cslots = lm__malloc((cs->nlive ? cs->nlive : 1) * sizeof *cslots);
+    vrun V = {0};
     lm_unmatched_person *per = NULL;
     uint8_t *um = NULL;
-    size_t nc = 0, nv = 0;
+    size_t nc = 0;
     int st = LM_ERR_NOMEM;
-    if (!u || !cslots || run_vacancies(E, h, o->vacancy_region, &vs, &vid, &nv)) goto out;
+    if (!u || !cslots || run_vacancies(E, h, o->vacancy_region, &V)) goto out;
     for (uint32_t slot = 0; slot < cs->nslots; slot++) {
         lm_chunk *c = lm__chunk_of(cs, slot);
         uint32_t r = slot & (LM_CHUNK_ROWS - 1);
@@ -278,8 +354,8 @@ int lm__unmatched_run(lm_unmatched **out, const lm_eval_ctx *E, const lm_history
     per = lm__malloc((nc ? nc : 1) * sizeof *per);
     um = lm__calloc(nc ? nc : 1, 1);
     if (!per || !um) goto out;
-    sweep S = {.E = E, .h = h, .today = lm__memory_today(&E->pol), .cs = cslots, .nc = nc, .vs = vs, .vid = vid,
-               .nv = nv, .view = true, .per = per, .unmatched = um};
+    sweep S = {.E = E, .h = h, .today = lm__memory_today(&E->pol), .cs = cslots, .nc = nc, .vs = V.slot, .vid = V.id,
+               .nv = V.n, .V = &V, .view = true, .per = per, .unmatched = um};
     int used = sweep_run(&S, threads, o->progress, o->progress_user);
     if (used < 0) {
         st = LM_ERR_CANCELLED;
@@ -292,15 +368,14 @@ int lm__unmatched_run(lm_unmatched **out, const lm_eval_ctx *E, const lm_history
     per = NULL;
     if (make_cells(u)) goto out;
     u->stat[LM_UNMATCHED_STAT_PEOPLE] = (double)nc;
-    u->stat[LM_UNMATCHED_STAT_VACANCIES] = (double)nv;
+    u->stat[LM_UNMATCHED_STAT_VACANCIES] = (double)V.n;
     u->stat[LM_UNMATCHED_STAT_UNMATCHED] = (double)u->np;
     u->stat[LM_UNMATCHED_STAT_THREADS] = used;
     u->stat[LM_UNMATCHED_STAT_SECONDS] = now_s() - t0;
     st = LM_OK;
 out:
     lm__free(cslots);
-    lm__free(vs);
-    lm__free(vid);
+    vrun_free(&V);
     lm__free(per);
     lm__free(um);
     if (st) {
