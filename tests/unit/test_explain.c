@@ -94,7 +94,9 @@ Test(explain, every_combination_of_failing_filters) {
         cr_assert_eq(lm_pool_snapshot(&s, pool), LM_OK);
         lm_policy *pol;
         lm_policy_create(&pol);
-        if (set & 1u << T_MINSCORE) lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, 0.99);
+        /* explicit floors, whatever the defaults: only the toggles fail */
+        lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, (set & 1u << T_MINSCORE) ? 0.99 : 0.0);
+        lm_policy_set_f64(pol, LM_POLICY_MIN_COMPETENCE, 0.0);
         lm_engine *e;
         cr_assert_eq(lm_engine_create(&e, pol, NULL), LM_OK);
         lm_match m;
