@@ -119,7 +119,9 @@ static uint32_t pair_mask(const sweep *S, uint32_t c, int64_t cid, size_t j) {
     bool exact;
     float ub = comp_bound(S, c, j, &exact);
     uint32_t f = eval_mask(S, c, j, ub);
-    if (!exact && eval_mask(S, c, j, 0.f) != f) f = eval_mask(S, c, j, NAN);
+    /* the constraints that depend on the competence already fail at the bound: they fail at any value */
+    const uint32_t dep = (1u << LM_CONSTRAINT_MIN_SCORE) | (1u << LM_CONSTRAINT_MIN_COMPETENCE);
+    if (!exact && (f & dep) != dep && eval_mask(S, c, j, 0.f) != f) f = eval_mask(S, c, j, NAN);
     if (S->h) f |= lm__memory_failed(S->h, &S->E->pol, S->vid[j], cid, 1) & HIST_PAIR_BITS;
     return f;
 }
