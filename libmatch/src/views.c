@@ -5,6 +5,7 @@
  * follow every rule the batch follows; the history's pair exclusions are
  * applied as in the batch (memory.c). Exact, threaded by blocks of people. */
 #include "internal.h"
+#include "kernels.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@ typedef struct sweep {
     const int64_t *vid; /* and their ids */
     size_t nv;
     const vrun *V;
+    lm_kernels K;             /* the CPU's dot product, for the competence bound */
     bool view;                /* the unmatched view, else counts */
     uint32_t *count;          /* counts: per candidate */
     lm_unmatched_person *per; /* view: per candidate, binding set for the unmatched */
@@ -68,9 +70,12 @@ static inline int64_t slot_id(const lm_tbl *s, const lm_layout *L, uint32_t slot
  * monotone in it: the score and the competence floor only rise with it, so
  * the set of failing constraints only shrinks. A bound of the competence
  * value (what lm__pair_eval_x() takes as `dot`): the exact value for the dot
- * models (one dot product), the cosine for COSINE_COVERAGE (the coverage
- * factor is at most 1; the same lm__dot() as lm__competence(), so the bound
- * holds bit for bit; exact when it is <= 0), else 1. */
+ * models (lm__dot(), as lm__competence() computes it), the cosine for
+ * COSINE_COVERAGE (the coverage factor is at most 1), else 1. The cosine
+ * comes from the SIMD kernel, whose rounding differs from lm__dot()'s by
+ * far less than COS_MARGIN (unit vectors of at most LM_MAX_DIM floats), so
+ * it is a bound; at or below -COS_MARGIN the competence is exactly 0. */
+#define COS_MARGIN 1e-4f
 static float comp_bound(const sweep *S, uint32_t c, size_t j, bool *exact) {
     const lm_eval_ctx *E = S->E;
     int32_t model = E->pol.competence_model;
@@ -81,16 +86,16 @@ static float comp_bound(const sweep *S, uint32_t c, size_t j, bool *exact) {
                       (size_t)(c & (LM_CHUNK_ROWS - 1)) * E->LC->vec_stride;
     const float *vv = LM_COLP(lm__chunk_of(E->snap->side[LM_SIDE_VACANCY], v), E->LV, lm__vac_vec_col(model), float) +
                       (size_t)(v & (LM_CHUNK_ROWS - 1)) * E->LV->vec_stride;
-    float d = lm__dot(cv, vv, E->LC->dim);
     if (lm__model_is_dot(model)) {
         *exact = true;
-        return d;
+        return lm__dot(cv, vv, E->LC->dim);
     }
-    if (!(d > 0.f)) { /* lm__cos_coverage() gives 0 */
+    float d = S->K.dot(cv, vv, E->LC->dim);
+    if (d <= -COS_MARGIN) { /* the cosine is negative: lm__cos_coverage() gives 0 */
         *exact = true;
         return 0.f;
     }
-    return d;
+    return d + COS_MARGIN;
 }
 
 /* The pair is feasible as in the batch: every filter, then the history's
@@ -315,6 +320,7 @@ int lm__feasible_counts(lm_results *r, const lm_eval_ctx *E, const lm_history *h
     for (size_t i = 0; i < nc; i++) cs[i] = r->lists[LM_DIR_CANDIDATE][i].slot;
     sweep S = {.E = E, .h = h, .today = lm__memory_today(&E->pol), .cs = cs, .nc = nc, .vs = V.slot, .vid = V.id,
                .nv = V.n, .V = &V, .count = count};
+    lm__kernels_get(&S.K, LM_KERNEL_AUTO);
     sweep_run(&S, threads, NULL, NULL);
     lm__free(cs);
     vrun_free(&V);
@@ -402,6 +408,7 @@ int lm__unmatched_run(lm_unmatched **out, const lm_eval_ctx *E, const lm_history
     if (!per || !um) goto out;
     sweep S = {.E = E, .h = h, .today = lm__memory_today(&E->pol), .cs = cslots, .nc = nc, .vs = V.slot, .vid = V.id,
                .nv = V.n, .V = &V, .view = true, .per = per, .unmatched = um};
+    lm__kernels_get(&S.K, LM_KERNEL_AUTO);
     int used = sweep_run(&S, threads, o->progress, o->progress_user);
     if (used < 0) {
         st = LM_ERR_CANCELLED;
