@@ -183,6 +183,7 @@ static const struct {
     [LM_POLICY_OVERQUALIFICATION] = {"overqualification", 0, 1},
     [15] = {"min_competence", 0, 1}, /* LM_POLICY_MIN_COMPETENCE (1.2) */
     [16] = {"local_only", 0, 1},     /* LM_POLICY_LOCAL_ONLY (1.2) */
+    [17] = {"favour_furthest", 0, 1}, /* LM_POLICY_FAVOUR_FURTHEST (1.2) */
 };
 
 const char *cli_policy_key_name(int k) { return k >= 0 && k < CLI_POLICY_NKEYS ? pkeys[k].name : NULL; }

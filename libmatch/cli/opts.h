@@ -70,7 +70,7 @@ int cli_usage_error(const cli_cmd *cmd, const char *fmt, ...) __attribute__((for
 
 /* Policy settings of batch, query and demo: --policy FILE first, then the
  * single options over it (whatever their order on the command line). */
-#define CLI_POLICY_NKEYS 17
+#define CLI_POLICY_NKEYS 18
 typedef struct cli_policy_opts {
     double file_v[CLI_POLICY_NKEYS], v[CLI_POLICY_NKEYS];
     bool file_set[CLI_POLICY_NKEYS], set[CLI_POLICY_NKEYS];

@@ -315,7 +315,7 @@ Test(needs, bad_input) {
     cr_assert_eq(x, 1);
     cr_assert_eq(lm_policy_set_f64(pol, LM_POLICY_KEYS, 0), LM_ERR_RANGE);
     cr_assert_eq(lm_policy_get_f64(&x, pol, LM_POLICY_KEYS), LM_ERR_RANGE);
-    cr_assert_eq(LM_POLICY_KEYS, 17);
+    cr_assert_eq(LM_POLICY_KEYS, 18);
     cr_assert_eq(LM_POLICY_KEY_COUNT, 10, "frozen at 1.0's");
     lm_policy_free(pol);
     lm_pool_free(p);

@@ -170,7 +170,7 @@ Test(policy, defaults_set_get_and_errors) {
     cr_assert_eq(lm_policy_create(&p), LM_OK);
     double x;
     double defaults[LM_POLICY_KEYS] = {1, 0.6, 0.1, 0.025, 0.05, 0, 90, 0.25, 0, 15, LM_COMPETENCE_COSINE_COVERAGE, 90, 1, 0.05, 0.25,
-                                       0.2, 0}; /* 1.2: min_score 0.25 and min_competence 0.2, docs/scoring.md */
+                                       0.2, 0, 0}; /* 1.2: min_score 0.25 and min_competence 0.2, docs/scoring.md */
     for (int k = 0; k < LM_POLICY_KEYS; k++) {
         cr_assert_eq(lm_policy_get_f64(&x, p, k), LM_OK);
         cr_assert_eq(x, defaults[k], "key %d", k);

@@ -44,6 +44,9 @@ from .process import (HISTORY_COLUMNS, History, ProposalStatus, Reason, check_tr
 # since 1.2.0: effect figures (outcomes.h)
 from .effects import (EFFECT_DTYPE, Contract, EffectDim, EffectFig, Effects, EndReason, compute_effects,
                       day_number)
+# 1.2: full explanations, region-wide views, presets
+from .constants import Binding, Preset, UnmatchedStat, constraints_of
+from .core import UNMATCHED_CELL_DTYPE, UNMATCHED_PERSON_DTYPE, Unmatched
 
 __version__ = "1.2.0"
 
@@ -65,6 +68,8 @@ __all__ = [
     "ConflictError",  # 1.1: the proposal lifecycle in PostgreSQL
     "compute_effects", "Effects", "EffectDim", "EffectFig", "Contract", "EndReason", "EFFECT_DTYPE",
     "day_number",  # 1.2: effect figures
+    "Binding", "Preset", "UnmatchedStat", "constraints_of", "Unmatched", "UNMATCHED_PERSON_DTYPE",
+    "UNMATCHED_CELL_DTYPE",  # 1.2: explanations, views, presets
 ]
 
 
