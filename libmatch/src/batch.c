@@ -807,19 +807,20 @@ typedef struct worker {
     float *D;         /* LM_PANEL_MR * LM_BLOCK_C */
     uint64_t *order;  /* inner blocks by distance: do_block */
     float *xs;        /* LM_BLOCK_C exact scores from the kernel */
-    float *dq;        /* int8: LM_BLOCK_C float dots of a row's pairs that passed the bound */
+    float *dq;        /* LM_BLOCK_C lm__dot()s of a row's pairs that passed the bound */
     float *rest;      /* COSINE_COVERAGE: LM_BLOCK_C scores' terms but the competence, from the exact kernel */
     uint64_t scored, feasible;
 } worker;
 
-/* int8 mode: the float dot product of candidate i and vacancy v, from the
- * snapshot's row (the int8 one only bounded the pair). */
+/* The dot product of candidate i and vacancy v that the pair's score takes:
+ * lm__dot() of the snapshot's row, as every other path computes it (the
+ * panel's dot, FMA in the kernel's order or int8, only bounded the pair). */
 static float float_dot(const shared *S, size_t i, size_t v) {
     const lm_layout *LC = S->E->LC;
     uint32_t cs = S->C->slot[i];
     const float *cv = LM_COLP(lm__chunk_of(S->E->snap->side[LM_SIDE_CANDIDATE], cs), LC, LM_COL_VEC, float) +
                       (size_t)(cs & (LM_CHUNK_ROWS - 1)) * LC->vec_stride;
-    return S->K.dot(cv, S->V->vec + v * S->dim, S->dim);
+    return lm__dot(cv, S->V->vec + v * S->dim, S->dim);
 }
 
 /* COSINE_COVERAGE: vacancy v's raw levels, weights and coverage scale. */
@@ -845,10 +846,10 @@ static inline float cov_competence(const shared *S, const covvac *x, float cs, s
                                                     S->E->pol.overqualification));
 }
 
-/* The competence value of a pair that passed the bound, from the panel's d:
- * the float dot in int8 mode, times the coverage in COSINE_COVERAGE. */
-static inline float pair_competence(const shared *S, float d, size_t i, size_t v) {
-    float dot = S->quant ? float_dot(S, i, v) : d;
+/* The competence value of a pair that passed the bound: its lm__dot(),
+ * times the coverage in COSINE_COVERAGE. */
+static inline float pair_competence(const shared *S, size_t i, size_t v) {
+    float dot = float_dot(S, i, v);
     if (!S->cov) return dot;
     covvac x = cov_vacancy(S, v);
     return cov_competence(S, &x, dot, i);
@@ -938,14 +939,13 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
         ex->vx = vx[0];
         ex->vy = vx[1];
         ex->vz = vx[2];
-        if (S->quant) { /* the int8 dot only bounded the pairs: score them with the float one */
-            for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
-                for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
-                    size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
-                    W->dq[c] = float_dot(S, base + c, v);
-                }
-            ba->d = d = W->dq;
-        }
+        /* the panel's dot only bounded the pairs: score them with lm__dot() */
+        for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
+            for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+                size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
+                W->dq[c] = float_dot(S, base + c, v);
+            }
+        ba->d = d = W->dq;
         if (S->cov) d = cov_rescore(W, v, base, ba, ex, mask); /* the lists keep the rescored competence */
         else S->K.exact(ba, ex, mask);
     }
@@ -970,7 +970,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
         size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
         size_t i = base + c;
-        float dot = pair_competence(S, d[c], i, v); /* the panel's dot only bounded the pair */
+        float dot = pair_competence(S, i, v); /* the panel's dot only bounded the pair */
         float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
         /* thresholds move while we walk the mask: check again (travel at best) */
         float ub = P->w_comp * comp + P->w_travel + C->sc[i] + LM_BOUND_EPS;

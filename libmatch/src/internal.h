@@ -326,6 +326,8 @@ LM_HIDDEN bool lm__visible(const lm_viewer *v, int64_t owner, int32_t muni, int3
  * value is reused, so explanations repeat a listed score exactly. */
 LM_HIDDEN int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float dot, float *out_score,
                             lm_match *m);
+/* The one dot product of every final score (competence.c: 16 float lanes,
+ * added in a fixed tree; the same bits on every CPU, kernel and path). */
 LM_HIDDEN float lm__dot(const float *a, const float *b, uint32_t n);
 /* As lm__pair_eval(); *out_dot (if given) receives the competence value used
  * (the dot product for dot models), which repeats the score when passed back. */

@@ -53,11 +53,6 @@ static void panel8_scalar(const uint8_t *V8, size_t vstride, const int8_t *Ct8, 
     }
 }
 
-static float dot_scalar(const float *a, const float *b, uint32_t n) {
-    float s = 0.f;
-    for (uint32_t j = 0; j < n; j++) s += a[j] * b[j];
-    return s;
-}
 
 /* Travel margin of the bound: km lost to float positions (about 0.5 km at
  * worst in the Netherlands' latitudes) plus a relative 1e-5. */
@@ -240,23 +235,6 @@ __attribute__((target("avx2,fma"))) static void panel_avx2(const float *V, size_
 #undef LM_FMA2
 #undef LM_ST2
 
-__attribute__((target("avx2,fma"))) static float dot_avx2(const float *a, const float *b, uint32_t n) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    uint32_t j = 0;
-    for (; j + 16 <= n; j += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8), s1);
-    }
-    for (; j + 8 <= n; j += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
-    s0 = _mm256_add_ps(s0, s1);
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_movehdup_ps(h));
-    float s = _mm_cvtss_f32(h);
-    for (; j < n; j++) s += a[j] * b[j];
-    return s;
-}
-
 __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64]) {
     memset(mask, 0, LM_BLOCK_C / 8);
     const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.f), wc = _mm256_set1_ps(a->w_comp),
@@ -431,24 +409,6 @@ __attribute__((target("avx512f"))) static void panel_avx512(const float *V, size
 }
 #undef LM_FMA4
 #undef LM_ST4
-
-__attribute__((target("avx512f"))) static float dot_avx512(const float *a, const float *b, uint32_t n) {
-    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-    uint32_t j = 0;
-    for (; j + 32 <= n; j += 32) {
-        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
-        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16), s1);
-    }
-    if (j + 16 <= n) {
-        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
-        j += 16;
-    }
-    if (j < n) { /* masked tail */
-        __mmask16 m = (__mmask16)((1u << (n - j)) - 1u);
-        s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + j), _mm512_maskz_loadu_ps(m, b + j), s1);
-    }
-    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
-}
 
 /* The exact part of lm__pair_eval() for up to 16 packed pairs (indexes ix,
  * lanes m), see lm_exact_args: doubles for travel, as the scalar code; mul
@@ -763,7 +723,6 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
     if (kernel > best) return LM_ERR_UNSUPPORTED;
     out->kind = kernel;
     out->panel = panel_scalar;
-    out->dot = dot_scalar;
     out->bound = bound_scalar;
     out->qfilter = qfilter_scalar;
     out->kth = kth_scalar;
@@ -773,12 +732,10 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
 #ifdef LM_X86
     if (kernel == LM_KERNEL_AVX2) {
         out->panel = panel_avx2;
-        out->dot = dot_avx2;
         out->bound = bound_avx2;
         out->qfilter = qfilter_avx2;
     } else if (kernel == LM_KERNEL_AVX512) {
         out->panel = panel_avx512;
-        out->dot = dot_avx512;
         out->bound = bound_avx512;
         out->qfilter = qfilter_avx512;
         out->kth = kth_avx512;

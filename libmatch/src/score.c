@@ -25,12 +25,6 @@ int lm__vacancy_open(const lm_eval_ctx *E, uint32_t vslot) {
     return LM_CONSTRAINT_NONE;
 }
 
-float lm__dot(const float *a, const float *b, uint32_t n) {
-    float s = 0.f;
-    for (uint32_t j = 0; j < n; j++) s += a[j] * b[j];
-    return s;
-}
-
 int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float dot, float *out_score, lm_match *m) {
     return lm__pair_eval_x(E, cslot, vslot, dot, out_score, NULL, m);
 }
