@@ -855,34 +855,41 @@ static inline float pair_competence(const shared *S, size_t i, size_t v) {
     return cov_competence(S, &x, dot, i);
 }
 
-/* COSINE_COVERAGE, pairs that passed the bound: the exact kernel scores them
- * with the cosine (coverage 1), which finds the feasible ones and an upper
- * bound of their score (the coverage is at most 1 and float rounding is
- * monotone), and gives each pair's terms but the competence. Only the pairs
- * whose bound still reaches a list get their coverage; their score is that
- * sum plus the competence term, as lm__score_combine() adds it. ba->d holds
- * the float cosines; returns the competences of the pairs left in the mask. */
-static const float *cov_rescore(worker *W, size_t v, size_t base, lm_bound_args *ba, lm_exact_args *ex,
-                                uint64_t mask[LM_BLOCK_C / 64]) {
+/* Pairs that passed the bound, every fast model: the exact kernel scores
+ * them with the panel's dot (the cosine, coverage 1, in COSINE_COVERAGE;
+ * plus the int8 slack in int8 mode), which finds the feasible ones and an
+ * upper bound of their score within LM_BOUND_EPS (the panel rounds in its own
+ * order; the coverage is at most 1), and gives each pair's terms but the
+ * competence. Only the pairs whose bound still reaches a list get their
+ * competence from lm__dot() (times the coverage), the one routine of every
+ * path; their score is that term added to the others, as lm__score_combine()
+ * adds it. Returns the competence values of the pairs left in the mask. */
+static const float *rescore(worker *W, size_t v, size_t base, lm_bound_args *ba, lm_exact_args *ex,
+                            uint64_t mask[LM_BLOCK_C / 64]) {
     const shared *S = W->S;
     const lm_policy_eval *P = &S->E->pol;
-    const float vthr = W->vl->thr[v], *cthr = W->cl->thr;
-    const float *d = ba->d;
+    const float vthr = W->vl->thr[v] - LM_BOUND_EPS, *cthr = W->cl->thr;
     ex->rest = W->rest;
+    ex->min_score = P->min_score - LM_BOUND_EPS; /* a bound: the exact score decides */
     S->K.exact(ba, ex, mask);
+    ex->min_score = P->min_score;
     ex->rest = NULL;
     covvac x = {NULL, NULL, 0.f};
     for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
         for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
             size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
-            if (ex->score[c] < vthr && ex->score[c] < cthr[base + c]) {
+            if (ex->score[c] < vthr && ex->score[c] < cthr[base + c] - LM_BOUND_EPS) {
                 mask[w] &= ~(1ull << (c & 63));
                 continue;
             }
-            if (!x.r) x = cov_vacancy(S, v);
-            float comp = W->dq[c] = cov_competence(S, &x, d[c], base + c);
-            float s = lm__score_add_comp(P, W->rest[c], comp);
-            if (s < ex->min_score) mask[w] &= ~(1ull << (c & 63));
+            float comp = float_dot(S, base + c, v);
+            if (S->cov) {
+                if (!x.r) x = cov_vacancy(S, v);
+                comp = cov_competence(S, &x, comp, base + c);
+            }
+            W->dq[c] = comp; /* the list keeps the dot (dot models) or the competence */
+            float s = lm__score_add_comp(P, W->rest[c], comp < 0.f ? 0.f : (comp > 1.f ? 1.f : comp));
+            if (s < P->min_score) mask[w] &= ~(1ull << (c & 63));
             else ex->score[c] = s;
         }
     return W->dq;
@@ -939,15 +946,15 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
         ex->vx = vx[0];
         ex->vy = vx[1];
         ex->vz = vx[2];
-        /* the panel's dot only bounded the pairs: score them with lm__dot() */
-        for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
-            for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
-                size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
-                W->dq[c] = float_dot(S, base + c, v);
-            }
-        ba->d = d = W->dq;
-        if (S->cov) d = cov_rescore(W, v, base, ba, ex, mask); /* the lists keep the rescored competence */
-        else S->K.exact(ba, ex, mask);
+        if (S->quant) { /* the int8 dot plus its error bound bounds the float dot */
+            for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
+                for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+                    size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
+                    W->dq[c] = d[c] + ba->dslack;
+                }
+            ba->d = W->dq;
+        }
+        d = rescore(W, v, base, ba, ex, mask); /* the lists keep the rescored competence */
     }
     /* The candidate lists of the pairs that passed are scattered (2k entries
      * apart): fetch their next free entries while the pairs are scored. */
@@ -970,10 +977,10 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
         size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
         size_t i = base + c;
-        float dot = pair_competence(S, i, v); /* the panel's dot only bounded the pair */
-        float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
-        /* thresholds move while we walk the mask: check again (travel at best) */
-        float ub = P->w_comp * comp + P->w_travel + C->sc[i] + LM_BOUND_EPS;
+        /* thresholds move while we walk the mask: check again (travel at best,
+         * the panel's dot plus the int8 slack) */
+        float db = d[c] + ba->dslack, dcl = db < 0.f ? 0.f : (db > 1.f ? 1.f : db);
+        float ub = P->w_comp * dcl + P->w_travel + C->sc[i] + LM_BOUND_EPS;
         if (ub < *vthr && ub < cthr[i]) continue;
         /* hard filters, as in lm__pair_eval */
         if (!(C->groups[i] & acc) || C->ready[i] > maxr || C->lw[i] < minlw || (C->flags[i] & req) != req) continue;
@@ -1007,6 +1014,8 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
         }
         float limit = C->limit[i];
         if (!(best <= limit)) continue;
+        float dot = pair_competence(S, i, v); /* the panel's dot only bounded the pair */
+        float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
         float trav = 1.f - (float)best / limit;
         float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
         float hours = len > 0.f ? (hi - lo) / len : 1.f;
