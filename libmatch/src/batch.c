@@ -1018,7 +1018,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
         float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
         float trav = 1.f - (float)best / limit;
         float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
-        float hours = len > 0.f ? (hi - lo) / len : 1.f;
+        float hours = lm__hours_score(lo, hi, len);
         float score = lm__score_combine(P, comp, trav, hours, C->rdy[i], C->prio[i]);
         if (score < P->min_score) continue;
         feasible++;

@@ -247,7 +247,7 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
     }
     float trav = 1.f - (float)best / limit;
     float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
-    float hours = len > 0.f ? (hi - lo) / len : 1.f;
+    float hours = lm__hours_score(lo, hi, len);
     float score = lm__score_combine(P, comp, trav, hours, rdy, prio);
     if (score < P->min_score) return false;
     *out_score = score;

@@ -137,7 +137,7 @@ static void exact_scalar(const lm_bound_args *a, const lm_exact_args *x, uint64_
             if ((ok = best <= limit)) {
                 float trav = 1.f - (float)best / limit;
                 float clen = cmax - cmin, vlen = a->vmax - a->vmin, len = clen < vlen ? clen : vlen;
-                float hours = len > 0.f ? (hi - lo) / len : 1.f;
+                float hours = lm__hours_score(lo, hi, len);
                 /* lm__score_combine(): the competence term last */
                 float rest = a->w_travel * trav + x->w_hours * hours + x->w_ready * x->rdy[c] + x->w_prio * x->prio[c];
                 if (x->rest) x->rest[c] = rest;
@@ -477,7 +477,10 @@ __attribute__((target("avx512f"))) static __mmask16 exact512(const lm_bound_args
     __m512 lo = _mm512_max_ps(cmin, vmin), hi = _mm512_min_ps(cmax, vmax);
     __m512 len = _mm512_min_ps(_mm512_sub_ps(cmax, cmin), _mm512_sub_ps(vmax, vmin));
     __mmask16 pos = _mm512_cmp_ps_mask(len, zero, _CMP_GT_OQ);
-    __m512 hours = _mm512_mask_div_ps(one, pos, _mm512_sub_ps(hi, lo), len);
+    /* lm__hours_score(): the overlap counts as at least min(len, 1) hour;
+     * max/min_ps return the second operand on NaN, as the scalar ?: does */
+    __m512 ov = _mm512_max_ps(_mm512_sub_ps(hi, lo), _mm512_min_ps(len, one));
+    __m512 hours = _mm512_mask_div_ps(one, pos, ov, len);
     __m512 d = _mm512_mask_i32gather_ps(zero, ok, ix, a->d, 4);
     __m512 comp = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(d, one, _CMP_GT_OQ), d, one);
     comp = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(d, zero, _CMP_LT_OQ), comp, zero);

@@ -87,7 +87,7 @@ int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float 
     float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
     float trav = best <= limit ? 1.f - (float)best / limit : 0.f;
     float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
-    float hours = lo > hi ? 0.f : (len > 0.f ? (hi - lo) / len : 1.f);
+    float hours = lo > hi ? 0.f : lm__hours_score(lo, hi, len);
     float rdy = (float)(5 - ready) * 0.25f;
     float prio = LM_COLP(cc, LC, LM_COL_PRIO, float)[cr];
     const lm_policy_eval *P = &E->pol;

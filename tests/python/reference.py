@@ -110,7 +110,8 @@ def score_matrix(c, v, viewer, policy=None):
     with np.errstate(invalid="ignore", divide="ignore"):
         trav = 1 - best / limit
         ln = np.minimum(col(C["hours_max"]) - col(C["hours_min"]), row(V["hours_max"]) - row(V["hours_min"]))
-        hours = np.where(ln > 0, (hi - lo) / np.where(ln > 0, ln, 1), 1.0)
+        # the overlap counts as at least one hour (or the narrower range if shorter)
+        hours = np.where(ln > 0, np.maximum(hi - lo, np.minimum(ln, 1)) / np.where(ln > 0, ln, 1), 1.0)
     rdy = np.broadcast_to((5 - col(C["readiness"]).astype(np.float64)) / 4, (nc, nv))
     prio = np.broadcast_to(col(C["priority"]), (nc, nv))
     w = np.array([P["w_competence"], P["w_travel"], P["w_hours"], P["w_readiness"], P["w_priority"]], float)
