@@ -161,6 +161,7 @@ typedef struct gcand {
     int8_t *ct8;      /* quantised: nblk * dim4 * LM_BLOCK_C * 4, or NULL */
     int32_t *csum;    /* per candidate: sum of its int8 components */
     float *raw;       /* COSINE_COVERAGE: raw levels, n * dim in batch order (read per pair), or NULL */
+    float *vec;       /* the vectors of ct, n * dim in batch order: lm__dot() of the pairs rescored */
     double *bcen, *brad, *breach;
     float *blimit;    /* largest travel limit in the block */
     uint8_t *bmodes;  /* union of the block's modes */
@@ -267,6 +268,7 @@ static void gcand_free(gcand *g) {
     lm__free(g->reach2); lm__free(g->ct); lm__free(g->raw); lm__free(g->bcen); lm__free(g->brad); lm__free(g->breach);
     lm__free(g->blimit); lm__free(g->bmodes); lm__free(g->bminrdy); lm__free(g->bmaxlw); lm__free(g->bgroups);
     lm__free(g->bflags);
+    lm__free(g->vec);
     lm__free(g->fx); lm__free(g->fy); lm__free(g->fz); lm__free(g->inv_limit);
     lm__free(g->flo); lm__free(g->fhi); lm__free(g->ready32); lm__free(g->ct8); lm__free(g->csum);
     for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
@@ -446,6 +448,7 @@ static void fill_cand(const gfill *f, size_t a, size_t b) {
             for (int m = 0; m < LM_MODE_COUNT; m++)
                 if (g->zidx[m]) g->zidx[m][i] = lm__travel_zone_index(E->travel, m, z);
             vs[i - i0] = LM_COLP(c, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride;
+            memcpy(g->vec + i * dim, vs[i - i0], dim * sizeof(float));
             if (f->raw) memcpy(g->raw + i * dim, LM_COLP(c, L, LM_COL_RAW, float) + (size_t)r * L->vec_stride,
                                dim * sizeof(float));
         }
@@ -550,6 +553,7 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant,
     for (int m = 0; m < LM_MODE_COUNT; m++)
         if (lm__travel_has_matrix(E->travel, m) && GALLOC(g->zidx[m], n)) goto out;
     if (raw && !(g->raw = lm__big_alloc((n ? n : 1) * (size_t)dim * sizeof(float)))) goto out;
+    if (!(g->vec = lm__big_alloc((n ? n : 1) * (size_t)dim * sizeof(float)))) goto out;
     if (quant) {
         size_t n8 = g->nblk * (size_t)((dim + 3) / 4) * LM_BLOCK_C * 4;
         g->ct8 = lm__big_alloc(n8 ? n8 : 64);
@@ -813,14 +817,11 @@ typedef struct worker {
 } worker;
 
 /* The dot product of candidate i and vacancy v that the pair's score takes:
- * lm__dot() of the snapshot's row, as every other path computes it (the
- * panel's dot, FMA in the kernel's order or int8, only bounded the pair). */
+ * lm__dot() of the rows (copied in batch order: near candidates are near in
+ * memory), as every other path computes it (the panel's dot, FMA in the
+ * kernel's order or int8, only bounded the pair). */
 static float float_dot(const shared *S, size_t i, size_t v) {
-    const lm_layout *LC = S->E->LC;
-    uint32_t cs = S->C->slot[i];
-    const float *cv = LM_COLP(lm__chunk_of(S->E->snap->side[LM_SIDE_CANDIDATE], cs), LC, LM_COL_VEC, float) +
-                      (size_t)(cs & (LM_CHUNK_ROWS - 1)) * LC->vec_stride;
-    return lm__dot(cv, S->V->vec + v * S->dim, S->dim);
+    return lm__dot(S->C->vec + i * S->dim, S->V->vec + v * S->dim, S->dim);
 }
 
 /* COSINE_COVERAGE: vacancy v's raw levels, weights and coverage scale. */
@@ -882,7 +883,10 @@ static const float *rescore(worker *W, size_t v, size_t base, lm_bound_args *ba,
                 mask[w] &= ~(1ull << (c & 63));
                 continue;
             }
-            float comp = float_dot(S, base + c, v);
+            /* A bound below -LM_BOUND_EPS (unit vectors: the panel's rounding
+             * is under 1e-5) means a negative lm__dot(), so competence 0 on
+             * every route: no need to compute it. */
+            float comp = ba->d[c] < -LM_BOUND_EPS ? 0.f : float_dot(S, base + c, v);
             if (S->cov) {
                 if (!x.r) x = cov_vacancy(S, v);
                 comp = cov_competence(S, &x, comp, base + c);
