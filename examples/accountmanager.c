@@ -25,6 +25,9 @@
  * municipality, 0 = none), --k N (list length, default 5), --why N (how many
  * rejected candidates to explain, default 5), --explain CANDIDATE (explain one
  * pair in full), --data DIR or --db CONNINFO.
+ *
+ * Exit status: 0 done, 1 an error (an unknown or invisible id, for --vacancy
+ * and --explain alike; the database), 2 bad usage.
  */
 #include <libmatch/libmatch.h>
 
@@ -72,7 +75,7 @@ static const struct { const char *name, *text; } CONSTRAINTS[] = {
     [LM_CONSTRAINT_HOURS] = {"hours", "hours per week do not overlap"},
     [LM_CONSTRAINT_DATES] = {"dates", "not available before the vacancy closes"},
     [LM_CONSTRAINT_SLOTS] = {"slots", "the vacancy has no open slots"},
-    [LM_CONSTRAINT_TRAVEL] = {"travel", "too far: no allowed travel mode within the limit"},
+    [LM_CONSTRAINT_TRAVEL] = {"travel", "too far"},
     [LM_CONSTRAINT_MIN_SCORE] = {"min score", "score below the policy minimum"},
 };
 #define N_CONSTRAINTS ((int32_t)(sizeof CONSTRAINTS / sizeof CONSTRAINTS[0]))
@@ -402,6 +405,40 @@ static int load_db(lm_pool **pool, lm_travel **travel, const char *conninfo) {
 
 /* ---- output ---------------------------------------------------------------- */
 
+/* The candidate's own travel limit from the CSV table (minutes, 0 = none or
+ * unknown: always with --db). */
+static float own_limit(const candidates *c, int64_t id) {
+    for (size_t i = 0; i < c->n; i++)
+        if (c->id[i] == id) return c->max_minutes[i];
+    return 0.f;
+}
+
+/* Why a pair is too far, naming the limit that binds: the person's own limit
+ * when it is tighter than the policy's, else the policy's. Since 1.2.0 the
+ * explanation carries it (travel_limit, travel_limit_own); an older library
+ * leaves them 0, and the CSV's own limit fills in. */
+static void print_travel_reason(const lm_match *m, const lm_policy *policy, float own) {
+    double policy_limit = 0;
+    lm_policy_get_f64(&policy_limit, policy, LM_POLICY_MAX_TRAVEL_MIN);
+    double limit = policy_limit;
+    int is_own = 0;
+    if (m->travel_limit > 0) {
+        limit = m->travel_limit;
+        is_own = m->travel_limit_own != 0;
+    } else if (own > 0 && own < policy_limit) {
+        limit = own;
+        is_own = 1;
+    }
+    if (m->travel_mode >= 0 && isfinite(m->travel_minutes))
+        printf(": at best %.0f min one way (%s)", m->travel_minutes, mode_name(m->travel_mode));
+    else
+        printf(": no allowed travel mode reaches the vacancy");
+    if (is_own)
+        printf(", over the person's own limit of %.0f min (policy %.0f)", limit, policy_limit);
+    else
+        printf(", over the policy limit of %.0f min", limit);
+}
+
 /* Row of a vacancy in the CSV table, -1 if unknown (always with --db). */
 static long vacancy_row(const vacancies *v, int64_t id) {
     for (size_t i = 0; i < v->n; i++)
@@ -409,7 +446,7 @@ static long vacancy_row(const vacancies *v, int64_t id) {
     return -1;
 }
 
-static void print_explanation(const lm_match *m, const lm_policy *policy) {
+static void print_explanation(const lm_match *m, const lm_policy *policy, float own) {
     static const struct { int32_t key; const char *name; } w[] = {
         {LM_POLICY_W_COMPETENCE, "competence"}, {LM_POLICY_W_TRAVEL, "travel"},
         {LM_POLICY_W_HOURS, "hours"},           {LM_POLICY_W_READINESS, "readiness"},
@@ -422,8 +459,13 @@ static void print_explanation(const lm_match *m, const lm_policy *policy) {
     }
     printf("Candidate %" PRId64 " (lives in %s) for vacancy %" PRId64 " (in %s): ", m->candidate_id,
            municipality_name(m->candidate_municipality), m->vacancy_id, municipality_name(m->vacancy_municipality));
-    if (m->constraint == LM_CONSTRAINT_NONE) printf("score %.3f\n", m->score);
-    else printf("excluded, %s\n", constraint_text(m->constraint));
+    if (m->constraint == LM_CONSTRAINT_NONE) {
+        printf("score %.3f\n", m->score);
+    } else {
+        printf("excluded, %s", constraint_text(m->constraint));
+        if (m->constraint == LM_CONSTRAINT_TRAVEL) print_travel_reason(m, policy, own);
+        printf("\n");
+    }
     printf("  component   value  weight\n");
     for (int i = 0; i < 5; i++) {
         printf("  %-10s  %5.3f  %6.2f", w[i].name, value[i], weight[i] / sum); /* weights are normalised */
@@ -496,14 +538,14 @@ int main(int argc, char **argv) {
         lm_match m;
         st = lm_engine_explain(&m, sizeof m, engine, snap, &viewer, vacancy, explain);
         if (st == LM_ERR_UNKNOWN_ID) {
-            /* Missing and not-visible look the same, so nobody can probe for people. */
-            printf("Candidate %lld or vacancy %lld: unknown, or not visible to organisation %lld.\n", explain, vacancy,
-                   org);
-            rc = 0;
+            /* Missing and not-visible look the same, so nobody can probe for
+             * people; an unknown id is an error (exit 1), as with --vacancy. */
+            fprintf(stderr, "accountmanager: candidate %lld or vacancy %lld: unknown id, or not visible to "
+                            "organisation %lld\n", explain, vacancy, org);
         } else if (st) {
             fail("explain", st, lm_engine_errmsg(engine));
         } else {
-            print_explanation(&m, policy);
+            print_explanation(&m, policy, own_limit(cand, m.candidate_id));
             rc = 0;
         }
         goto out;
@@ -557,8 +599,7 @@ int main(int argc, char **argv) {
         if (shown++ >= (size_t)why) continue;
         printf("  candidate %" PRId64 " (%s): %s", m.candidate_id, municipality_name(m.candidate_municipality),
                constraint_text(m.constraint));
-        if (m.constraint == LM_CONSTRAINT_TRAVEL && m.travel_mode >= 0 && isfinite(m.travel_minutes))
-            printf(" (best: %s, %.0f min one way)", mode_name(m.travel_mode), m.travel_minutes);
+        if (m.constraint == LM_CONSTRAINT_TRAVEL) print_travel_reason(&m, policy, own_limit(cand, m.candidate_id));
         printf("\n");
     }
     if (shown > (size_t)why) printf("  ... and %zu more\n", shown - (size_t)why);

@@ -44,6 +44,7 @@ cd "$root"
 # NAME | NEEDS | COMMAND   (single quotes: $BUILD is expanded when run)
 # shellcheck disable=SC2016  # expanded later, by eval
 STEPS=(
+    'deps     | tests/deps/run.sh     | tests/deps/run.sh "$BUILD"'
     'unit     | -                     | mk test-unit'
     'asan     | -                     | mk test-asan'
     'header   | -                     | mk test-header'

@@ -297,6 +297,7 @@ static int core(lm_assignment **out, lm_err *err, const core_in *in, const lm_as
     P.eq = nq ? w.eq : NULL;
     P.nq = nq;
     P.qperson = w.qperson;
+    P.eorig = w.eorig;
     P.ngroups = (uint32_t)ng;
     P.pgroup = w.pgd;
     P.progress = o.progress;

@@ -24,6 +24,7 @@ typedef struct lm__asg_problem {
     const uint32_t *eq;      /* per edge: its (person, employer) limit node, UINT32_MAX if it cannot bind; NULL if none */
     uint32_t nq;             /* number of limit nodes; node q belongs to qperson[q] */
     const uint32_t *qperson;
+    const uint32_t *eorig;   /* per edge: its index in the caller's input (greedy ties); NULL = edge order */
     /* fairness: NULL floor = off */
     uint32_t ngroups;
     const uint32_t *pgroup;  /* per person, dense 0..ngroups-1 */
@@ -41,7 +42,8 @@ LM_HIDDEN int lm__asg_solve(uint8_t *flow, const lm__asg_problem *P, lm_err *err
  * epsilon-scaling auction of assign_auction.c. */
 LM_HIDDEN int lm__asg_auction(uint8_t *flow, const lm__asg_problem *P, lm_err *err);
 
-/* Greedy baseline: edges by value descending (ties: lower edge index),
+/* Greedy baseline: edges by value descending (ties: the caller's input
+ * order, eorig), 
  * taken while person, vacancy and employer limits allow. */
 LM_HIDDEN int lm__asg_greedy(uint8_t *flow, const lm__asg_problem *P, lm_err *err);
 #endif

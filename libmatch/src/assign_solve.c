@@ -467,17 +467,33 @@ int lm__asg_greedy(uint8_t *flow, const lm__asg_problem *P, lm_err *err) {
     uint32_t *pc = lm__calloc(P->n ? P->n : 1, sizeof *pc), *vc = lm__calloc(P->nv ? P->nv : 1, sizeof *vc);
     uint32_t *qc = lm__calloc(P->nq ? P->nq : 1, sizeof *qc);
     size_t *cnt = lm__malloc(65536 * sizeof *cnt);
+    uint32_t *at = NULL;
     int st = LM_OK;
     if (!key || !tmp || !owner || !pc || !vc || !qc || !cnt) {
         st = lm__fail(err, LM_ERR_NOMEM, "assign: out of memory");
         goto done;
     }
+    /* Ties go by the caller's input order of the edges (docs/assignment.md),
+     * not by the person-major order of this problem: a lower person number
+     * must not win ties. at[] maps an input index back to the edge. */
+    size_t nin = 0;
+    for (size_t e = 0; e < E; e++) {
+        size_t o = P->eorig ? P->eorig[e] : e;
+        if (o + 1 > nin) nin = o + 1;
+    }
+    at = lm__malloc(nin * sizeof *at);
+    if (!at) {
+        st = lm__fail(err, LM_ERR_NOMEM, "assign: out of memory");
+        goto done;
+    }
     for (uint32_t i = 0; i < P->n; i++)
         for (size_t e = P->poff[i]; e < P->poff[i + 1]; e++) {
+            size_t o = P->eorig ? P->eorig[e] : e;
             owner[e] = i;
-            key[e] = ((uint64_t)(uint32_t)(INT32_MAX - P->ew[e]) << 32) | (uint64_t)e;
+            at[o] = (uint32_t)e;
+            key[e] = ((uint64_t)(uint32_t)(INT32_MAX - P->ew[e]) << 32) | (uint64_t)o;
         }
-    /* LSD radix sort, 16-bit digits: value descending, then edge index */
+    /* LSD radix sort, 16-bit digits: value descending, then input index */
     for (int pass = 0; pass < 4; pass++) {
         int sh = 16 * pass;
         memset(cnt, 0, 65536 * sizeof *cnt);
@@ -494,7 +510,7 @@ int lm__asg_greedy(uint8_t *flow, const lm__asg_problem *P, lm_err *err) {
         tmp = x;
     }
     for (size_t r = 0; r < E; r++) {
-        size_t e = (size_t)(key[r] & 0xFFFFFFFFu);
+        size_t e = at[key[r] & 0xFFFFFFFFu];
         uint32_t i = owner[e], j = P->evac[e];
         if (pc[i] >= P->m || (int64_t)vc[j] >= P->cap[j]) continue;
         uint32_t q = P->eq ? P->eq[e] : UINT32_MAX;
@@ -512,5 +528,6 @@ done:
     lm__free(vc);
     lm__free(qc);
     lm__free(cnt);
+    lm__free(at);
     return st;
 }

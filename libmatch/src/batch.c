@@ -161,6 +161,7 @@ typedef struct gcand {
     int8_t *ct8;      /* quantised: nblk * dim4 * LM_BLOCK_C * 4, or NULL */
     int32_t *csum;    /* per candidate: sum of its int8 components */
     float *raw;       /* COSINE_COVERAGE: raw levels, n * dim in batch order (read per pair), or NULL */
+    float *vec;       /* the vectors of ct, n * dim in batch order: lm__dot() of the pairs rescored */
     double *bcen, *brad, *breach;
     float *blimit;    /* largest travel limit in the block */
     uint8_t *bmodes;  /* union of the block's modes */
@@ -271,6 +272,7 @@ static void gcand_free(gcand *g) {
     lm__free(g->reach2); lm__free(g->ct); lm__free(g->raw); lm__free(g->bcen); lm__free(g->brad); lm__free(g->breach);
     lm__free(g->blimit); lm__free(g->bmodes); lm__free(g->bminrdy); lm__free(g->bmaxlw); lm__free(g->bgroups);
     lm__free(g->bflags);
+    lm__free(g->vec);
     lm__free(g->fx); lm__free(g->fy); lm__free(g->fz); lm__free(g->inv_limit);
     lm__free(g->flo); lm__free(g->fhi); lm__free(g->ready32); lm__free(g->ct8); lm__free(g->csum);
     lm__free(g->needs); lm__free(g->muni);
@@ -454,6 +456,7 @@ static void fill_cand(const gfill *f, size_t a, size_t b) {
             for (int m = 0; m < LM_MODE_COUNT; m++)
                 if (g->zidx[m]) g->zidx[m][i] = lm__travel_zone_index(E->travel, m, z);
             vs[i - i0] = LM_COLP(c, L, LM_COL_VEC, float) + (size_t)r * L->vec_stride;
+            memcpy(g->vec + i * dim, vs[i - i0], dim * sizeof(float));
             if (f->raw) memcpy(g->raw + i * dim, LM_COLP(c, L, LM_COL_RAW, float) + (size_t)r * L->vec_stride,
                                dim * sizeof(float));
         }
@@ -558,6 +561,7 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant,
     for (int m = 0; m < LM_MODE_COUNT; m++)
         if (lm__travel_has_matrix(E->travel, m) && GALLOC(g->zidx[m], n)) goto out;
     if (raw && !(g->raw = lm__big_alloc((n ? n : 1) * (size_t)dim * sizeof(float)))) goto out;
+    if (!(g->vec = lm__big_alloc((n ? n : 1) * (size_t)dim * sizeof(float)))) goto out;
     if (quant) {
         size_t n8 = g->nblk * (size_t)((dim + 3) / 4) * LM_BLOCK_C * 4;
         g->ct8 = lm__big_alloc(n8 ? n8 : 64);
@@ -819,19 +823,17 @@ typedef struct worker {
     float *D;         /* LM_PANEL_MR * LM_BLOCK_C */
     uint64_t *order;  /* inner blocks by distance: do_block */
     float *xs;        /* LM_BLOCK_C exact scores from the kernel */
-    float *dq;        /* int8: LM_BLOCK_C float dots of a row's pairs that passed the bound */
+    float *dq;        /* LM_BLOCK_C lm__dot()s of a row's pairs that passed the bound */
     float *rest;      /* COSINE_COVERAGE: LM_BLOCK_C scores' terms but the competence, from the exact kernel */
     uint64_t scored, feasible;
 } worker;
 
-/* int8 mode: the float dot product of candidate i and vacancy v, from the
- * snapshot's row (the int8 one only bounded the pair). */
+/* The dot product of candidate i and vacancy v that the pair's score takes:
+ * lm__dot() of the rows (copied in batch order: near candidates are near in
+ * memory), as every other path computes it (the panel's dot, FMA in the
+ * kernel's order or int8, only bounded the pair). */
 static float float_dot(const shared *S, size_t i, size_t v) {
-    const lm_layout *LC = S->E->LC;
-    uint32_t cs = S->C->slot[i];
-    const float *cv = LM_COLP(lm__chunk_of(S->E->snap->side[LM_SIDE_CANDIDATE], cs), LC, LM_COL_VEC, float) +
-                      (size_t)(cs & (LM_CHUNK_ROWS - 1)) * LC->vec_stride;
-    return S->K.dot(cv, S->V->vec + v * S->dim, S->dim);
+    return lm__dot(S->C->vec + i * S->dim, S->V->vec + v * S->dim, S->dim);
 }
 
 /* COSINE_COVERAGE: vacancy v's raw levels, weights and coverage scale. */
@@ -857,43 +859,53 @@ static inline float cov_competence(const shared *S, const covvac *x, float cs, s
                                                     S->E->pol.overqualification));
 }
 
-/* The competence value of a pair that passed the bound, from the panel's d:
- * the float dot in int8 mode, times the coverage in COSINE_COVERAGE. */
-static inline float pair_competence(const shared *S, float d, size_t i, size_t v) {
-    float dot = S->quant ? float_dot(S, i, v) : d;
+/* The competence value of a pair that passed the bound: its lm__dot(),
+ * times the coverage in COSINE_COVERAGE. */
+static inline float pair_competence(const shared *S, size_t i, size_t v) {
+    float dot = float_dot(S, i, v);
     if (!S->cov) return dot;
     covvac x = cov_vacancy(S, v);
     return cov_competence(S, &x, dot, i);
 }
 
-/* COSINE_COVERAGE, pairs that passed the bound: the exact kernel scores them
- * with the cosine (coverage 1), which finds the feasible ones and an upper
- * bound of their score (the coverage is at most 1 and float rounding is
- * monotone), and gives each pair's terms but the competence. Only the pairs
- * whose bound still reaches a list get their coverage; their score is that
- * sum plus the competence term, as lm__score_combine() adds it. ba->d holds
- * the float cosines; returns the competences of the pairs left in the mask. */
-static const float *cov_rescore(worker *W, size_t v, size_t base, lm_bound_args *ba, lm_exact_args *ex,
-                                uint64_t mask[LM_BLOCK_C / 64]) {
+/* Pairs that passed the bound, every fast model: the exact kernel scores
+ * them with the panel's dot (the cosine, coverage 1, in COSINE_COVERAGE;
+ * plus the int8 slack in int8 mode), which finds the feasible ones and an
+ * upper bound of their score within LM_BOUND_EPS (the panel rounds in its own
+ * order; the coverage is at most 1), and gives each pair's terms but the
+ * competence. Only the pairs whose bound still reaches a list get their
+ * competence from lm__dot() (times the coverage), the one routine of every
+ * path; their score is that term added to the others, as lm__score_combine()
+ * adds it. Returns the competence values of the pairs left in the mask. */
+static const float *rescore(worker *W, size_t v, size_t base, lm_bound_args *ba, lm_exact_args *ex,
+                            uint64_t mask[LM_BLOCK_C / 64]) {
     const shared *S = W->S;
     const lm_policy_eval *P = &S->E->pol;
-    const float vthr = W->vl->thr[v], *cthr = W->cl->thr;
-    const float *d = ba->d;
+    const float vthr = W->vl->thr[v] - LM_BOUND_EPS, *cthr = W->cl->thr;
     ex->rest = W->rest;
+    ex->min_score = P->min_score - LM_BOUND_EPS; /* a bound: the exact score decides */
     S->K.exact(ba, ex, mask);
+    ex->min_score = P->min_score;
     ex->rest = NULL;
     covvac x = {NULL, NULL, 0.f};
     for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
         for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
             size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
-            if (ex->score[c] < vthr && ex->score[c] < cthr[base + c]) {
+            if (ex->score[c] < vthr && ex->score[c] < cthr[base + c] - LM_BOUND_EPS) {
                 mask[w] &= ~(1ull << (c & 63));
                 continue;
             }
-            if (!x.r) x = cov_vacancy(S, v);
-            float comp = W->dq[c] = cov_competence(S, &x, d[c], base + c);
-            float s = lm__score_add_comp(P, W->rest[c], comp);
-            if (s < ex->min_score) mask[w] &= ~(1ull << (c & 63));
+            /* A bound below -LM_BOUND_EPS (unit vectors: the panel's rounding
+             * is under 1e-5) means a negative lm__dot(), so competence 0 on
+             * every route: no need to compute it. */
+            float comp = ba->d[c] < -LM_BOUND_EPS ? 0.f : float_dot(S, base + c, v);
+            if (S->cov) {
+                if (!x.r) x = cov_vacancy(S, v);
+                comp = cov_competence(S, &x, comp, base + c);
+            }
+            W->dq[c] = comp; /* the list keeps the dot (dot models) or the competence */
+            float s = lm__score_add_comp(P, W->rest[c], comp < 0.f ? 0.f : (comp > 1.f ? 1.f : comp));
+            if (s < P->min_score) mask[w] &= ~(1ull << (c & 63));
             else ex->score[c] = s;
         }
     return W->dq;
@@ -974,22 +986,22 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     ba->cx = ba->nmodes >= 0 && vx[0] == vx[0] ? C->fx + base : NULL; /* no position: no travel bound */
     S->K.bound(ba, mask);
     if (S->pair_rules) pair_rules(S, v, base, mask);
-    if (S->floor > 0.f && !S->quant) floor_mask(S->floor, d, mask); /* the int8 dot is not exact: later */
+    /* the panel's dot rounds in its own order: a bound within LM_BOUND_EPS; the int8 dot is not exact: later */
+    if (S->floor > 0.f && !S->quant) floor_mask(S->floor - LM_BOUND_EPS, d, mask);
     if (ba->cx) { /* geometric travel: the kernel scores the pairs too, only the admissions are left */
         ex->vx = vx[0];
         ex->vy = vx[1];
         ex->vz = vx[2];
-        if (S->quant) { /* the int8 dot only bounded the pairs: score them with the float one */
+        if (S->quant) { /* the int8 dot plus its error bound bounds the float dot */
             for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
                 for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
                     size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
-                    W->dq[c] = float_dot(S, base + c, v);
+                    W->dq[c] = d[c] + ba->dslack;
                 }
-            ba->d = d = W->dq;
+            ba->d = W->dq;
         }
-        if (S->cov) d = cov_rescore(W, v, base, ba, ex, mask); /* the lists keep the rescored competence */
-        else S->K.exact(ba, ex, mask);
-        if (S->floor > 0.f) floor_mask(S->floor, d, mask);
+        d = rescore(W, v, base, ba, ex, mask); /* the lists keep the rescored competence */
+        if (S->floor > 0.f) floor_mask(S->floor, d, mask); /* the rule itself, on the exact competence */
     }
     /* The candidate lists of the pairs that passed are scattered (2k entries
      * apart): fetch their next free entries while the pairs are scored. */
@@ -1012,11 +1024,10 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
         size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
         size_t i = base + c;
-        float dot = pair_competence(S, d[c], i, v); /* the panel's dot only bounded the pair */
-        float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
-        if (comp < P->min_competence) continue;
-        /* thresholds move while we walk the mask: check again (travel at best) */
-        float ub = P->w_comp * comp + P->w_travel + C->sc[i] + LM_BOUND_EPS;
+        /* thresholds move while we walk the mask: check again (travel at best,
+         * the panel's dot plus the int8 slack) */
+        float db = d[c] + ba->dslack, dcl = db < 0.f ? 0.f : (db > 1.f ? 1.f : db);
+        float ub = P->w_comp * dcl + P->w_travel + C->sc[i] + LM_BOUND_EPS;
         if (ub < *vthr && ub < cthr[i]) continue;
         /* hard filters, as in lm__pair_eval */
         if (!(C->groups[i] & acc) || C->ready[i] > maxr || C->lw[i] < minlw || (C->flags[i] & req) != req) continue;
@@ -1050,9 +1061,12 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
         }
         float limit = C->limit[i];
         if (!(best <= limit)) continue;
+        float dot = pair_competence(S, i, v); /* the panel's dot only bounded the pair */
+        float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
+        if (comp < P->min_competence) continue;
         float trav = 1.f - (float)best / limit;
         float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
-        float hours = len > 0.f ? (hi - lo) / len : 1.f;
+        float hours = lm__hours_score(lo, hi, len);
         float score = lm__score_combine(P, comp, trav, hours, C->rdy[i], C->prio[i]);
         if (score < P->min_score) continue;
         feasible++;

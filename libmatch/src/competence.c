@@ -1,6 +1,6 @@
 /* Competence models (docs/scoring.md). The dot models (REQUIREMENT, COSINE)
  * are dot products of unit vectors stored at write time, which every kernel
- * reads; the others are computed here per pair from the raw columns, by this
+ * reads (to bound pairs; the score's dot is lm__dot, here); the others are computed here per pair from the raw columns, by this
  * one function for every path (explain, single queries, the generic batch),
  * so that their results agree bit for bit. */
 #include "internal.h"
@@ -41,6 +41,28 @@ static inline __attribute__((always_inline)) float scale_body(const float *r, co
 #endif
     for (; j < dim; j++) sc[j % LANES] += w[j] * fabsf(r[j]); /* the rest, lane by lane */
     return lanes_sum(sc);
+}
+
+
+/* The one dot product of every score (lm__dot): products in 16 float lanes
+ * (dimension j to lane j % 16, mul and add apart), the lanes added in the
+ * fixed tree. Kernels may compute dots any way to bound pairs; a pair's
+ * final score always takes its competence from here. */
+static inline __attribute__((always_inline)) float dot_body(const float *a, const float *b, uint32_t dim) {
+    float t[LANES] = {0};
+    uint32_t j = 0;
+#if defined(__GNUC__)
+    lm_v16 va = {0};
+    for (; j + LANES <= dim; j += LANES) {
+        lm_v16 x, y;
+        memcpy(&x, a + j, sizeof x);
+        memcpy(&y, b + j, sizeof y);
+        va += x * y;
+    }
+    memcpy(t, &va, sizeof t);
+#endif
+    for (; j < dim; j++) t[j % LANES] += a[j] * b[j]; /* the rest, lane by lane */
+    return lanes_sum(t);
 }
 
 
@@ -85,6 +107,12 @@ __attribute__((target("avx512f"))) static float scale_avx512(const float *r, con
 __attribute__((target("avx2"))) static float scale_avx2(const float *r, const float *w, uint32_t dim) {
     return scale_body(r, w, dim);
 }
+__attribute__((target("avx512f"))) static float dot_avx512(const float *a, const float *b, uint32_t dim) {
+    return dot_body(a, b, dim);
+}
+__attribute__((target("avx2"))) static float dot_avx2(const float *a, const float *b, uint32_t dim) {
+    return dot_body(a, b, dim);
+}
 __attribute__((target("avx512f"))) static double scaled_avx512(const float *c, const float *r, const float *w,
                                                                uint32_t dim, float scale, double overq) {
     return scaled_body(c, r, w, dim, scale, overq);
@@ -94,6 +122,14 @@ __attribute__((target("avx2"))) static double scaled_avx2(const float *c, const 
     return scaled_body(c, r, w, dim, scale, overq);
 }
 #endif
+
+float lm__dot(const float *a, const float *b, uint32_t dim) {
+#ifdef LM_ISA_COPIES
+    if (__builtin_cpu_supports("avx512f")) return dot_avx512(a, b, dim);
+    if (__builtin_cpu_supports("avx2")) return dot_avx2(a, b, dim);
+#endif
+    return dot_body(a, b, dim);
+}
 
 float lm__coverage_scale(const float *r, const float *w, uint32_t dim) {
 #ifdef LM_ISA_COPIES

@@ -229,8 +229,8 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
     float rest = P->w_travel + P->w_hours + P->w_ready * rdy + P->w_prio * prio + LM_BOUND_EPS;
     if (P->w_comp + rest < thr) return false; /* even a perfect competence match stays below the k-th best */
     float dot = Q->generic ? lm__competence(Q->E, cc, cr, vc, vr)
-                           : Q->K.dot(LM_COLP(cc, LC, LM_COL_VEC, float) + (size_t)cr * LC->vec_stride,
-                                      LM_COLP(vc, LV, Q->vcol, float) + (size_t)vr * LV->vec_stride, LC->dim);
+                           : lm__dot(LM_COLP(cc, LC, LM_COL_VEC, float) + (size_t)cr * LC->vec_stride,
+                                     LM_COLP(vc, LV, Q->vcol, float) + (size_t)vr * LV->vec_stride, LC->dim);
     float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
     if (comp < P->min_competence) return false; /* COSINE_COVERAGE: the cosine bounds the competence */
     float ub = P->w_comp * comp + rest;
@@ -260,7 +260,7 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
     }
     float trav = 1.f - (float)best / limit;
     float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
-    float hours = len > 0.f ? (hi - lo) / len : 1.f;
+    float hours = lm__hours_score(lo, hi, len);
     float score = lm__score_combine(P, comp, trav, hours, rdy, prio);
     if (score < P->min_score) return false;
     *out_score = score;

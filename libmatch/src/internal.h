@@ -356,6 +356,8 @@ LM_HIDDEN bool lm__visible(const lm_viewer *v, int64_t owner, int32_t muni, int3
  * value is reused, so explanations repeat a listed score exactly. */
 LM_HIDDEN int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float dot, float *out_score,
                             lm_match *m);
+/* The one dot product of every final score (competence.c: 16 float lanes,
+ * added in a fixed tree; the same bits on every CPU, kernel and path). */
 LM_HIDDEN float lm__dot(const float *a, const float *b, uint32_t n);
 /* As lm__pair_eval(); *out_dot (if given) receives the competence value used
  * (the dot product for dot models), which repeats the score when passed back. */
@@ -496,6 +498,16 @@ LM_HIDDEN int lm__cpu_best_kernel(void);
  * competence term comes last: the sum of the others (lm__score_rest()) is
  * then a pair's own, and a rescored competence (COSINE_COVERAGE) needs one
  * addition, not a second pass of the exact kernel. */
+/* The hours component of a pair whose ranges meet (lo <= hi): the overlap
+ * over the narrower range's length (len), the overlap counting as at least
+ * one hour, or the whole range if it is shorter: touching ranges (24-28 and
+ * 16-24) agree on one number of hours and pass the filter, so they score
+ * 1/len, not 0 (docs/scoring.md). 1 when the narrower range is one value.
+ * kernels.c (exact512) repeats it in vector form. */
+static inline float lm__hours_score(float lo, float hi, float len) {
+    float ov = hi - lo, least = len < 1.f ? len : 1.f;
+    return len > 0.f ? (ov > least ? ov : least) / len : 1.f;
+}
 static inline float lm__score_rest(const lm_policy_eval *P, float trav, float hours, float rdy, float prio) {
     return P->w_travel * trav + P->w_hours * hours + P->w_ready * rdy + P->w_prio * prio;
 }

@@ -53,11 +53,6 @@ static void panel8_scalar(const uint8_t *V8, size_t vstride, const int8_t *Ct8, 
     }
 }
 
-static float dot_scalar(const float *a, const float *b, uint32_t n) {
-    float s = 0.f;
-    for (uint32_t j = 0; j < n; j++) s += a[j] * b[j];
-    return s;
-}
 
 /* Travel margin of the bound: km lost to float positions (about 0.5 km at
  * worst in the Netherlands' latitudes) plus a relative 1e-5. */
@@ -142,7 +137,7 @@ static void exact_scalar(const lm_bound_args *a, const lm_exact_args *x, uint64_
             if ((ok = best <= limit)) {
                 float trav = 1.f - (float)best / limit;
                 float clen = cmax - cmin, vlen = a->vmax - a->vmin, len = clen < vlen ? clen : vlen;
-                float hours = len > 0.f ? (hi - lo) / len : 1.f;
+                float hours = lm__hours_score(lo, hi, len);
                 /* lm__score_combine(): the competence term last */
                 float rest = a->w_travel * trav + x->w_hours * hours + x->w_ready * x->rdy[c] + x->w_prio * x->prio[c];
                 if (x->rest) x->rest[c] = rest;
@@ -239,23 +234,6 @@ __attribute__((target("avx2,fma"))) static void panel_avx2(const float *V, size_
 }
 #undef LM_FMA2
 #undef LM_ST2
-
-__attribute__((target("avx2,fma"))) static float dot_avx2(const float *a, const float *b, uint32_t n) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    uint32_t j = 0;
-    for (; j + 16 <= n; j += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8), s1);
-    }
-    for (; j + 8 <= n; j += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), s0);
-    s0 = _mm256_add_ps(s0, s1);
-    __m128 h = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
-    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    h = _mm_add_ss(h, _mm_movehdup_ps(h));
-    float s = _mm_cvtss_f32(h);
-    for (; j < n; j++) s += a[j] * b[j];
-    return s;
-}
 
 __attribute__((target("avx2,fma"))) static void bound_avx2(const lm_bound_args *a, uint64_t mask[LM_BLOCK_C / 64]) {
     memset(mask, 0, LM_BLOCK_C / 8);
@@ -432,24 +410,6 @@ __attribute__((target("avx512f"))) static void panel_avx512(const float *V, size
 #undef LM_FMA4
 #undef LM_ST4
 
-__attribute__((target("avx512f"))) static float dot_avx512(const float *a, const float *b, uint32_t n) {
-    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-    uint32_t j = 0;
-    for (; j + 32 <= n; j += 32) {
-        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
-        s1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j + 16), _mm512_loadu_ps(b + j + 16), s1);
-    }
-    if (j + 16 <= n) {
-        s0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + j), _mm512_loadu_ps(b + j), s0);
-        j += 16;
-    }
-    if (j < n) { /* masked tail */
-        __mmask16 m = (__mmask16)((1u << (n - j)) - 1u);
-        s1 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + j), _mm512_maskz_loadu_ps(m, b + j), s1);
-    }
-    return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1));
-}
-
 /* The exact part of lm__pair_eval() for up to 16 packed pairs (indexes ix,
  * lanes m), see lm_exact_args: doubles for travel, as the scalar code; mul
  * and add kept apart (the scalar code is built with -ffp-contract=off).
@@ -517,7 +477,10 @@ __attribute__((target("avx512f"))) static __mmask16 exact512(const lm_bound_args
     __m512 lo = _mm512_max_ps(cmin, vmin), hi = _mm512_min_ps(cmax, vmax);
     __m512 len = _mm512_min_ps(_mm512_sub_ps(cmax, cmin), _mm512_sub_ps(vmax, vmin));
     __mmask16 pos = _mm512_cmp_ps_mask(len, zero, _CMP_GT_OQ);
-    __m512 hours = _mm512_mask_div_ps(one, pos, _mm512_sub_ps(hi, lo), len);
+    /* lm__hours_score(): the overlap counts as at least min(len, 1) hour;
+     * max/min_ps return the second operand on NaN, as the scalar ?: does */
+    __m512 ov = _mm512_max_ps(_mm512_sub_ps(hi, lo), _mm512_min_ps(len, one));
+    __m512 hours = _mm512_mask_div_ps(one, pos, ov, len);
     __m512 d = _mm512_mask_i32gather_ps(zero, ok, ix, a->d, 4);
     __m512 comp = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(d, one, _CMP_GT_OQ), d, one);
     comp = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(d, zero, _CMP_LT_OQ), comp, zero);
@@ -763,7 +726,6 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
     if (kernel > best) return LM_ERR_UNSUPPORTED;
     out->kind = kernel;
     out->panel = panel_scalar;
-    out->dot = dot_scalar;
     out->bound = bound_scalar;
     out->qfilter = qfilter_scalar;
     out->kth = kth_scalar;
@@ -773,12 +735,10 @@ int lm__kernels_get(lm_kernels *out, int kernel) {
 #ifdef LM_X86
     if (kernel == LM_KERNEL_AVX2) {
         out->panel = panel_avx2;
-        out->dot = dot_avx2;
         out->bound = bound_avx2;
         out->qfilter = qfilter_avx2;
     } else if (kernel == LM_KERNEL_AVX512) {
         out->panel = panel_avx512;
-        out->dot = dot_avx512;
         out->bound = bound_avx512;
         out->qfilter = qfilter_avx512;
         out->kth = kth_avx512;

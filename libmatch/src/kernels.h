@@ -77,8 +77,9 @@ typedef struct lm_exact_args {
 typedef struct lm_kernels {
     int kind; /* lm_kernel actually used */
     /* D[r * LM_BLOCK_C + c] = V[r] . C[c] for r < LM_PANEL_MR, c < LM_BLOCK_C */
+    /* the panel's dots bound pairs only (FMA, kernel order): a pair's score
+     * takes its competence from lm__dot(), the same bits in every kernel */
     void (*panel)(const float *V, size_t vstride, const float *Ct, uint32_t dim, float *D);
-    float (*dot)(const float *a, const float *b, uint32_t n);
     /* int8 panel: V8 rows are q + 128 (u8), dim4 groups of 4; Ct8 is
      * [dim4][LM_BLOCK_C][4] s8; D = (sum - 128 * csum[c]) * LM_Q8_INV2 */
     void (*panel8)(const uint8_t *V8, size_t vstride, const int8_t *Ct8, const int32_t *csum, uint32_t dim4, float *D);

@@ -26,12 +26,6 @@ int lm__vacancy_open(const lm_eval_ctx *E, uint32_t vslot) {
     return LM_CONSTRAINT_NONE;
 }
 
-float lm__dot(const float *a, const float *b, uint32_t n) {
-    float s = 0.f;
-    for (uint32_t j = 0; j < n; j++) s += a[j] * b[j];
-    return s;
-}
-
 int lm__pair_eval(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float dot, float *out_score, lm_match *m) {
     return lm__pair_eval_x(E, cslot, vslot, dot, out_score, NULL, m);
 }
@@ -101,7 +95,7 @@ int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float 
     if (comp < E->pol.min_competence) SET(LM_CONSTRAINT_MIN_COMPETENCE);
     float trav = best <= limit ? 1.f - (float)best / limit : 0.f;
     float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
-    float hours = lo > hi ? 0.f : (len > 0.f ? (hi - lo) / len : 1.f);
+    float hours = lo > hi ? 0.f : lm__hours_score(lo, hi, len);
     float rdy = lm__readiness_term(&E->pol, ready);
     float prio = LM_COLP(cc, LC, LM_COL_PRIO, float)[cr];
     const lm_policy_eval *P = &E->pol;

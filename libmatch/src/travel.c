@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -750,18 +751,29 @@ int lm_travel_load_file(lm_travel *t, const char *path) {
     int rc = check_mutable(t, "lm_travel_load_file");
     if (rc != LM_OK) return rc;
     if (!path) return lm__fail(&t->err, LM_ERR_NULL, "lm_travel_load_file: path is NULL");
-    FILE *f = fopen(path, "rb");
-    if (!f) return lm__fail(&t->err, LM_ERR_IO, "%.120s: cannot open: %s", path, strerror(errno));
+    /* Only regular files qualify (the size bounds every allocation). stat()
+     * first names sockets too (open fails on them); O_NONBLOCK keeps a FIFO
+     * swapped in meanwhile from blocking the open, and fstat() checks again. */
     struct stat st;
-    if (fstat(fileno(f), &st) != 0) {
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return lm__fail(&t->err, LM_ERR_IO, "%.120s: not a regular file", path);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return lm__fail(&t->err, LM_ERR_IO, "%.120s: cannot open: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0) {
         int err = errno;
-        fclose(f);
+        close(fd);
         return lm__fail(&t->err, LM_ERR_IO, "%.120s: cannot stat: %s", path, strerror(err));
     }
-    /* The size bounds every allocation, so only regular files qualify. */
     if (!S_ISREG(st.st_mode)) {
-        fclose(f);
+        close(fd);
         return lm__fail(&t->err, LM_ERR_IO, "%.120s: not a regular file", path);
+    }
+    int fl = fcntl(fd, F_GETFL);
+    FILE *f = fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        int err = errno;
+        close(fd);
+        return lm__fail(&t->err, LM_ERR_IO, "%.120s: cannot open: %s", path, strerror(err));
     }
     tmatrix *tmp[LM_MODE_COUNT] = {NULL};
     unsigned char magic[8];

@@ -90,7 +90,7 @@ static float comp_bound(const sweep *S, uint32_t c, size_t j, bool *exact) {
         *exact = true;
         return lm__dot(cv, vv, E->LC->dim);
     }
-    float d = S->K.dot(cv, vv, E->LC->dim);
+    float d = lm__dot(cv, vv, E->LC->dim);
     if (d <= -COS_MARGIN) { /* the cosine is negative: lm__cos_coverage() gives 0 */
         *exact = true;
         return 0.f;

@@ -128,7 +128,8 @@ if [ -x "$am" ]; then
         test \$(grep -Ec '^ +[1-5] +10[0-9][0-9] ' '$o.out') -eq 5"
     check "accountmanager: binding constraints of rejected pairs" sh -c "
         grep -q '^Not proposed, with the binding constraint:' '$o.out' &&
-        grep -Eq 'candidate 1006 \(Alkmaar\): too far: .*\(best: pt, [0-9]+ min one way\)' '$o.out' &&
+        grep -Eq 'candidate 1006 \(Alkmaar\): too far: at best [0-9]+ min one way \(pt\), over the person.s own limit of 45 min \(policy 90\)$' '$o.out' &&
+        grep -Eq 'candidate 1007 \(Amersfoort\): too far: at best [0-9]+ min one way \(pt\), over the policy limit of 90 min$' '$o.out' &&
         grep -q 'candidate 1004 (Heemskerk): loonwaarde below' '$o.out' &&
         grep -Eq '^Organisation 400002 sees 26 of the 28 candidates in the pool: 5 listed' '$o.out'"
     check "accountmanager: consent scope hides candidates 1009 and 1011" sh -c "
@@ -143,13 +144,21 @@ if [ -x "$am" ]; then
     check "accountmanager: explain an excluded pair" sh -c "
         '$am' --vacancy 5005 --org 400002 --region 2 --explain 1001 >'$o.x2' &&
         grep -q 'excluded, target group not accepted by the vacancy' '$o.x2'"
-    check "accountmanager: invisible candidate looks unknown" sh -c "
-        '$am' --vacancy 5001 --org 400002 --region 2 --explain 1009 >'$o.x3' &&
-        grep -q 'unknown, or not visible to organisation 400002' '$o.x3' &&
+    check "accountmanager: explain names the binding travel limit" sh -c "
+        '$am' --vacancy 5001 --org 400002 --region 2 --explain 1006 >'$o.x6' &&
+        grep -Eq '^Candidate 1006 .*: excluded, too far: at best [0-9]+ min one way \(pt\), over the person.s own limit of 45 min \(policy 90\)$' '$o.x6'"
+    check "accountmanager: invisible candidate looks unknown, exit 1" sh -c "
+        '$am' --vacancy 5001 --org 400002 --region 2 --explain 1009 >/dev/null 2>'$o.x3'; test \$? -eq 1 &&
+        grep -q 'unknown id, or not visible to organisation 400002' '$o.x3' &&
         '$am' --vacancy 5001 --org 200201 --region 2 --explain 1009 >'$o.x4' &&
         grep -q '^Candidate 1009 (lives in Velsen)' '$o.x4'"
     check "accountmanager: unknown vacancy fails clearly" sh -c "
         '$am' --vacancy 9999 --org 1 >/dev/null 2>'$o.x5'; test \$? -eq 1 && grep -q 'unknown id' '$o.x5'"
+    check "accountmanager: unknown ids exit 1 for --explain and --vacancy alike" sh -c "
+        '$am' --vacancy 5001 --org 400002 --region 2 --explain 999999 >/dev/null 2>&1; a=\$?;
+        '$am' --vacancy 9999 --org 400002 --region 2 --explain 1003 >/dev/null 2>&1; b=\$?;
+        '$am' --vacancy 9999 --org 400002 --region 2 >/dev/null 2>&1; c=\$?;
+        test \$a -eq 1 && test \$b -eq 1 && test \$c -eq 1"
     check "accountmanager: bad usage exits 2" sh -c "'$am' --vacancy x 2>/dev/null; test \$? -eq 2"
 fi
 

@@ -121,7 +121,8 @@ def score_matrix(c, v, viewer, policy=None):
     with np.errstate(invalid="ignore", divide="ignore"):
         trav = 1 - best / limit
         ln = np.minimum(col(C["hours_max"]) - col(C["hours_min"]), row(V["hours_max"]) - row(V["hours_min"]))
-        hours = np.where(ln > 0, (hi - lo) / np.where(ln > 0, ln, 1), 1.0)
+        # the overlap counts as at least one hour (or the narrower range if shorter)
+        hours = np.where(ln > 0, np.maximum(hi - lo, np.minimum(ln, 1)) / np.where(ln > 0, ln, 1), 1.0)
     fails[16] = comp < P["min_competence"]
     r = col(C["readiness"]).astype(np.float64)
     rdy = np.broadcast_to((r - 1) / 4 if P.get("favour_furthest") else (5 - r) / 4, (nc, nv))

@@ -668,3 +668,27 @@ Test(assign, from_batch_bad_input) {
     lm_engine_free(e);
     tu_free(&d);
 }
+
+/* The greedy baseline breaks a tie of values by the input order of the edges
+ * (docs/assignment.md), whatever the people's numbers: here person 1's edge
+ * comes first and wins the one slot, then the same with the order reversed. */
+Test(assign, greedy_ties_by_input_order) {
+    lm_engine *e = eng();
+    for (int first = 0; first < 2; first++) {
+        tg g = {.n = 2, .nv = 1, .cap = {1}, .group = {10, 20}, .vgroup = {10}};
+        edge(&g, first == 0 ? 1 : 0, 0, 0.5f);
+        edge(&g, first == 0 ? 0 : 1, 0, 0.5f);
+        lm_assign_graph G = graph_of(&g, 1, 0, 0);
+        lm_assignment *a = solve(e, &G, NULL);
+        cr_assert_eq(stat(a, LM_ASTAT_GREEDY_PROPOSALS), 1);
+        lm_group_report gr[2];
+        size_t need = 0;
+        cr_assert_eq(lm_assignment_groups(gr, sizeof gr[0], 2, &need, a), LM_OK);
+        cr_assert_eq(gr[0].group, 10);
+        /* the first edge's person: 1 (group 20) in round 0, 0 (group 10) in round 1 */
+        cr_assert_eq(gr[0].greedy_proposals, first == 0 ? 0 : 1, "round %d", first);
+        cr_assert_eq(gr[1].greedy_proposals, first == 0 ? 1 : 0, "round %d", first);
+        lm_assignment_free(a);
+    }
+    lm_engine_free(e);
+}

@@ -515,10 +515,8 @@ Test(competence, generic_batch_matches_reference) {
         if (model == LM_COMPETENCE_SYMMETRIC || model == LM_COMPETENCE_COVERAGE) cr_assert_eq(st, 3); /* the fast batch may use fewer on small pools */
         lm_results_stat(&st, r3, LM_STAT_PAIRS_FEASIBLE);
         cr_assert(st > 0);
-        /* explain repeats the listed score: bit for bit where the batch
-         * computes the competence with the same function (models 2, 3); the
-         * fast batch (models 0, 1, 4) takes its cosine from the panel kernel,
-         * which may differ from the scalar dot in the last float bit */
+        /* explain repeats the listed score bit for bit: every route takes the
+         * competence from the same functions (lm__dot, lm__coverage) */
         for (int dir = 0; dir < 2; dir++) {
             size_t n;
             lm_results_count(&n, r1, dir);
@@ -527,12 +525,8 @@ Test(competence, generic_batch_matches_reference) {
             for (size_t q = 0; q < n; q++) {
                 lm_match x;
                 cr_assert_eq(lm_engine_explain(&x, sizeof x, e, s, &v, m[q].vacancy_id, m[q].candidate_id), LM_OK);
-                if (model == LM_COMPETENCE_SYMMETRIC || model == LM_COMPETENCE_COVERAGE) {
-                    cr_assert_eq(x.score, m[q].score, "%s: explain %.9f, batch %.9f", what, x.score, m[q].score);
-                    cr_assert_eq(x.competence, m[q].competence, "%s", what);
-                } else {
-                    cr_assert(fabsf(x.score - m[q].score) <= 1e-6f, "%s", what);
-                }
+                cr_assert_eq(x.score, m[q].score, "%s: explain %.9f, batch %.9f", what, x.score, m[q].score);
+                cr_assert_eq(x.competence, m[q].competence, "%s", what);
             }
             free(m);
         }

@@ -218,3 +218,79 @@ Test(version, numbers_and_strerror) {
     cr_assert_str_eq(lm_strerror(-999), "unknown status");
     cr_assert_str_eq(lm_strerror(5), "unknown status");
 }
+
+/* Touching hours ranges (docs/scoring.md, "hours"): 24-28 against 16-24 share
+ * one value (a 24-hour contract suits both), so the pair is feasible and its
+ * overlap counts as one hour: hours = 1/4. The same in explain, a single
+ * query and the batch (every kernel, int8 mode). A gap (25-30) fails. */
+Test(scoring, hours_touching_ranges) {
+    lm_pool *p;
+    cr_assert_eq(lm_pool_create(&p, 2), LM_OK);
+    enum { NC = 4 };
+    float cvec[2 * NC] = {1, 0.5f, 1, 0.5f, 1, 0.5f, 1, 0.5f};
+    int64_t cid[NC] = {1, 2, 3, 4}, corg[NC] = {10, 10, 10, 10};
+    double lat[NC] = {52.1, 52.1, 52.1, 52.1}, lon[NC] = {4.9, 4.9, 4.9, 4.9};
+    float hmin[NC] = {24, 24, 25, 20}, hmax[NC] = {28, 24, 30, 22};
+    int32_t cmuni[NC] = {363, 363, 363, 363};
+    uint32_t grp[NC] = {LM_GROUP_BIJSTAND, LM_GROUP_BIJSTAND, LM_GROUP_BIJSTAND, LM_GROUP_BIJSTAND};
+    lm_candidate_cols c = LM_CANDIDATE_COLS_INIT;
+    c.dim = 2; c.id = cid; c.owner_org = corg; c.municipality = cmuni; c.groups = grp; c.lat = lat; c.lon = lon;
+    c.vectors = cvec; c.hours_min = hmin; c.hours_max = hmax;
+    cr_assert_eq(lm_pool_add_candidates(p, &c, NC), LM_OK, "%s", lm_pool_errmsg(p));
+    float vvec[2] = {1, 0.4f}, vw[2] = {1, 1}, vhmin = 16, vhmax = 24;
+    int64_t vid = 500, emp = 7;
+    double vlat = 52.12, vlon = 4.91;
+    lm_vacancy_cols v = LM_VACANCY_COLS_INIT;
+    int32_t vmuni = 363;
+    v.dim = 2; v.id = &vid; v.employer_id = &emp; v.municipality = &vmuni; v.lat = &vlat; v.lon = &vlon; v.vectors = vvec; v.weights = vw;
+    v.hours_min = &vhmin; v.hours_max = &vhmax;
+    cr_assert_eq(lm_pool_add_vacancies(p, &v, 1), LM_OK, "%s", lm_pool_errmsg(p));
+    lm_engine *e;
+    cr_assert_eq(lm_engine_create(&e, NULL, NULL), LM_OK);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_viewer vw2 = LM_VIEWER_INIT;
+    vw2.org = 10;
+    lm_match m[NC];
+    const float want[NC] = {0.25f, 1.f, 0.f, 1.f};
+    for (int i = 0; i < NC; i++) {
+        cr_assert_eq(lm_engine_explain(&m[i], sizeof m[i], e, s, &vw2, 500, cid[i]), LM_OK, "%s", lm_engine_errmsg(e));
+        cr_assert_eq(m[i].constraint, i == 2 ? LM_CONSTRAINT_HOURS : LM_CONSTRAINT_NONE, "candidate %d", i + 1);
+        cr_assert_eq(m[i].hours, want[i], "candidate %d: hours %g", i + 1, m[i].hours);
+    }
+    cr_assert(m[0].score > 0.f);
+    lm_results *r;
+    cr_assert_eq(lm_engine_query_vacancy(&r, e, s, &vw2, 500, 10), LM_OK);
+    size_t n;
+    lm_results_count(&n, r, LM_DIR_VACANCY);
+    cr_assert_eq(n, 3);
+    lm_match q[3];
+    lm_results_copy(q, sizeof q[0], 3, NULL, r, LM_DIR_VACANCY, 0);
+    for (int x = 0; x < 3; x++) {
+        int i = (int)q[x].candidate_id - 1;
+        cr_assert(i != 2);
+        cr_assert(q[x].score == m[i].score && q[x].hours == m[i].hours, "query: candidate %d", i + 1);
+    }
+    lm_results_free(r);
+    int64_t best;
+    lm_engine_get_i64(&best, e, LM_ENGINE_KERNEL);
+    lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+    for (int k = LM_KERNEL_SCALAR; k <= best; k++)
+        for (int q8 = 0; q8 <= 1; q8++) {
+            cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_KERNEL, k), LM_OK);
+            cr_assert_eq(lm_engine_set_i64(e, LM_ENGINE_QUANTIZE, q8), LM_OK);
+            cr_assert_eq(lm_engine_batch(&r, e, s, &vw2, &o), LM_OK);
+            lm_results_count(&n, r, LM_DIR_VACANCY);
+            cr_assert_eq(n, 3, "kernel %d int8 %d", k, q8);
+            lm_results_copy(q, sizeof q[0], 3, NULL, r, LM_DIR_VACANCY, 0);
+            for (int x = 0; x < 3; x++) {
+                int i = (int)q[x].candidate_id - 1;
+                cr_assert(q[x].score == m[i].score && q[x].hours == m[i].hours, "batch kernel %d int8 %d: candidate %d",
+                          k, q8, i + 1);
+            }
+            lm_results_free(r);
+        }
+    lm_snapshot_free(s);
+    lm_engine_free(e);
+    lm_pool_free(p);
+}

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -577,6 +579,34 @@ Test(travel, load_io_errors, .init = dir_setup, .fini = dir_teardown) {
     cr_assert_str_not_empty(lm_travel_errmsg(t));
     assert_ref(t);
     lm_travel_free(t);
+}
+
+/* Non-regular files (FIFO, directory, character device, socket) fail with
+ * LM_ERR_IO at once: opening a FIFO without a writer used to block forever,
+ * so alarm() turns a hang into a failed test. */
+Test(travel, load_non_regular_fails_at_once, .init = dir_setup, .fini = dir_teardown, .timeout = 10) {
+    char fifo[256], sock[100]; /* sock fits sun_path */
+    tpath(fifo, sizeof fifo, "pipe");
+    cr_assert_eq(mkfifo(fifo, 0600), 0, "mkfifo: %s", strerror(errno));
+    tpath(sock, sizeof sock, "sock");
+    int sfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    cr_assert_geq(sfd, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
+    cr_assert_eq(bind(sfd, (struct sockaddr *)&sa, sizeof sa), 0, "bind: %s", strerror(errno));
+    lm_travel *t = new_travel();
+    set_ref(t);
+    const char *paths[] = {fifo, g_dir, "/dev/zero", sock};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        reset_msg(t);
+        alarm(5);
+        cr_assert_eq(lm_travel_load_file(t, paths[i]), LM_ERR_IO, "%s", paths[i]);
+        alarm(0);
+        cr_assert(strstr(lm_travel_errmsg(t), "not a regular file"), "%s: %s", paths[i], lm_travel_errmsg(t));
+    }
+    assert_ref(t);
+    lm_travel_free(t);
+    close(sfd);
 }
 
 /* A valid binary file: one PT matrix, zones {1, 2}. */

@@ -289,7 +289,7 @@ static inline double tu_ref_score(const tu_data *d, const tu_policy *P, const lm
     if (comp < P->min_comp) return -1;
     double trav = 1 - best / limit;
     double len = fmin(d->c_hmax[i] - d->c_hmin[i], d->v_hmax[j] - d->v_hmin[j]);
-    double hours = len > 0 ? (hi - lo) / len : 1;
+    double hours = len > 0 ? fmax(hi - lo, fmin(len, 1)) / len : 1; /* the overlap counts as at least 1 h */
     double rdy = (5 - d->c_ready[i]) / 4.0;
     double ws = P->w[0] + P->w[1] + P->w[2] + P->w[3] + P->w[4];
     double s = (P->w[0] * comp + P->w[1] * trav + P->w[2] * hours + P->w[3] * rdy + P->w[4] * d->c_prio[i]) / ws;

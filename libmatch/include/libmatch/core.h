@@ -735,7 +735,8 @@ LM_API int lm_travel_set_matrix(lm_travel *travel, int32_t mode, const int32_t *
  * the binary "LMTRAVEL" format or the text format (origin, destination, mode,
  * minutes, tab-separated). On error nothing changes.
  * @param travel the travel model (not yet attached to an engine).
- * @param path the file's path.
+ * @param path the file's path; a regular file (a FIFO, directory, device or
+ * socket fails with ::LM_ERR_IO at once, without blocking).
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_IO, ::LM_ERR_FORMAT (message names
  * the line or offset), ::LM_ERR_RANGE, ::LM_ERR_NOMEM, ::LM_ERR_STATE.
  */
