@@ -152,6 +152,7 @@ int cmd_demo(int argc, char **argv) {
     lm_pool *pool = NULL;
     lm_snapshot *snap = NULL;
     lm_policy *pol = NULL;
+    lm_travel *trav = NULL;
     lm_engine *eng = NULL;
     lm_results *res[8] = {0};
     lm_assignment *asg[8] = {0};
@@ -174,7 +175,9 @@ int cmd_demo(int argc, char **argv) {
         cli_fail("policy", st, NULL);
         goto out;
     }
-    if ((st = lm_engine_create(&eng, pol, NULL))) { cli_fail("create engine", st, NULL); goto out; }
+    /* zone matrices with the Texel ferry (demo_travel.c) */
+    if ((st = demo_travel_create(&trav))) { cli_fail("travel model", st, lm_travel_errmsg(trav)); goto out; }
+    if ((st = lm_engine_create(&eng, pol, trav))) { cli_fail("create engine", st, NULL); goto out; }
     if ((st = lm_engine_set_i64(eng, LM_ENGINE_THREADS, (int64_t)threads))) { cli_fail("threads", st, lm_engine_errmsg(eng)); goto out; }
     if (cli_mkdirs(outdir)) goto out;
     if (cli_out_open(&fv, outdir, "vacancy_topk.csv") || cli_out_open(&fc, outdir, "candidate_topk.csv") ||
@@ -396,6 +399,7 @@ out:
     for (size_t i = 0; i < 8; i++) lm_results_free(res[i]);
     for (size_t i = 0; i < 8; i++) lm_assignment_free(asg[i]);
     lm_engine_free(eng);
+    lm_travel_free(trav);
     lm_policy_free(pol);
     lm_snapshot_free(snap);
     lm_pool_free(pool);

@@ -67,6 +67,33 @@ int64_t demo_municipal_org(int32_t municipality);
  * municipal organisation the municipality's name; NULL if unknown. */
 const char *demo_org_name(int64_t org);
 
+/* ---- travel (demo_travel.c) ----------------------------------------- */
+
+/* A water crossing between an island municipality and the mainland. */
+typedef struct demo_crossing {
+    const char *name;
+    int32_t island;                 /* CBS code of the island municipality (448 Texel) */
+    double island_lat, island_lon;  /* the island's ferry terminal */
+    double main_lat, main_lon;      /* the mainland ferry terminal */
+    int crossing_min, wait_min, boarding_min;
+} demo_crossing;
+
+/* TESO ferry Den Helder - Texel (sources in demo_travel.c). */
+#define DEMO_FERRY_CROSSING_MIN 20
+#define DEMO_FERRY_WAIT_MIN 15
+#define DEMO_FERRY_BOARDING_MIN 10
+
+extern const demo_crossing demo_crossings[];
+extern const size_t demo_n_crossings;
+/* The crossing serving a zone on an island; NULL for mainland or unknown zones. */
+const demo_crossing *demo_zone_crossing(int32_t pc4);
+/* Crossing + waiting + boarding minutes: the least any trip over the water takes. */
+int demo_crossing_fixed_minutes(const demo_crossing *c);
+/* The demo's travel model: the default geometric estimate as zone matrices
+ * for all four modes over every demo zone, with trips to and from islands
+ * going by ferry. Returns LM_OK or an lm status; free with lm_travel_free(). */
+int demo_travel_create(lm_travel **out);
+
 /* ---- synthetic pool (demo_data.c) ------------------------------------- */
 
 #define DEMO_DEFAULT_SEED 20261123u
