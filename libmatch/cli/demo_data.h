@@ -24,6 +24,7 @@ typedef struct demo_org {
     int64_t id; /* 200000 + region * 100 + k */
     int32_t region;
     const char *name;
+    int sheltered; /* 1 for a sheltered company (sociaal werkbedrijf: Wsw, beschut werk) */
 } demo_org;
 
 typedef struct demo_municipality {
@@ -63,6 +64,10 @@ const demo_org *demo_exec_org_find(int64_t id);
  * organisations are 2000xx (demo_exec_orgs). */
 #define DEMO_MUNICIPAL_ORG_BASE 100000
 int64_t demo_municipal_org(int32_t municipality);
+/* The sheltered company serving a municipality, 0 if the demo has none. */
+int64_t demo_sheltered_org(int32_t municipality);
+/* The region's UWV organisation (owner of the WW clients the WSP places). */
+int64_t demo_uwv_org(int32_t region);
 /* Name of an organisation: an executing organisation's name, or for a
  * municipal organisation the municipality's name; NULL if unknown. */
 const char *demo_org_name(int64_t org);
@@ -98,7 +103,7 @@ int demo_travel_create(lm_travel **out);
 
 #define DEMO_DEFAULT_SEED 20261123u
 #define DEMO_DEFAULT_DIM 32u
-#define DEMO_DEFAULT_CANDIDATES 8000u
+#define DEMO_DEFAULT_CANDIDATES 21571u /* the reports' pool sizes (demo_data.c, candidate_weights) */
 #define DEMO_DEFAULT_VACANCIES 3000u
 /* Reference day of the demo: 2026-11-23 as days since 1970-01-01. */
 #define DEMO_TODAY 20780
@@ -139,6 +144,7 @@ typedef struct demo_candidates {
     uint8_t *scope;
     float *priority;
     uint8_t *family; /* latent occupation family (ground truth, not an lm column) */
+    uint64_t *needs; /* support needs, lm_need bits */
 } demo_candidates;
 
 /* Vacancy columns, n values each (vectors and weights n * dim), as lm_vacancy_cols. */
@@ -161,6 +167,8 @@ typedef struct demo_vacancies {
     uint8_t *max_readiness;
     int32_t *open_until;
     uint8_t *family; /* latent occupation family (ground truth, not an lm column) */
+    uint64_t *offers; /* support offered, lm_need bits */
+    uint8_t *kind;    /* enum lm_vacancy_kind */
 } demo_vacancies;
 
 typedef struct demo_data {
