@@ -140,7 +140,8 @@ static const demo_zone *random_zone(rng *r, const demo_municipality *m) {
 
 /* Split n rows over the municipalities in proportion to integer weights
  * (largest remainder, ties to the lower index), then give every municipality
- * at least one row when n allows, taking from the largest. Integer-only. */
+ * (every slot of non-zero weight) at least one row when n allows, taking from
+ * the largest. Integer-only. */
 static void apportion(size_t *count, const uint64_t *w, size_t nm, size_t n) {
     uint64_t total = 0, rem[64];
     unsigned char used[64] = {0};
@@ -158,7 +159,9 @@ static void apportion(size_t *count, const uint64_t *w, size_t nm, size_t n) {
         used[best] = 1;
         count[best]++;
     }
-    if (n < nm) return;
+    size_t nonzero = 0;
+    for (size_t i = 0; i < nm; i++) nonzero += w[i] != 0;
+    if (n < nonzero) return;
     for (size_t i = 0; i < nm; i++) {
         if (count[i] > 0 || w[i] == 0) continue; /* a slot without weight stays empty */
         size_t big = 0;

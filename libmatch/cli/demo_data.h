@@ -103,7 +103,7 @@ int demo_travel_create(lm_travel **out);
 
 #define DEMO_DEFAULT_SEED 20261123u
 #define DEMO_DEFAULT_DIM 32u
-#define DEMO_DEFAULT_CANDIDATES 21571u /* the reports' pool sizes (demo_data.c, candidate_weights) */
+#define DEMO_DEFAULT_CANDIDATES 21570u /* the reports' pool sizes (demo_data.c, candidate_weights) */
 #define DEMO_DEFAULT_VACANCIES 3000u
 /* Reference day of the demo: 2026-11-23 as days since 1970-01-01. */
 #define DEMO_TODAY 20780
