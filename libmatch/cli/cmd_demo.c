@@ -40,21 +40,28 @@ static void print_match(const demo_data *d, const weights *w, const lm_match *m)
     printf("\n");
 }
 
-static void csv_header(FILE *f) {
-    fputs("region,vacancy_id,vacancy_municipality,candidate_id,candidate_municipality,rank,score,competence,"
-          "travel,hours,readiness,priority,travel_minutes,travel_mode\n",
-          f);
-}
+/* Columns: docs/demo-output.md (keep the two in step). */
+#define CSV_COLUMNS(rank) \
+    "region,vacancy_id,vacancy_municipality,candidate_id,candidate_municipality," rank ",score,competence," \
+    "travel,hours,readiness,priority,travel_minutes,travel_mode,readiness_category,vacancy_kind\n"
 
-static void csv_row(FILE *f, int32_t region, const lm_match *m) {
-    fprintf(f, "%d,%lld,%d,%lld,%d,%u,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.2f,%s\n", region, (long long)m->vacancy_id,
+static void csv_header(FILE *f) { fputs(CSV_COLUMNS("rank"), f); }
+
+static const char *const kind_codes[LM_KIND_COUNT] = {"regular", "garantiebaan", "beschut", "werkervaringsplek",
+                                                      "participatieplek", "detachering"};
+
+static void csv_row(FILE *f, int32_t region, const lm_match *m, const demo_data *d) {
+    int64_t vrow = m->vacancy_id - DEMO_VACANCY_ID_BASE - 1;
+    uint8_t kind = vrow >= 0 && (size_t)vrow < d->n_vacancies ? d->vac.kind[vrow] : LM_KIND_COUNT;
+    fprintf(f, "%d,%lld,%d,%lld,%d,%u,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.2f,%s,%c,%s\n", region, (long long)m->vacancy_id,
             m->vacancy_municipality, (long long)m->candidate_id, m->candidate_municipality, m->rank, m->score,
             m->competence, m->travel, m->hours, m->readiness, m->priority, m->travel_minutes,
-            cli_mode_name(m->travel_mode));
+            cli_mode_name(m->travel_mode), readiness_letter(d, m->candidate_id),
+            kind < LM_KIND_COUNT ? kind_codes[kind] : "?");
 }
 
 /* Write all rows of one direction; returns rows written or -1. */
-static long write_dir(FILE *f, const lm_results *r, int32_t dir, int32_t region) {
+static long write_dir(FILE *f, const lm_results *r, int32_t dir, int32_t region, const demo_data *d) {
     size_t n = 0;
     lm_results_count(&n, r, dir);
     lm_match buf[1024];
@@ -63,7 +70,7 @@ static long write_dir(FILE *f, const lm_results *r, int32_t dir, int32_t region)
         size_t got = 0;
         int st = lm_results_copy(buf, sizeof buf[0], 1024, &got, r, dir, done);
         if (st) return cli_fail("copy results", st, NULL), -1;
-        for (size_t i = 0; i < got; i++) csv_row(f, region, &buf[i]);
+        for (size_t i = 0; i < got; i++) csv_row(f, region, &buf[i], d);
         done += got;
     }
     return (long)n;
@@ -117,7 +124,7 @@ static long write_proposals(FILE *f, const lm_assignment *a, int32_t region, con
         int st = lm_assignment_copy(buf, sizeof buf[0], 1024, &got, a, done);
         if (st) return cli_fail("copy proposals", st, NULL), -1;
         for (size_t i = 0; i < got; i++) {
-            csv_row(f, region, &buf[i]);
+            csv_row(f, region, &buf[i], d);
             if (t) tally_proposal(t, d, &buf[i]);
         }
         done += got;
@@ -292,9 +299,7 @@ int cmd_demo(int argc, char **argv) {
         goto out;
     csv_header(fv.f);
     csv_header(fc.f);
-    fputs("region,vacancy_id,vacancy_municipality,candidate_id,candidate_municipality,slot,score,competence,"
-          "travel,hours,readiness,priority,travel_minutes,travel_mode\n",
-          fp.f);
+    fputs(CSV_COLUMNS("slot"), fp.f);
 
     double pol_version = 0, w[5] = {0};
     lm_policy_get_f64(&pol_version, pol, LM_POLICY_VERSION);
@@ -359,7 +364,8 @@ int cmd_demo(int argc, char **argv) {
             rs[reg->id].best_any++;
             rs[reg->id].best_cross += best.candidate_municipality != best.vacancy_municipality;
         }
-        long a = write_dir(fv.f, res[ri], LM_DIR_VACANCY, reg->id), b = write_dir(fc.f, res[ri], LM_DIR_CANDIDATE, reg->id);
+        long a = write_dir(fv.f, res[ri], LM_DIR_VACANCY, reg->id, &d),
+             b = write_dir(fc.f, res[ri], LM_DIR_CANDIDATE, reg->id, &d);
         if (a < 0 || b < 0) goto out;
         rows_v += a;
         rows_c += b;
