@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WSP_ORG_BASE 400000 /* the regions' employer service points (WSPs) */
 
 typedef struct region_stat {
     size_t cands, visible, vacs, slots, with_match, best_cross, best_any;
@@ -151,30 +150,6 @@ static int cmp_muni(const void *a, const void *b) {
     return (x->code > y->code) - (x->code < y->code);
 }
 
-/* Exact number of feasible pairs of one region: every vacancy of the batch
- * queried on its own with k = LM_MAX_K (more than any region's pool), so
- * each list holds all its feasible candidates. Independent of threads and
- * of the batch's score bound (LM_STAT_PAIRS_FEASIBLE counts only the pairs
- * that could still enter a top-k list, so it moves with the order in which
- * threads raise the list thresholds). Returns -1 on error. */
-static double feasible_pairs(lm_engine *eng, const lm_snapshot *snap, const lm_viewer *v, const lm_results *res) {
-    size_t nl = 0;
-    double total = 0;
-    lm_results_lists(&nl, res, LM_DIR_VACANCY);
-    for (size_t l = 0; l < nl; l++) {
-        int64_t vid;
-        size_t first, len, n = 0;
-        lm_results_list(&vid, &first, &len, res, LM_DIR_VACANCY, l);
-        lm_results *q = NULL;
-        int st = lm_engine_query_vacancy(&q, eng, snap, v, vid, LM_MAX_K);
-        if (st) return cli_fail("count feasible pairs", st, lm_engine_errmsg(eng)), -1;
-        lm_results_count(&n, q, LM_DIR_VACANCY);
-        lm_results_free(q);
-        total += (double)n;
-    }
-    return total;
-}
-
 static int parse_u(const char *s, unsigned long lo, unsigned long hi, unsigned long *out) {
     char *end;
     unsigned long v = strtoul(s, &end, 10);
@@ -209,13 +184,18 @@ static int demo_centre(lm_pool *pool, bool centre, int model) {
 static bool groups12_known(void) {
     lm_pool *p = NULL;
     if (lm_pool_create(&p, 1)) return false;
-    const int64_t id = 1;
+    const int64_t id = 1, org = 1;
+    const int32_t muni = 1, region = 1;
     const double lat = 52.0, lon = 5.0;
     const uint32_t g = LM_GROUP_WW;
-    const float vec = 1.0f;
+    const uint8_t ready = LM_READY_A;
+    const float vec = 1.0f, lw = 100.0f;
     lm_candidate_cols c = LM_CANDIDATE_COLS_INIT;
-    c.dim = 1, c.id = &id, c.lat = &lat, c.lon = &lon, c.groups = &g, c.vectors = &vec;
-    bool ok = lm_pool_add_candidates(p, &c, 1) == LM_OK;
+    c.dim = 1, c.id = &id, c.owner_org = &org, c.municipality = &muni, c.region = &region, c.lat = &lat,
+    c.lon = &lon, c.groups = &g, c.readiness = &ready, c.loonwaarde = &lw, c.vectors = &vec;
+    int st = lm_pool_add_candidates(p, &c, 1);
+    bool ok = st == LM_OK;
+    if (st && st != LM_ERR_RANGE) fprintf(stderr, "lmatch demo: probe: %s\n", lm_pool_errmsg(p));
     lm_pool_free(p);
     return ok;
 }
@@ -318,7 +298,8 @@ int cmd_demo(int argc, char **argv) {
            "  travel: 1 - one-way minutes / the limit (90 min, or the person's own limit);\n"
            "  hours: overlap of the hours wanted and offered; readiness: A = 1, B = 0.75, C = 0.5, D = 0.25, E = 0.\n"
            "  A pair is feasible only if it passes every rule first: target group, readiness, wage value,\n"
-           "  certificates, hours, dates, travel within the limit (Texel by ferry), consent to be seen.\n\n");
+           "  certificates, support needs offered, hours, dates, travel within the limit (Texel by ferry),\n"
+           "  consent to be seen, and the competence floor and minimum score (see \"Reliable proposals\").\n\n");
 
     region_stat rs[4] = {{0}};
     for (size_t i = 0; i < d.n_candidates; i++) rs[d.cand.region[i]].cands++;
@@ -331,7 +312,7 @@ int cmd_demo(int argc, char **argv) {
     for (size_t ri = 0; ri < demo_n_regions; ri++) {
         const demo_region *reg = &demo_regions[ri];
         lm_viewer v = LM_VIEWER_INIT;
-        v.org = WSP_ORG_BASE + reg->id; /* the region's WSP */
+        v.org = DEMO_WSP_ORG_BASE + reg->id; /* the region's WSP */
         v.region = reg->id;
         lm_batch_options o = LM_BATCH_OPTIONS_INIT;
         o.k_candidates = o.k_vacancies = (uint32_t)k;
@@ -347,7 +328,7 @@ int cmd_demo(int argc, char **argv) {
         if (st) { cli_fail("batch", st, lm_engine_errmsg(eng)); goto out; }
         double x;
         lm_results_stat(&x, res[ri], LM_STAT_PAIRS_SCORED); pairs += x;
-        if ((x = feasible_pairs(eng, snap, &v, res[ri])) < 0) goto out;
+        if ((x = demo_feasible_pairs(eng, snap, &d, reg->id)) < 0) goto out;
         feasible += x;
         lm_results_stat(&x, res[ri], LM_STAT_SECONDS); batch_s += x;
         lm_results_lists(&rs[reg->id].visible, res[ri], LM_DIR_CANDIDATE);
@@ -542,6 +523,10 @@ int cmd_demo(int argc, char **argv) {
     }
     printf("  (work elsewhere: proposals for a vacancy outside the person's municipality; first come: proposals\n"
            "   under first come, first served)\n\n");
+
+    /* Region-wide views: floors, municipal-only, presets, unmatched (demo_views.c). */
+    demo_view_ctx vctx = {&d, snap, trav, model, (int64_t)threads, (uint32_t)k, feasible, t.props, t.served};
+    if ((st = demo_views(&vctx))) goto out;
 
     /* Three sample vacancies, one per region: the first with at least 3 candidates. */
     printf("Sample vacancies: the three best candidates, and how each score is made up\n");

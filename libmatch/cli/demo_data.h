@@ -99,6 +99,34 @@ int demo_crossing_fixed_minutes(const demo_crossing *c);
  * going by ferry. Returns LM_OK or an lm status; free with lm_travel_free(). */
 int demo_travel_create(lm_travel **out);
 
+/* ---- region-wide views (demo_views.c) -------------------------------- */
+
+/* The regions' employer service points (WSPs) view the pool as organisation
+ * DEMO_WSP_ORG_BASE + region. */
+#define DEMO_WSP_ORG_BASE 400000
+
+struct demo_data;
+/* What the views need from the demo's run. */
+typedef struct demo_view_ctx {
+    const struct demo_data *data;
+    const lm_snapshot *snap;
+    lm_travel *travel;   /* the demo's travel model (shared by the engines) */
+    int model;           /* competence model */
+    int64_t threads;
+    uint32_t k;
+    double feasible;     /* the demo's exact feasible pairs (default policy) */
+    double props, served; /* the demo's coordinated proposals and vacancies served */
+} demo_view_ctx;
+
+/* Exact feasible pairs of one region as its WSP sees them: every vacancy of
+ * the region queried on its own with k = LM_MAX_K, so its list holds every
+ * feasible candidate. Independent of threads and of the batch's score bound.
+ * Returns -1 on error (reported on stderr). */
+double demo_feasible_pairs(lm_engine *eng, const lm_snapshot *snap, const struct demo_data *d, int32_t region);
+/* Print the floors' effect, the municipal-only comparison, proposals per
+ * readiness under the presets and the unmatched view. LM_OK or a status. */
+int demo_views(const demo_view_ctx *ctx);
+
 /* ---- synthetic pool (demo_data.c) ------------------------------------- */
 
 #define DEMO_DEFAULT_SEED 20261123u
