@@ -67,6 +67,16 @@ texel_ferry() {
     awk -F, 'NR > 1 && ($5 == 448) != ($3 == 448) && $13 < 45 { bad++ } END { exit bad > 0 }' \
         "$tmp/a/vacancy_topk.csv" "$tmp/a/candidate_topk.csv" "$tmp/a/proposals.csv"
 }
+# Issue 14: the demo says what the floors keep out and what regional matching
+# adds, shows readiness under both presets and the unmatched view; no
+# proposal falls below the default competence floor (0.2) or minimum score (0.25).
+views() {
+    grep -Eq "^floor keeps out [0-9]+ and the minimum score another [0-9]+" "$tmp/a.txt" &&
+        grep -q "^What regional matching adds" "$tmp/a.txt" &&
+        grep -q "^  preset closest to work first" "$tmp/a.txt" && grep -q "^  preset furthest from work first" "$tmp/a.txt" &&
+        grep -q "^People with no feasible vacancy at all" "$tmp/a.txt" || return 1
+    awk -F, 'NR > 1 && ($8 < 0.2 || $7 < 0.25) { bad++ } END { exit bad > 0 }' "$tmp/a/proposals.csv"
+}
 version() { "$lm" --version | grep -q "^lmatch [0-9]"; }
 check "demo prints the summary and writes the CSVs" demo_ok
 check "demo is deterministic" same_twice
@@ -78,6 +88,7 @@ check "unwritable output directory fails cleanly" unwritable
 check "demo --model and --centre say what ran" model_centre
 check "demo summary identical on two runs and on 1 and 2 threads (timings masked)" stdout_same
 check "no Texel-mainland travel time below the ferry crossing" texel_ferry
+check "demo shows the floors, the municipal-only comparison, the presets and the unmatched" views
 check "--version" version
 [ -n "${LM_TEST_LOGS:-}" ] && echo "cli $pass $fail" >>"$LM_TEST_LOGS/totals"
 echo "$pass passed, $fail failed"
