@@ -64,9 +64,17 @@ static inline int64_t slot_id(const lm_tbl *s, const lm_layout *L, uint32_t slot
     return LM_COLP(lm__chunk_of(s, slot), L, LM_COL_ID, int64_t)[slot & (LM_CHUNK_ROWS - 1)];
 }
 
-/* The pair is feasible as in the batch: every filter, then the history's pair exclusions. */
+/* The pair is feasible as in the batch: every filter, then the history's
+ * pair exclusions. The competence is the costly part, and the verdict is
+ * monotone in it (the score and the competence floor only rise with it), so
+ * the pair is first judged with competence 1 (fails: infeasible whatever it
+ * is) and 0 (passes: feasible whatever it is); only pairs between the two
+ * get their competence computed. */
 static bool pair_ok(const sweep *S, uint32_t c, int64_t cid, size_t j) {
-    if (lm__pair_eval_x(S->E, c, S->vs[j], NAN, NULL, NULL, NULL) != LM_CONSTRAINT_NONE) return false;
+    if (lm__pair_eval_x(S->E, c, S->vs[j], 1.f, NULL, NULL, NULL) != LM_CONSTRAINT_NONE) return false;
+    if (lm__pair_eval_x(S->E, c, S->vs[j], 0.f, NULL, NULL, NULL) != LM_CONSTRAINT_NONE &&
+        lm__pair_eval_x(S->E, c, S->vs[j], NAN, NULL, NULL, NULL) != LM_CONSTRAINT_NONE)
+        return false;
     return !S->h || !lm__memory_pair_out(S->h, &S->E->pol, S->today, S->vid[j], cid);
 }
 

@@ -12,7 +12,9 @@ DEFAULT_POLICY = dict(w_competence=0.6, w_travel=0.1, w_hours=0.025, w_readiness
                       max_travel_min=90.0, min_score=0.0, as_of_day=0, allowed_modes=15,
                       # since 1.1.0
                       competence_model=4, cooldown_days=90, exclusive_progress=1, stability_margin=0.05,
-                      overqualification=0.25)
+                      overqualification=0.25,
+                      # since 1.2.0 (issue 14: presets)
+                      favour_furthest=0)
 
 
 def visible(c, viewer):
@@ -111,7 +113,8 @@ def score_matrix(c, v, viewer, policy=None):
         trav = 1 - best / limit
         ln = np.minimum(col(C["hours_max"]) - col(C["hours_min"]), row(V["hours_max"]) - row(V["hours_min"]))
         hours = np.where(ln > 0, (hi - lo) / np.where(ln > 0, ln, 1), 1.0)
-    rdy = np.broadcast_to((5 - col(C["readiness"]).astype(np.float64)) / 4, (nc, nv))
+    r = col(C["readiness"]).astype(np.float64)
+    rdy = np.broadcast_to((r - 1) / 4 if P.get("favour_furthest") else (5 - r) / 4, (nc, nv))
     prio = np.broadcast_to(col(C["priority"]), (nc, nv))
     w = np.array([P["w_competence"], P["w_travel"], P["w_hours"], P["w_readiness"], P["w_priority"]], float)
     s = (w[0] * comp + w[1] * trav + w[2] * hours + w[3] * rdy + w[4] * prio) / w.sum()

@@ -111,7 +111,7 @@ def test_python_equals_c(compare_bin, tmp_path, seed, nc, nv, dim, density, k):
 
 def test_match_dtype_layout():
     """MATCH_DTYPE has every lm_match field at the ctypes offset, same itemsize."""
-    assert lm.MATCH_DTYPE.itemsize == ctypes.sizeof(_ffi.Match_) == 88  # 72 in 1.0, + lead_org, process_*
+    assert lm.MATCH_DTYPE.itemsize == ctypes.sizeof(_ffi.Match_) == 112  # 72 in 1.0, 88 in 1.1 (+ lead_org, process_*), 1.2: + failed .. loonwaarde_gap
     assert list(lm.MATCH_DTYPE.names) == [f for f, _ in _ffi.Match_._fields_]
     for name, _ in _ffi.Match_._fields_:
         assert lm.MATCH_DTYPE.fields[name][1] == getattr(_ffi.Match_, name).offset

@@ -648,3 +648,41 @@ Test(presets, proposals_move_by_readiness) {
     lm_pool_free(p);
     tu_free(&d);
 }
+
+/* With a minimum score the counts still equal the reference: the pairs whose
+ * verdict depends on the competence get it computed. */
+Test(views, counts_with_min_score) {
+    tu_data d;
+    tu_generate(&d, 77, 150, 80, 8, 0.8);
+    lm_pool *p = tu_pool(&d);
+    lm_snapshot *s;
+    lm_pool_snapshot(&s, p);
+    lm_policy *pol;
+    lm_policy_create(&pol);
+    lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, 0.35);
+    lm_engine *e;
+    lm_engine_create(&e, pol, NULL);
+    lm_engine_set_i64(e, LM_ENGINE_COUNT_FEASIBLE, 1);
+    lm_viewer v = viewer(1, 2, 1);
+    tu_policy P = tu_default_policy();
+    P.min_score = 0.35;
+    lm_results *r;
+    cr_assert_eq(lm_engine_batch(&r, e, s, &v, NULL), LM_OK);
+    size_t some = 0, none = 0;
+    for (size_t i = 0; i < d.nc; i++) {
+        if (!tu_visible(&v, d.c_org[i], d.c_muni[i], d.c_region[i], d.c_scope[i])) continue;
+        uint32_t cnt, ref = 0;
+        cr_assert_eq(lm_results_feasible_count(&cnt, r, d.c_id[i]), LM_OK);
+        for (size_t j = 0; j < d.nv; j++) ref += tu_ref_score(&d, &P, &v, i, j) >= 0;
+        cr_assert_eq(cnt, ref, "candidate %zu: %u vs %u", i, cnt, ref);
+        some += cnt > 0;
+        none += cnt == 0;
+    }
+    cr_assert(some > 10 && none > 0, "the floor must bite (%zu with, %zu without)", some, none);
+    lm_results_free(r);
+    lm_engine_free(e);
+    lm_policy_free(pol);
+    lm_snapshot_free(s);
+    lm_pool_free(p);
+    tu_free(&d);
+}

@@ -41,6 +41,9 @@ from .constants import GROUP_KNOWN, NEED_STANDARD_MASK, Need, VacancyKind
 from .errors import UncentredWarning
 from .process import (HISTORY_COLUMNS, History, ProposalStatus, Reason, check_transition,
                       transition_allowed)
+# 1.2: full explanations, region-wide views, presets
+from .constants import Binding, Preset, UnmatchedStat, constraints_of
+from .core import UNMATCHED_CELL_DTYPE, UNMATCHED_PERSON_DTYPE, Unmatched
 
 __version__ = "1.2.0"
 
@@ -60,6 +63,8 @@ __all__ = [
     "Need", "VacancyKind", "GROUP_KNOWN", "NEED_STANDARD_MASK",
     "History", "ProposalStatus", "Reason", "HISTORY_COLUMNS", "transition_allowed", "check_transition",
     "ConflictError",  # 1.1: the proposal lifecycle in PostgreSQL
+    "Binding", "Preset", "UnmatchedStat", "constraints_of", "Unmatched", "UNMATCHED_PERSON_DTYPE",
+    "UNMATCHED_CELL_DTYPE",  # 1.2: explanations, views, presets
 ]
 
 

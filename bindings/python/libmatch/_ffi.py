@@ -309,6 +309,30 @@ _P = c_void_p
 _PP = POINTER(c_void_p)
 _INT = c_int
 
+# ---- core.h: region-wide views (since 1.2.0) ----
+
+class UnmatchedPerson_(ctypes.Structure):
+    """struct lm_unmatched_person (core.h, since 1.2.0)."""
+    _fields_ = [
+        ("candidate_id", c_int64),
+        ("groups", c_uint32),
+        ("binding", c_int32),
+        ("opened", c_uint32),
+        ("failed_all", c_uint32),
+        ("failed_any", c_uint32),
+        ("reserved", c_uint32),
+    ]
+
+
+class UnmatchedCell_(ctypes.Structure):
+    """struct lm_unmatched_cell (core.h, since 1.2.0)."""
+    _fields_ = [
+        ("binding", c_int32),
+        ("group", c_uint32),
+        ("people", c_uint64),
+    ]
+
+
 PROTOTYPES: Dict[str, Tuple[object, List[object]]] = {
     # core.h: version and errors
     "lm_version_number": (ctypes.c_uint, []),
@@ -372,6 +396,14 @@ PROTOTYPES: Dict[str, Tuple[object, List[object]]] = {
     "lm_results_count": (_INT, [POINTER(c_size_t), _P, c_int32]),
     "lm_results_copy": (_INT, [_P, c_size_t, c_size_t, POINTER(c_size_t), _P, c_int32, c_size_t]),
     "lm_results_stat": (_INT, [POINTER(c_double), _P, c_int32]),
+    # since 1.2.0: presets, region-wide views
+    "lm_policy_preset": (_INT, [_P, c_int32]),
+    "lm_engine_unmatched": (_INT, [_PP, _P, _P, POINTER(Viewer_), POINTER(BatchOptions)]),
+    "lm_unmatched_free": (None, [_P]),
+    "lm_unmatched_people": (_INT, [_P, c_size_t, c_size_t, POINTER(c_size_t), _P]),
+    "lm_unmatched_cells": (_INT, [_P, c_size_t, c_size_t, POINTER(c_size_t), _P]),
+    "lm_unmatched_stat": (_INT, [POINTER(c_double), _P, c_int32]),
+    "lm_results_feasible_count": (_INT, [POINTER(c_uint32), _P, c_int64]),
     # assign.h
     "lm_engine_assign": (_INT, [_PP, _P, _P, POINTER(AssignOptions)]),
     "lm_engine_assign_graph": (_INT, [_PP, _P, POINTER(AssignGraph), POINTER(AssignOptions)]),
@@ -429,6 +461,9 @@ REQUIRED_PREFIXES = ("lm_version", "lm_strerror", "lm_pool_", "lm_snapshot_", "l
                      "lm_travel_", "lm_results_", "lm_engine_create", "lm_engine_free",
                      "lm_engine_errmsg", "lm_engine_set", "lm_engine_get", "lm_engine_query",
                      "lm_engine_batch", "lm_engine_explain")
+#: Newer functions under those prefixes: absent from an older library, they
+#: raise UnsupportedError when called instead of failing the load.
+NOT_REQUIRED = frozenset({"lm_policy_preset", "lm_results_feasible_count"})
 
 
 class LibraryLoadError(ImportError):
@@ -448,7 +483,7 @@ class Lib:
             try:
                 f = getattr(cdll, name)
             except AttributeError:
-                if name.startswith(REQUIRED_PREFIXES):
+                if name.startswith(REQUIRED_PREFIXES) and name not in NOT_REQUIRED:
                     raise LibraryLoadError(
                         f"{path} lacks the core function {name}: not a libmatch 1.x library") from None
                 self.fn[name] = None

@@ -7,7 +7,7 @@ and kernels also accept their lower-case name ("bike", "avx2").
 from __future__ import annotations
 
 import enum
-from typing import Union
+from typing import List, Union
 
 from .errors import RangeError
 
@@ -184,6 +184,7 @@ class PolicyKey(enum.IntEnum):
     # since 1.2.0
     MIN_COMPETENCE = 15      #: 0..1: pairs whose competence is below are infeasible
     LOCAL_ONLY = 16          #: 1: each person matched only within their own municipality
+    FAVOUR_FURTHEST = 17     #: 1: the readiness term favours E over A (docs/scoring.md, "Who comes first")
 
 
 class TravelParam(enum.IntEnum):
@@ -236,6 +237,39 @@ class AssignStat(enum.IntEnum):
     EDGES = 9
     SECONDS = 10
     UNCONSTRAINED_PROPOSALS = 11
+
+
+# ---- since 1.2.0: full explanations, region-wide views, presets (issue 14)
+
+def constraints_of(failed: int) -> List[Constraint]:
+    """The constraints of a bit set (``Match.failed``, bit c = constraint c), lowest first."""
+    out = []
+    for c in range(32):
+        if failed >> c & 1:
+            out.append(Constraint(c) if c in Constraint._value2member_map_ else c)  # type: ignore[arg-type]
+    return out
+
+
+class Binding(enum.IntEnum):
+    """Binding values of the unmatched view that are not a Constraint (since 1.2.0)."""
+    SEVERAL = -1     #: every vacancy fails by two or more constraints
+    NO_VACANCY = -2  #: the run has no open vacancy at all
+
+
+class Preset(enum.IntEnum):
+    """Policy presets for who comes first (Policy.preset(); docs/scoring.md). Since 1.2.0."""
+    DEFAULT = 0         #: the default weights, work-ready first
+    CLOSEST_FIRST = 1   #: readiness weight 0.2, A = 1 .. E = 0
+    FURTHEST_FIRST = 2  #: readiness weight 0.2, E = 1 .. A = 0
+
+
+class UnmatchedStat(enum.IntEnum):
+    """Numbers about the unmatched view (lm_unmatched_stat). Since 1.2.0."""
+    PEOPLE = 0
+    VACANCIES = 1
+    UNMATCHED = 2
+    SECONDS = 3
+    THREADS = 4
 
 
 _MODE_NAMES = {"walk": Mode.WALK, "bike": Mode.BIKE, "pt": Mode.PT, "public_transport": Mode.PT,

@@ -27,12 +27,14 @@ import numpy as np
 from . import _ffi
 from ._base import (LIB, Guard, Handle, Progress, as_array, column, create, fn, matrix,
                     raise_for, required)
-from .constants import (CompetenceModel, Constraint, Direction, Kernel, Mode, PolicyKey, PoolStat, Side, Stat,
-                        TravelParam, to_competence_model, to_kernel, to_mode)
+from .constants import (Binding, CompetenceModel, Constraint, Direction, Kernel, Mode, PolicyKey, PoolStat, Preset,
+                        Side, Stat, TravelParam, UnmatchedStat, constraints_of, to_competence_model, to_kernel,
+                        to_mode)
 from .errors import LM_ERR_DIMENSION, LM_ERR_INVALID, ClosedError, RangeError, UncentredWarning, make_error
 
 __all__ = ["Pool", "Snapshot", "Policy", "Travel", "Engine", "Results", "Match", "Viewer",
-           "MATCH_DTYPE", "LIST_DTYPE", "CANDIDATE_COLUMNS", "VACANCY_COLUMNS", "ViewerLike"]
+           "MATCH_DTYPE", "LIST_DTYPE", "CANDIDATE_COLUMNS", "VACANCY_COLUMNS", "ViewerLike", "Unmatched",
+           "UNMATCHED_PERSON_DTYPE", "UNMATCHED_CELL_DTYPE"]
 
 PathLike = Union[str, bytes, "os.PathLike[str]"]
 
@@ -54,6 +56,10 @@ def _struct_dtype(struct: type) -> np.dtype:
 
 #: numpy dtype of one ``lm_match`` (field for field, same offsets and itemsize).
 MATCH_DTYPE = _struct_dtype(_ffi.Match_)
+
+#: numpy dtype of one ``lm_unmatched_person`` and of one ``lm_unmatched_cell`` (since 1.2.0).
+UNMATCHED_PERSON_DTYPE = _struct_dtype(_ffi.UnmatchedPerson_)
+UNMATCHED_CELL_DTYPE = _struct_dtype(_ffi.UnmatchedCell_)
 
 #: numpy dtype of the list index of a result: list id, first row, number of rows.
 LIST_DTYPE = np.dtype([("id", np.int64), ("first", np.int64), ("len", np.int64)])
@@ -131,12 +137,26 @@ class Match:
     lead_org: int = 0
     process_status: int = -1
     process_day: int = 0
-    #: since 1.2.0: the vacancy's VacancyKind as an int (0 = regular)
+    #: since 1.2.0: every failing constraint as a bit set (bit c = Constraint c;
+    #: explain() only, 0 in results), the binding one-way limit in minutes
+    #: (the tighter of the policy's and the person's own; travel_limit_own
+    #: says it is the person's), the hours per week between the two ranges
+    #: and the loonwaarde short of the vacancy's minimum (0 when met).
+    failed: int = 0
     vacancy_kind: int = 0
+    travel_limit: float = math.nan
+    travel_limit_own: bool = False
+    hours_gap: float = 0.0
+    loonwaarde_gap: float = 0.0
 
     @property
     def feasible(self) -> bool:
         return self.constraint == Constraint.NONE
+
+    @property
+    def failed_constraints(self) -> list:
+        """Every failing constraint (from ``failed``), lowest first; [] if feasible or from results."""
+        return constraints_of(self.failed)
 
     @property
     def cross_border(self) -> bool:
@@ -149,8 +169,11 @@ class Match:
         get = (lambda k: rec[k]) if not isinstance(rec, _ffi.Match_) else (lambda k: getattr(rec, k))
         names = rec.dtype.names if hasattr(rec, "dtype") and rec.dtype.names else dict(_ffi.Match_._fields_)
         mode = int(get("travel_mode"))
-        process = {k: int(get(k)) for k in ("lead_org", "process_status", "process_day", "vacancy_kind")
+        process = {k: int(get(k)) for k in ("lead_org", "process_status", "process_day", "failed", "vacancy_kind")
                    if k in names}
+        process.update({k: float(get(k)) for k in ("travel_limit", "hours_gap", "loonwaarde_gap") if k in names})
+        if "travel_limit_own" in names:
+            process["travel_limit_own"] = bool(get("travel_limit_own"))
         return cls(
             vacancy_id=int(get("vacancy_id")), candidate_id=int(get("candidate_id")),
             rank=int(get("rank")), constraint=Constraint(int(get("constraint"))),
@@ -162,11 +185,30 @@ class Match:
             candidate_municipality=int(get("candidate_municipality")),
             vacancy_municipality=int(get("vacancy_municipality")), **process)
 
+    def reason(self, constraint: Union[Constraint, int]) -> str:
+        """One failing constraint in words, with its distance to the limit where
+        there is one ("travel: 94 min by pt, limit 90 (own)")."""
+        c = int(constraint)
+        name = Constraint(c).name.lower() if c in Constraint._value2member_map_ else f"constraint {c}"
+        mode = {0: "walking", 1: "bike", 2: "public transport", 3: "car"}.get(
+            int(self.travel_mode) if self.travel_mode is not None else -1)
+        if c == Constraint.TRAVEL:
+            if mode is None or not math.isfinite(self.travel_minutes):
+                return f"travel: no allowed mode reaches it, limit {self.travel_limit:.0f} min"
+            own = " (own)" if self.travel_limit_own else ""
+            return f"travel: {self.travel_minutes:.0f} min by {mode}, limit {self.travel_limit:.0f}{own}"
+        if c == Constraint.HOURS:
+            return f"hours: {self.hours_gap:g} h/week apart"
+        if c == Constraint.LOONWAARDE:
+            return f"loonwaarde: {self.loonwaarde_gap:g} points short"
+        return name
+
     def describe(self) -> str:
         """One line an account manager can read."""
         head = f"vacancy {self.vacancy_id} / candidate {self.candidate_id}: "
         if not self.feasible:
-            return head + f"excluded by {self.constraint.name.lower()}"
+            every = self.failed_constraints or [self.constraint]
+            return head + "excluded by " + "; ".join(self.reason(c) for c in every)
         mode = self.travel_mode.name.lower() if self.travel_mode is not None else "-"
         return (head + f"score {self.score:.3f} (competence {self.competence:.3f}, travel "
                 f"{self.travel:.3f} = {self.travel_minutes:.0f} min by {mode}, hours {self.hours:.3f}, "
@@ -574,7 +616,8 @@ class Snapshot(Handle):
 
 _POLICY_NAMES: Dict[str, PolicyKey] = {k.name.lower(): k for k in PolicyKey}
 _POLICY_INTEGER = {PolicyKey.VERSION, PolicyKey.AS_OF_DAY, PolicyKey.ALLOWED_MODES, PolicyKey.COMPETENCE_MODEL,
-                   PolicyKey.COOLDOWN_DAYS, PolicyKey.EXCLUSIVE_PROGRESS, PolicyKey.LOCAL_ONLY}
+                   PolicyKey.COOLDOWN_DAYS, PolicyKey.EXCLUSIVE_PROGRESS, PolicyKey.LOCAL_ONLY,
+                   PolicyKey.FAVOUR_FURTHEST}
 _POLICY_WEIGHTS = {PolicyKey.W_COMPETENCE, PolicyKey.W_TRAVEL, PolicyKey.W_HOURS,
                    PolicyKey.W_READINESS, PolicyKey.W_PRIORITY}
 
@@ -632,6 +675,9 @@ class Policy(Handle):
     local_only = _policy_property(
         PolicyKey.LOCAL_ONLY, "1: match each person only within their own municipality (the municipal-only run) [0] "
         "(since 1.2.0)")
+    favour_furthest = _policy_property(
+        PolicyKey.FAVOUR_FURTHEST,
+        "1: the readiness term favours people further from the labour market (E = 1 .. A = 0) [0] (since 1.2.0)")
 
     KEYS: Tuple[str, ...] = tuple(_POLICY_NAMES)
 
@@ -685,6 +731,28 @@ class Policy(Handle):
             _POLICY_NAMES.get(kv[0]) in _POLICY_WEIGHTS and not (isinstance(kv[1], (int, float)) and kv[1] > 0)))
         for nm, v in items:
             self.set(nm, v)
+
+    def preset(self, preset: Union[Preset, int, str]) -> None:
+        """Apply a preset for who comes first (Preset, its int or name:
+        "default", "closest_first", "furthest_first"): sets the five weights and
+        favour_furthest; every other key keeps its value (docs/scoring.md, "Who
+        comes first"). RangeError for an unknown preset; the policy is then
+        unchanged. Since 1.2.0."""
+        if isinstance(preset, str):
+            try:
+                preset = Preset[preset.upper()]
+            except KeyError:
+                raise RangeError(f"unknown preset {preset!r} (default, closest_first, furthest_first)") from None
+        with self._guard() as h:
+            raise_for(fn("lm_policy_preset")(h, int(preset)), self._errmsg())
+
+    @classmethod
+    def from_preset(cls, preset: Union[Preset, int, str], **values: float) -> "Policy":
+        """A new Policy with a preset applied, then `values` set."""
+        p = cls()
+        p.preset(preset)
+        p.update(values)
+        return p
 
     def to_dict(self) -> Dict[str, Union[int, float]]:
         """Every key and its value."""
@@ -943,6 +1011,25 @@ class Results(Handle):
         with self._guard() as h:
             return _results_stats(h)
 
+    def feasible_count(self, candidate_id: int) -> int:
+        """The number of feasible vacancies of a candidate in a batch made with
+        ``engine.count_feasible = True`` (StateError otherwise; UnknownIdError
+        for a candidate without a list). Since 1.2.0."""
+        out = ctypes.c_uint32()
+        with self._guard() as h:
+            raise_for(fn("lm_results_feasible_count")(ctypes.byref(out), h, int(candidate_id)))
+        return out.value
+
+    def feasible_counts(self) -> np.ndarray:
+        """Every candidate list's feasible count: structured array (id int64,
+        count uint32) in the order of lists(CANDIDATE). Since 1.2.0."""
+        ids = self.lists(Direction.CANDIDATE)["id"]
+        out = np.empty(len(ids), dtype=[("id", np.int64), ("count", np.uint32)])
+        out["id"] = ids
+        for i, cid in enumerate(ids):
+            out["count"][i] = self.feasible_count(int(cid))
+        return out
+
     def __repr__(self) -> str:
         if self.closed:
             return "<libmatch.Results closed>"
@@ -1025,6 +1112,17 @@ class Engine(Handle):
         self._set(0, n)
 
     @property
+    def count_feasible(self) -> bool:
+        """True: batches also count each person's feasible vacancies
+        (Results.feasible_count()); an extra pass over every pair
+        (docs/performance.md). Off by default. Since 1.2.0."""
+        return bool(self._get(3))
+
+    @count_feasible.setter
+    def count_feasible(self, on: bool) -> None:
+        self._set(3, 1 if on else 0)
+
+    @property
     def kernel(self) -> Kernel:
         """The scoring kernel in use; set Kernel.AUTO/SCALAR/AVX2/AVX512
         (UnsupportedError if the CPU lacks it)."""
@@ -1097,10 +1195,41 @@ class Engine(Handle):
                 raise_for(st, self._errmsg())
         return Results._wrap(out.value)
 
+    def unmatched(self, snapshot: Snapshot, viewer: ViewerLike, *, vacancy_region: int = 0,
+                  progress: Optional[Callable[[int, int], Any]] = None) -> "Unmatched":
+        """The people with no feasible vacancy at all, with the constraint that
+        binds for each and the counts by binding constraint and target group
+        (``lm_engine_unmatched``; docs/concepts.md, "Region-wide views"). The
+        people and vacancies are those of batch() with the same vacancy_region.
+        progress(done, total) counts people. Since 1.2.0."""
+        if not isinstance(snapshot, Snapshot):
+            raise TypeError("snapshot must be a libmatch.Snapshot (Pool.snapshot())")
+        v = _viewer(viewer)
+        o = _ffi.BatchOptions()
+        o.struct_size = ctypes.sizeof(_ffi.BatchOptions)
+        o.k_candidates = o.k_vacancies = 1
+        if not -2**31 <= int(vacancy_region) < 2**31:
+            raise RangeError(f"vacancy_region = {vacancy_region} out of range")
+        o.vacancy_region = int(vacancy_region)
+        prog = Progress(progress)
+        o.progress = prog.cfunc
+        out = ctypes.c_void_p()
+        with self._guard() as h, snapshot._guard() as sh:
+            st = fn("lm_engine_unmatched")(ctypes.byref(out), h, sh, ctypes.byref(v), ctypes.byref(o))
+            if st < 0:
+                prog.reraise()
+                raise_for(st, self._errmsg())
+        try:
+            return Unmatched._from_c(out.value)
+        finally:
+            LIB.fn["lm_unmatched_free"](out.value)
+
     def explain(self, snapshot: Snapshot, viewer: ViewerLike, vacancy_id: int, candidate_id: int) -> Match:
         """Score and explain one pair. For an infeasible pair, ``constraint`` is
-        the first excluding hard filter and the score is 0. UnknownIdError for a
-        missing id or a candidate the viewer may not see."""
+        the first excluding hard filter and the score is 0; ``failed`` holds
+        every failing constraint (``failed_constraints``, ``describe()``) and
+        the distances to the limits are filled (since 1.2.0). UnknownIdError
+        for a missing id or a candidate the viewer may not see."""
         if not isinstance(snapshot, Snapshot):
             raise TypeError("snapshot must be a libmatch.Snapshot (Pool.snapshot())")
         v = _viewer(viewer)
@@ -1141,6 +1270,68 @@ class Engine(Handle):
         if self.closed:
             return "<libmatch.Engine closed>"
         return f"<libmatch.Engine threads={self.threads} kernel={self.kernel.name}>"
+
+
+def _copy_table(name: str, dtype: np.dtype, h: int) -> np.ndarray:
+    n = ctypes.c_size_t()
+    f = LIB.fn[name]
+    st = f(None, dtype.itemsize, 0, ctypes.byref(n), h)
+    if st not in (0, -15):  # LM_ERR_BUFFER: n is set
+        raise_for(st)
+    out = np.zeros(n.value, dtype=dtype)
+    if n.value:
+        raise_for(f(out.ctypes.data, dtype.itemsize, n.value, None, h))
+    return out
+
+
+class Unmatched:
+    """The people without any feasible vacancy (a copy of ``lm_unmatched``).
+
+    - ``people``: UNMATCHED_PERSON_DTYPE array by candidate id: groups, the
+      binding constraint (a Constraint value, or Binding.SEVERAL /
+      Binding.NO_VACANCY), ``opened`` (vacancies that fail by the binding
+      constraint alone), ``failed_all`` / ``failed_any`` (bit sets).
+    - ``cells``: UNMATCHED_CELL_DTYPE array (binding, group, people): group 0
+      counts everyone once, a group bit the people in that group.
+    - ``stats``: people, vacancies, unmatched, seconds, threads.
+    """
+
+    def __init__(self, people: np.ndarray, cells: np.ndarray, stats: Dict[str, float]) -> None:
+        self.people = people
+        self.cells = cells
+        self.stats = stats
+
+    @classmethod
+    def _from_c(cls, h: int) -> "Unmatched":
+        people = _copy_table("lm_unmatched_people", UNMATCHED_PERSON_DTYPE, h)
+        cells = _copy_table("lm_unmatched_cells", UNMATCHED_CELL_DTYPE, h)
+        out = ctypes.c_double()
+        stats: Dict[str, float] = {}
+        for s in UnmatchedStat:
+            raise_for(LIB.fn["lm_unmatched_stat"](ctypes.byref(out), h, int(s)))
+            stats[s.name.lower()] = out.value if s == UnmatchedStat.SECONDS else int(out.value)
+        for a in (people, cells):
+            a.setflags(write=False)
+        return cls(people, cells, stats)
+
+    @staticmethod
+    def binding_name(binding: int) -> str:
+        """A binding value in words ("travel", "several", "no_vacancy")."""
+        b = int(binding)
+        if b < 0:
+            return Binding(b).name.lower()
+        return Constraint(b).name.lower() if b in Constraint._value2member_map_ else f"constraint {b}"
+
+    def by_binding(self, group: int = 0) -> Dict[str, int]:
+        """People per binding constraint (name -> count) for one group bit, or everyone (0)."""
+        sel = self.cells[self.cells["group"] == group]
+        return {self.binding_name(b): int(n) for b, n in zip(sel["binding"], sel["people"])}
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def __repr__(self) -> str:
+        return f"<libmatch.Unmatched {len(self.people)} of {self.stats.get('people', 0)} people>"
 
 
 class _maybe:
