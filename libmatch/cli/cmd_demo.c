@@ -179,39 +179,6 @@ static int demo_centre(lm_pool *pool, bool centre, int model) {
     return LM_OK;
 }
 
-/* Whether this library accepts the 1.2 target groups (WW, Wajong, youth):
- * one candidate with LM_GROUP_WW into a throw-away pool. */
-static bool groups12_known(void) {
-    lm_pool *p = NULL;
-    if (lm_pool_create(&p, 1)) return false;
-    const int64_t id = 1, org = 1;
-    const int32_t muni = 1, region = 1;
-    const double lat = 52.0, lon = 5.0;
-    const uint32_t g = LM_GROUP_WW;
-    const uint8_t ready = LM_READY_A;
-    const float vec = 1.0f, lw = 100.0f;
-    lm_candidate_cols c = LM_CANDIDATE_COLS_INIT;
-    c.dim = 1, c.id = &id, c.owner_org = &org, c.municipality = &muni, c.region = &region, c.lat = &lat,
-    c.lon = &lon, c.groups = &g, c.readiness = &ready, c.loonwaarde = &lw, c.vectors = &vec;
-    int st = lm_pool_add_candidates(p, &c, 1);
-    bool ok = st == LM_OK;
-    if (st && st != LM_ERR_RANGE) fprintf(stderr, "lmatch demo: probe: %s\n", lm_pool_errmsg(p));
-    lm_pool_free(p);
-    return ok;
-}
-
-/* A library without the 1.2 groups: WW clients count as bijstand, the youth
- * bit is dropped, so the same people and places still run. */
-static void strip_groups12(demo_data *d) {
-    const uint32_t g12 = LM_GROUP_WW | LM_GROUP_WAJONG | LM_GROUP_JONGERE;
-    for (size_t i = 0; i < d->n_candidates; i++)
-        if (d->cand.groups[i] & g12) d->cand.groups[i] = (d->cand.groups[i] & ~g12) | LM_GROUP_BIJSTAND;
-    for (size_t j = 0; j < d->n_vacancies; j++) {
-        uint32_t a = d->vac.accepted_groups[j] & ~g12;
-        d->vac.accepted_groups[j] = a ? a : LM_GROUP_BIJSTAND;
-    }
-}
-
 int cmd_demo(int argc, char **argv) {
     const char *outdir = "out/demo";
     unsigned long seed = DEMO_DEFAULT_SEED, k = 10, threads = 0;
@@ -239,8 +206,6 @@ int cmd_demo(int argc, char **argv) {
         fprintf(stderr, "lmatch demo: could not generate the demo data (out of memory)\n");
         return 1;
     }
-    bool g12 = groups12_known();
-    if (!g12) strip_groups12(&d);
     int rc = 1;
     lm_pool *pool = NULL;
     lm_snapshot *snap = NULL;
@@ -261,7 +226,6 @@ int cmd_demo(int argc, char **argv) {
     printf("libmatch %s demo: nightly batch for three labour-market regions (seed %lu, %zu candidates, "
            "%zu vacancies, competence dimension %u)\n",
            lm_version_string(), seed, d.n_candidates, d.n_vacancies, d.dim);
-    if (!g12) printf("(this library does not know the 1.2 target groups: WW clients are counted as bijstand)\n");
     if ((st = demo_centre(pool, centre, model))) goto out;
     if ((st = lm_pool_snapshot(&snap, pool))) { cli_fail("snapshot", st, lm_pool_errmsg(pool)); goto out; }
     if ((st = lm_policy_create(&pol)) || (st = lm_policy_set_f64(pol, LM_POLICY_AS_OF_DAY, DEMO_TODAY)) ||

@@ -625,11 +625,6 @@ Test(demo_travel, texel_not_proposed_for_alkmaar_or_hoorn_by_car, .init = travel
     demo_data d;
     cr_assert_eq(demo_generate(&d, DEMO_DEFAULT_SEED, DEMO_DEFAULT_DIM, DEMO_DEFAULT_CANDIDATES,
                                DEMO_DEFAULT_VACANCIES), 0);
-    for (size_t i = 0; i < d.n_candidates; i++) /* a library without the 1.2 groups: 1.0 bits only */
-        if (d.cand.groups[i] & ~(uint32_t)LM_GROUP_ALL) d.cand.groups[i] = (d.cand.groups[i] & LM_GROUP_ALL) | LM_GROUP_BIJSTAND;
-    for (size_t j = 0; j < d.n_vacancies; j++)
-        if (d.vac.accepted_groups[j] & ~(uint32_t)LM_GROUP_ALL)
-            d.vac.accepted_groups[j] = (d.vac.accepted_groups[j] & LM_GROUP_ALL) | LM_GROUP_BIJSTAND;
     lm_candidate_cols cc;
     lm_vacancy_cols vc;
     demo_candidate_cols(&d, &cc);
