@@ -523,7 +523,8 @@ int cmd_demo(int argc, char **argv) {
            "  - Run on your own data, without a database:\n"
            "      lmatch batch --candidates people.csv --vacancies vacancies.csv --out DIR\n"
            "    (the CSV columns and how to build competence vectors from occupation codes: docs/own-data.md).\n"
-           "  - Run every night against PostgreSQL (lmatch db init / load / batch): docs/postgresql.md.\n"
+           "  - Run every night against PostgreSQL: lmatch db init, then lmatch db import --candidates people.csv\n"
+           "    --vacancies vacancies.csv, then lmatch batch (docs/postgresql.md).\n"
            "  - How scores and rules work: docs/scoring.md; travel and the Texel ferry matrix: docs/travel.md.\n");
     printf("Done in %.2f s.\n", cli_now() - t_start);
     rc = 0;
