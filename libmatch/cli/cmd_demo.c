@@ -489,7 +489,7 @@ int cmd_demo(int argc, char **argv) {
            "   under first come, first served)\n\n");
 
     /* Region-wide views: floors, municipal-only, presets, unmatched (demo_views.c). */
-    demo_view_ctx vctx = {&d, snap, trav, model, (int64_t)threads, (uint32_t)k, feasible, t.props, t.served};
+    demo_view_ctx vctx = {&d, snap, pol, eng, trav, (int64_t)threads, (uint32_t)k, feasible, t.props, t.served};
     if ((st = demo_views(&vctx))) goto out;
 
     /* Three sample vacancies, one per region: the first with at least 3 candidates. */

@@ -110,8 +110,9 @@ struct demo_data;
 typedef struct demo_view_ctx {
     const struct demo_data *data;
     const lm_snapshot *snap;
+    const lm_policy *policy; /* the demo's policy: the views change one thing in a copy */
+    lm_engine *engine;   /* the demo's engine */
     lm_travel *travel;   /* the demo's travel model (shared by the engines) */
-    int model;           /* competence model */
     int64_t threads;
     uint32_t k;
     double feasible;     /* the demo's exact feasible pairs (default policy) */
