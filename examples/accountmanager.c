@@ -230,12 +230,12 @@ static int get_readiness(const csv_file *c, int col, uint8_t *out) {
     return 0;
 }
 
-/* dim space-separated numbers; *dim is set by the first vector read. */
+/* dim numbers separated by ";" (or spaces); *dim is set by the first vector read. */
 static int get_vector(const csv_file *c, int col, float *out, uint32_t *dim) {
     char *p = c->field[col], *end;
     uint32_t k = 0;
     for (;;) {
-        while (*p == ' ') p++;
+        while (*p == ' ' || *p == ';') p++; /* ";"-separated (docs/own-data.md) */
         if (!*p) break;
         if (k == MAX_DIM) return bad(c, col, "too many numbers");
         out[k++] = strtof(p, &end);

@@ -3,6 +3,7 @@
  * standard PG* environment variables. */
 #include "cli.h"
 #include "demo_data.h"
+#include "owndata.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -139,29 +140,33 @@ out:
 }
 
 int cmd_db(int argc, char **argv) {
-    static const char usage[] = "usage: lmatch db init [--db CONNINFO] [--schema NAME]\n"
-                                "       lmatch db seed-demo [--db CONNINFO] [--schema NAME] [--seed N]\n";
-    if (argc < 2) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    const char *sub = argv[1];
+    const char *sub = argc >= 2 ? argv[1] : "";
+    if (!strcmp(sub, "import")) return cmd_db_import(argc, argv);
     db_opts o = {NULL, NULL};
     int64_t seed = DEMO_DEFAULT_SEED;
-    for (int i = 2; i < argc; i++) {
-        if (cli_db_common_opt(&o, argc, argv, &i)) continue;
-        if (!strcmp(sub, "seed-demo") && !strcmp(argv[i], "--seed") && i + 1 < argc &&
-            !cli_parse_i64(argv[i + 1], 0, INT64_MAX, &seed)) {
-            i++;
-            continue;
-        }
-        fprintf(stderr, "lmatch db %s: bad or incomplete option '%s'\n%s", sub, argv[i], usage);
-        return 2;
+    const cli_opt opts[] = {
+        CLI_OPTS_DB(&o),
+        {.name = "--seed", .kind = CLI_INT, .metavar = "N", .lo = 0, .hi = INT64_MAX, .dst = &seed,
+         .help = "seed of the demo pools (default 20261123)"},
+    };
+    if (!strcmp(sub, "init")) {
+        const cli_cmd cmd = {"db init", NULL, "  Creates the PostgreSQL schema, or upgrades it to this version.\n", opts,
+                             2, 0};
+        int parsed_rc = cli_opts_parse(&cmd, argc, argv, 2, NULL);
+        return parsed_rc >= 0 ? parsed_rc : db_init(&o);
     }
-    if (!strcmp(sub, "init")) return db_init(&o);
-    if (!strcmp(sub, "seed-demo")) return db_seed_demo(&o, (unsigned long long)seed);
-    fprintf(stderr, "lmatch db: unknown subcommand '%s'\n%s", sub, usage);
-    return 2;
+    if (!strcmp(sub, "seed-demo")) {
+        const cli_cmd cmd = {"db seed-demo", NULL, "  Writes the embedded demo pools into the database.\n", opts, 3, 0};
+        int parsed_rc = cli_opts_parse(&cmd, argc, argv, 2, NULL);
+        return parsed_rc >= 0 ? parsed_rc : db_seed_demo(&o, (unsigned long long)seed);
+    }
+    FILE *f = !strcmp(sub, "--help") || !strcmp(sub, "-h") ? stdout : stderr;
+    if (f == stderr) fprintf(stderr, "lmatch db: %s '%s'\n", *sub ? "unknown subcommand" : "expected a subcommand", sub);
+    fputs("usage: lmatch db init [options]       create or upgrade the schema\n"
+          "       lmatch db seed-demo [options]  write the demo pools\n"
+          "       lmatch db import --candidates FILE --vacancies FILE [options]  load CSV files (docs/own-data.md)\n"
+          "  (lmatch db SUBCOMMAND --help lists the options)\n", f);
+    return f == stdout ? 0 : 2;
 }
 
 /* ---- loading, shared by batch and query ---------------------------------------------- */
@@ -204,21 +209,8 @@ static int load_history(loaded *L, const char *cmd) {
     return 0;
 }
 
-/* --model NAME and --centre of batch and query (docs/scoring.md). */
-typedef struct score_opts {
-    int model;   /* lm_competence_model, -1: the library's default */
-    bool centre; /* centre the pool on its mean after loading */
-} score_opts;
-
-static int parse_score_opt(score_opts *s, int argc, char **argv, int *i) {
-    const char *a = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
-    if (!strcmp(a, "--model") && val && !cli_parse_model(val, &s->model)) return ++*i, 1;
-    if (!strcmp(a, "--centre")) return s->centre = true, 1;
-    return 0;
-}
-
 static int load_all(loaded *L, const db_opts *o, const char *cmd, int64_t as_of, int64_t threads, bool with_history,
-                    const score_opts *so) {
+                    const score_opts *so, const cli_policy_opts *po) {
     memset(L, 0, sizeof *L);
     if (cli_db_open(&L->db, o, cmd)) return 1;
     uint32_t dim = 0;
@@ -243,6 +235,10 @@ static int load_all(loaded *L, const db_opts *o, const char *cmd, int64_t as_of,
     if ((st = lm_pool_snapshot(&L->snap, L->pool))) return cli_fail(cmd, st, lm_pool_errmsg(L->pool));
     lm_policy *pol = NULL;
     if ((st = lm_policy_create(&pol))) return cli_fail(cmd, st, "policy");
+    if (cli_policy_apply(pol, po)) {
+        lm_policy_free(pol);
+        return 1;
+    }
     if (as_of > 0 && (st = lm_policy_set_f64(pol, LM_POLICY_AS_OF_DAY, (double)as_of))) {
         lm_policy_free(pol);
         return cli_fail("--as-of", st, NULL);
@@ -265,43 +261,52 @@ static const char *muni_name(int32_t code) {
 }
 
 /* ---- batch ------------------------------------------------------------------------------ */
-static const char batch_usage[] =
-    "usage: lmatch batch [--db CONNINFO] [--schema NAME] [--k N] [--region R] [--as-of today|YYYY-MM-DD]\n"
-    "                    [--threads N] [--label TEXT] [--no-history] [--model NAME] [--centre]\n"
-    "  The proposal history (schema version 2) is loaded by default, so rejected pairs, placed people\n"
-    "  and people in progress elsewhere are not proposed again; --no-history ignores it.\n"
-    "  --model: requirement, cosine, symmetric, coverage, cosine_coverage (default: the library's);\n"
-    "  --centre: centre the competence vectors on the pool mean (for raw skill levels).\n";
-
-typedef struct batch_args {
-    db_opts o;
-    score_opts so;
-    int64_t k, region, as_of, threads;
-    bool with_history;
-    const char *label;
-} batch_args;
-
 /* -1: go on; else the exit status (0 after --help, 2 for a bad option). */
 static int batch_parse(batch_args *b, int argc, char **argv) {
-    *b = (batch_args){{NULL, NULL}, {-1, false}, 10, -1, 0, 0, true, "lmatch batch"};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_db_common_opt(&b->o, argc, argv, &i)) continue;
-        if (!strcmp(a, "--k") && val && !cli_parse_i64(val, 1, LM_MAX_K, &b->k)) i++;
-        else if (!strcmp(a, "--region") && val && !cli_parse_i64(val, 0, INT32_MAX, &b->region)) i++;
-        else if (!strcmp(a, "--as-of") && val && !cli_parse_day(val, &b->as_of)) i++;
-        else if (!strcmp(a, "--threads") && val && !cli_parse_i64(val, 0, 1024, &b->threads)) i++;
-        else if (!strcmp(a, "--label") && val) b->label = argv[++i];
-        else if (!strcmp(a, "--no-history")) b->with_history = false;
-        else if (parse_score_opt(&b->so, argc, argv, &i)) continue;
-        else if (!strcmp(a, "--help")) {
-            fputs(batch_usage, stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "lmatch batch: bad or incomplete option '%s'\n%s", a, batch_usage);
-            return 2;
-        }
-    }
+    *b = (batch_args){.o = {NULL, NULL}, .so = {-1, false}, .k = 10, .region = -1, .label = "lmatch batch"};
+    const cli_opt opts[] = {
+        CLI_OPTS_DB(&b->o),
+        {.name = "--candidates", .kind = CLI_STRING, .metavar = "FILE", .dst = &b->candidates,
+         .help = "CSV mode: the candidates CSV (docs/own-data.md); no database is used"},
+        {.name = "--vacancies", .kind = CLI_STRING, .metavar = "FILE", .dst = &b->vacancies,
+         .help = "CSV mode: the vacancies CSV"},
+        {.name = "--travel", .kind = CLI_STRING, .metavar = "FILE", .dst = &b->travel,
+         .help = "CSV mode: a travel-time file (docs/travel.md; default: the built-in distance model)"},
+        {.name = "--out", .kind = CLI_STRING, .metavar = "DIR", .dst = &b->out,
+         .help = "CSV mode: directory of the result CSVs (written only when the run succeeds)"},
+        {.name = "--k", .kind = CLI_INT, .metavar = "N", .lo = 1, .hi = LM_MAX_K, .dst = &b->k,
+         .help = "list length both ways (default 10)"},
+        {.name = "--region", .kind = CLI_INT, .metavar = "R", .lo = 0, .hi = INT32_MAX, .dst = &b->region,
+         .help = "match only the vacancies of labour-market region R (default: every region)"},
+        {.name = "--as-of", .kind = CLI_DAY, .metavar = "DAY", .dst = &b->as_of,
+         .help = "exclude vacancies closed before DAY"},
+        {.name = "--threads", .kind = CLI_INT, .metavar = "N", .lo = 0, .hi = 1024, .dst = &b->threads,
+         .help = "worker threads, 0 = one per core (default 0)"},
+        {.name = "--label", .kind = CLI_STRING, .metavar = "TEXT", .dst = &b->label,
+         .help = "database mode: label of the run (default 'lmatch batch')"},
+        {.name = "--no-history", .kind = CLI_FLAG, .dst = &b->no_history,
+         .help = "database mode: ignore the proposal history (rejections, placements, people in progress)"},
+        {.name = "--model", .kind = CLI_ENUM, .metavar = "NAME", .names = cli_model_names, .dst = &b->so.model,
+         .help = "competence model (default cosine_coverage; docs/scoring.md)"},
+        {.name = "--centre", .kind = CLI_FLAG, .dst = &b->so.centre,
+         .help = "centre the competence vectors on the pool mean (for raw skill levels)"},
+        CLI_OPTS_POLICY(&b->po),
+    };
+    const cli_cmd cmd = {
+        "batch", NULL,
+        "  The nightly batch: every region's vacancies matched as the region's WSP (organisation 400000 + region),\n"
+        "  top-k lists both ways and the coordinated proposals (one per person).\n"
+        "  Database mode (default): loads the pools and the proposal history from PostgreSQL and writes one\n"
+        "  complete run. CSV mode (--candidates and --vacancies): reads CSV files, writes vacancy_topk.csv,\n"
+        "  candidate_topk.csv and proposals.csv into --out DIR; no database (docs/own-data.md).\n",
+        opts, sizeof opts / sizeof opts[0], 0};
+    int parsed_rc = cli_opts_parse(&cmd, argc, argv, 1, NULL);
+    if (parsed_rc >= 0) return parsed_rc;
+    bool csv = b->candidates || b->vacancies || b->travel || b->out;
+    if (csv && (!b->candidates || !b->vacancies || !b->out))
+        return cli_usage_error(&cmd, "CSV mode needs --candidates FILE, --vacancies FILE and --out DIR");
+    if (csv && (b->o.conninfo || b->o.schema || b->no_history))
+        return cli_usage_error(&cmd, "--db, --schema and --no-history are for the database mode, not with CSV files");
     return -1;
 }
 
@@ -309,10 +314,11 @@ int cmd_batch(int argc, char **argv) {
     batch_args b;
     int parsed = batch_parse(&b, argc, argv);
     if (parsed >= 0) return parsed;
+    if (b.candidates) return cmd_batch_csv(&b);
     db_opts o = b.o;
     score_opts so = b.so;
     int64_t k = b.k, region = b.region, as_of = b.as_of, threads = b.threads;
-    bool with_history = b.with_history;
+    bool with_history = !b.no_history;
     const char *label = b.label;
     double t0 = cli_now();
     loaded L;
@@ -322,7 +328,7 @@ int cmd_batch(int argc, char **argv) {
     lm_results **res = NULL;
     lm_assignment **asg = NULL;
     lm_run_part *parts = NULL;
-    if (load_all(&L, &o, "batch", as_of, threads, with_history, &so)) goto out;
+    if (load_all(&L, &o, "batch", as_of, threads, with_history, &so, &b.po)) goto out;
     double t_loaded = cli_now();
     if (region >= 0) {
         nreg = 1;
@@ -355,7 +361,7 @@ int cmd_batch(int argc, char **argv) {
     lm_snapshot_count(&nv, L.snap, LM_SIDE_VACANCY);
     printf("libmatch %s batch: %zu candidates, %zu vacancies, %zu region%s, top-%lld both ways\n", lm_version_string(), nc,
            nv, nreg, nreg == 1 ? "" : "s", (long long)k);
-    printf("competence model %s%s (docs/scoring.md)\n", cli_model_name(so.model >= 0 ? so.model : cli_default_model()),
+    printf("competence model %s%s (docs/scoring.md)\n", cli_model_name(so.model >= 0 ? so.model : cli_policy_model(&b.po, cli_default_model())),
            so.centre ? ", vectors centred on the pool mean" : "");
     if (L.hist_loaded) printf("history: %zu proposals, %zu open\n", L.hist_total, L.hist_open);
     else if (!with_history) printf("history: not used (--no-history)\n");
@@ -480,43 +486,47 @@ static int log_query(loaded *L, int64_t org, const lm_results *res, int32_t dir,
 }
 
 int cmd_query(int argc, char **argv) {
-    static const char usage[] =
-        "usage: lmatch query [--db CONNINFO] [--schema NAME] (--vacancy ID | --candidate ID) --viewer ORG\n"
-        "                    [--viewer-region R] [--viewer-municipality M] [--k N] [--as-of today|YYYY-MM-DD]\n"
-        "                    [--model NAME] [--centre]\n";
     db_opts o = {NULL, NULL};
     score_opts so = {-1, false};
+    cli_policy_opts po = {0};
     int64_t vac = 0, cand = 0, org = 0, vreg = 0, vmun = 0, k = 10, as_of = 0;
-    int have_vac = 0, have_cand = 0, have_org = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_db_common_opt(&o, argc, argv, &i)) continue;
-        if (!strcmp(a, "--vacancy") && val && !cli_parse_i64(val, INT64_MIN, INT64_MAX, &vac)) have_vac = 1, i++;
-        else if (!strcmp(a, "--candidate") && val && !cli_parse_i64(val, INT64_MIN, INT64_MAX, &cand)) have_cand = 1, i++;
-        else if (!strcmp(a, "--viewer") && val && !cli_parse_i64(val, INT64_MIN, INT64_MAX, &org)) have_org = 1, i++;
-        else if (!strcmp(a, "--viewer-region") && val && !cli_parse_i64(val, 0, INT32_MAX, &vreg)) i++;
-        else if (!strcmp(a, "--viewer-municipality") && val && !cli_parse_i64(val, 0, INT32_MAX, &vmun)) i++;
-        else if (!strcmp(a, "--k") && val && !cli_parse_i64(val, 1, LM_MAX_K, &k)) i++;
-        else if (!strcmp(a, "--as-of") && val && !cli_parse_day(val, &as_of)) i++;
-        else if (parse_score_opt(&so, argc, argv, &i)) continue;
-        else if (!strcmp(a, "--help")) {
-            fputs(usage, stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "lmatch query: bad or incomplete option '%s'\n%s", a, usage);
-            return 2;
-        }
-    }
-    if (have_vac == have_cand || !have_org) {
-        fprintf(stderr, "lmatch query: give --viewer and exactly one of --vacancy and --candidate\n%s", usage);
-        return 2;
-    }
+    bool have_vac = false, have_cand = false, have_org = false;
+    const cli_opt opts[] = {
+        CLI_OPTS_DB(&o),
+        {.name = "--vacancy", .kind = CLI_INT, .metavar = "ID", .lo = INT64_MIN, .hi = INT64_MAX, .dst = &vac,
+         .seen = &have_vac, .help = "rank the candidates of this vacancy"},
+        {.name = "--candidate", .kind = CLI_INT, .metavar = "ID", .lo = INT64_MIN, .hi = INT64_MAX, .dst = &cand,
+         .seen = &have_cand, .help = "rank the vacancies of this person"},
+        {.name = "--viewer", .kind = CLI_INT, .metavar = "ORG", .lo = INT64_MIN, .hi = INT64_MAX, .dst = &org,
+         .seen = &have_org, .help = "the asking organisation (required; decides who is visible)"},
+        {.name = "--viewer-region", .kind = CLI_INT, .metavar = "R", .lo = 0, .hi = INT32_MAX, .dst = &vreg,
+         .help = "the viewer's labour-market region (default: R of a WSP 400000 + R, else 0)"},
+        {.name = "--viewer-municipality", .kind = CLI_INT, .metavar = "M", .lo = 0, .hi = INT32_MAX, .dst = &vmun,
+         .help = "the viewer's municipality (CBS code number; default 0)"},
+        {.name = "--k", .kind = CLI_INT, .metavar = "N", .lo = 1, .hi = LM_MAX_K, .dst = &k,
+         .help = "list length (default 10)"},
+        {.name = "--as-of", .kind = CLI_DAY, .metavar = "DAY", .dst = &as_of,
+         .help = "exclude vacancies closed before DAY"},
+        {.name = "--model", .kind = CLI_ENUM, .metavar = "NAME", .names = cli_model_names, .dst = &so.model,
+         .help = "competence model (default cosine_coverage; docs/scoring.md)"},
+        {.name = "--centre", .kind = CLI_FLAG, .dst = &so.centre,
+         .help = "centre the competence vectors on the pool mean"},
+        CLI_OPTS_POLICY(&po),
+    };
+    const cli_cmd cmd = {"query", NULL,
+                         "  One account-manager question: ranked matches with their explanation, from the pools\n"
+                         "  in PostgreSQL. Give --viewer and exactly one of --vacancy and --candidate.\n",
+                         opts, sizeof opts / sizeof opts[0], 0};
+    int parsed_rc = cli_opts_parse(&cmd, argc, argv, 1, NULL);
+    if (parsed_rc >= 0) return parsed_rc;
+    if (have_vac == have_cand || !have_org)
+        return cli_usage_error(&cmd, "give --viewer and exactly one of --vacancy and --candidate");
     /* A WSP viewer of the demo (400000 + region) sees its region by default. */
     if (!vreg && org > WSP_ORG_BASE && org < WSP_ORG_BASE + 1000) vreg = org - WSP_ORG_BASE;
     loaded L;
     int rc = 1;
     lm_results *res = NULL;
-    if (load_all(&L, &o, "query", as_of, 1, true, &so)) goto out;
+    if (load_all(&L, &o, "query", as_of, 1, true, &so, &po)) goto out;
     lm_viewer v = LM_VIEWER_INIT;
     v.org = org;
     v.region = (int32_t)vreg;

@@ -2,6 +2,7 @@
  * labour-market regions, with a readable summary and CSV results. */
 #include "cli.h"
 #include "demo_data.h"
+#include "owndata.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,17 +40,70 @@ static void print_match(const demo_data *d, const weights *w, const lm_match *m)
     printf("\n");
 }
 
-/* Columns: docs/demo-output.md (keep the two in step). */
+/* The results writers shared with lmatch batch --candidates (owndata.h):
+ * the 14 columns of docs/own-data.md. The demo writes the same columns plus
+ * readiness_category and vacancy_kind (demo_csv_row). */
+static void csv_row(FILE *f, int32_t region, const lm_match *m) {
+    fprintf(f, "%d,%lld,%d,%lld,%d,%u,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.2f,%s\n", region, (long long)m->vacancy_id,
+            m->vacancy_municipality, (long long)m->candidate_id, m->candidate_municipality, m->rank, m->score,
+            m->competence, m->travel, m->hours, m->readiness, m->priority, m->travel_minutes,
+            cli_mode_name(m->travel_mode));
+}
+
+void csv_header(FILE *f) {
+    fputs("region,vacancy_id,vacancy_municipality,candidate_id,candidate_municipality,rank,score,competence,"
+          "travel,hours,readiness,priority,travel_minutes,travel_mode\n",
+          f);
+}
+
+void csv_proposals_header(FILE *f) {
+    fputs("region,vacancy_id,vacancy_municipality,candidate_id,candidate_municipality,slot,score,competence,"
+          "travel,hours,readiness,priority,travel_minutes,travel_mode\n",
+          f);
+}
+
+/* Write all rows of one direction; returns rows written or -1. */
+long write_dir(FILE *f, const lm_results *r, int32_t dir, int32_t region) {
+    size_t n = 0;
+    lm_results_count(&n, r, dir);
+    lm_match buf[1024];
+    size_t done = 0;
+    while (done < n) {
+        size_t got = 0;
+        int st = lm_results_copy(buf, sizeof buf[0], 1024, &got, r, dir, done);
+        if (st) return cli_fail("copy results", st, NULL), -1;
+        for (size_t i = 0; i < got; i++) csv_row(f, region, &buf[i]);
+        done += got;
+    }
+    return (long)n;
+}
+
+long write_proposals(FILE *f, const lm_assignment *a, int32_t region) {
+    size_t n = 0;
+    lm_assignment_count(&n, a);
+    lm_match buf[1024];
+    size_t done = 0;
+    while (done < n) {
+        size_t got = 0;
+        int st = lm_assignment_copy(buf, sizeof buf[0], 1024, &got, a, done);
+        if (st) return cli_fail("copy proposals", st, NULL), -1;
+        for (size_t i = 0; i < got; i++) csv_row(f, region, &buf[i]);
+        done += got;
+    }
+    return (long)n;
+}
+
+/* The demo's results: docs/demo-output.md (keep the two in step). */
 #define CSV_COLUMNS(rank) \
     "region,vacancy_id,vacancy_municipality,candidate_id,candidate_municipality," rank ",score,competence," \
     "travel,hours,readiness,priority,travel_minutes,travel_mode,readiness_category,vacancy_kind\n"
 
-static void csv_header(FILE *f) { fputs(CSV_COLUMNS("rank"), f); }
+static void demo_csv_header(FILE *f) { fputs(CSV_COLUMNS("rank"), f); }
 
 static const char *const kind_codes[LM_KIND_COUNT] = {"regular", "garantiebaan", "beschut", "werkervaringsplek",
                                                       "participatieplek", "detachering"};
 
-static void csv_row(FILE *f, int32_t region, const lm_match *m, const demo_data *d) {
+static void demo_csv_row(FILE *f, int32_t region, const lm_match *m, const demo_data *d) {
     int64_t vrow = m->vacancy_id - DEMO_VACANCY_ID_BASE - 1;
     uint8_t kind = vrow >= 0 && (size_t)vrow < d->n_vacancies ? d->vac.kind[vrow] : LM_KIND_COUNT;
     fprintf(f, "%d,%lld,%d,%lld,%d,%u,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.2f,%s,%c,%s\n", region, (long long)m->vacancy_id,
@@ -60,7 +114,7 @@ static void csv_row(FILE *f, int32_t region, const lm_match *m, const demo_data 
 }
 
 /* Write all rows of one direction; returns rows written or -1. */
-static long write_dir(FILE *f, const lm_results *r, int32_t dir, int32_t region, const demo_data *d) {
+static long demo_write_dir(FILE *f, const lm_results *r, int32_t dir, int32_t region, const demo_data *d) {
     size_t n = 0;
     lm_results_count(&n, r, dir);
     lm_match buf[1024];
@@ -69,7 +123,7 @@ static long write_dir(FILE *f, const lm_results *r, int32_t dir, int32_t region,
         size_t got = 0;
         int st = lm_results_copy(buf, sizeof buf[0], 1024, &got, r, dir, done);
         if (st) return cli_fail("copy results", st, NULL), -1;
-        for (size_t i = 0; i < got; i++) csv_row(f, region, &buf[i], d);
+        for (size_t i = 0; i < got; i++) demo_csv_row(f, region, &buf[i], d);
         done += got;
     }
     return (long)n;
@@ -113,7 +167,8 @@ static void tally_proposal(prop_tally *t, const demo_data *d, const lm_match *m)
     if (vrow >= 0 && (size_t)vrow < d->n_vacancies && d->vac.kind[vrow] < LM_KIND_COUNT) t->kind[d->vac.kind[vrow]]++;
 }
 
-static long write_proposals(FILE *f, const lm_assignment *a, int32_t region, const demo_data *d, prop_tally *t) {
+static long demo_write_proposals(FILE *f, const lm_assignment *a, int32_t region, const demo_data *d,
+                                 prop_tally *t) {
     size_t n = 0;
     lm_assignment_count(&n, a);
     lm_match buf[1024];
@@ -123,7 +178,7 @@ static long write_proposals(FILE *f, const lm_assignment *a, int32_t region, con
         int st = lm_assignment_copy(buf, sizeof buf[0], 1024, &got, a, done);
         if (st) return cli_fail("copy proposals", st, NULL), -1;
         for (size_t i = 0; i < got; i++) {
-            csv_row(f, region, &buf[i], d);
+            demo_csv_row(f, region, &buf[i], d);
             if (t) tally_proposal(t, d, &buf[i]);
         }
         done += got;
@@ -150,16 +205,6 @@ static int cmp_muni(const void *a, const void *b) {
     return (x->code > y->code) - (x->code < y->code);
 }
 
-static int parse_u(const char *s, unsigned long lo, unsigned long hi, unsigned long *out) {
-    char *end;
-    unsigned long v = strtoul(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
-#define DEMO_USAGE "usage: lmatch demo [--out DIR] [--seed N] [--k 1..%d] [--threads N] [--model NAME] [--centre]\n"
-
 /* --centre: centre the pool on its mean; prints what it did. */
 static int demo_centre(lm_pool *pool, bool centre, int model) {
     double before = 0, after = 0;
@@ -181,24 +226,33 @@ static int demo_centre(lm_pool *pool, bool centre, int model) {
 
 int cmd_demo(int argc, char **argv) {
     const char *outdir = "out/demo";
-    unsigned long seed = DEMO_DEFAULT_SEED, k = 10, threads = 0;
+    int64_t seed_o = DEMO_DEFAULT_SEED, k_o = 10, threads_o = 0;
     int model = -1; /* the library's default (docs/scoring.md, "Choosing the default") */
     bool centre = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--out") && val) outdir = argv[++i];
-        else if (!strcmp(a, "--seed") && val && !parse_u(val, 0, 0xFFFFFFFFul, &seed)) i++;
-        else if (!strcmp(a, "--k") && val && !parse_u(val, 1, LM_MAX_K, &k)) i++;
-        else if (!strcmp(a, "--threads") && val && !parse_u(val, 0, 1024, &threads)) i++;
-        else if (!strcmp(a, "--model") && val && !cli_parse_model(val, &model)) i++;
-        else if (!strcmp(a, "--centre")) centre = true;
-        else {
-            fprintf(stderr, "lmatch demo: bad or incomplete option '%s'\n" DEMO_USAGE
-                            "  models: requirement, cosine, symmetric, coverage, cosine_coverage\n", a, LM_MAX_K);
-            return 2;
-        }
-    }
+    cli_policy_opts po = {0};
+    const cli_opt opts[] = {
+        {.name = "--out", .kind = CLI_STRING, .metavar = "DIR", .dst = &outdir,
+         .help = "directory of the result CSVs (default out/demo)"},
+        {.name = "--seed", .kind = CLI_INT, .metavar = "N", .lo = 0, .hi = 0xFFFFFFFFll, .dst = &seed_o,
+         .help = "seed of the generated pools (default 20261123)"},
+        {.name = "--k", .kind = CLI_INT, .metavar = "N", .lo = 1, .hi = LM_MAX_K, .dst = &k_o,
+         .help = "list length both ways (default 10)"},
+        {.name = "--threads", .kind = CLI_INT, .metavar = "N", .lo = 0, .hi = 1024, .dst = &threads_o,
+         .help = "worker threads, 0 = one per core (default 0)"},
+        {.name = "--model", .kind = CLI_ENUM, .metavar = "NAME", .names = cli_model_names, .dst = &model,
+         .help = "competence model (default cosine_coverage; docs/scoring.md)"},
+        {.name = "--centre", .kind = CLI_FLAG, .dst = &centre,
+         .help = "centre the competence vectors on the pool mean"},
+        CLI_OPTS_POLICY(&po),
+    };
+    const cli_cmd cmd = {"demo", NULL,
+                         "  Generates the embedded demo pools of three labour-market regions, runs the nightly batch\n"
+                         "  and the coordinated proposals, prints a summary and writes the result CSVs.\n",
+                         opts, sizeof opts / sizeof opts[0], 0};
+    int parsed_rc = cli_opts_parse(&cmd, argc, argv, 1, NULL);
+    if (parsed_rc >= 0) return parsed_rc;
+    unsigned long seed = (unsigned long)seed_o, k = (unsigned long)k_o, threads = (unsigned long)threads_o;
+    if (model < 0) model = cli_policy_model(&po, -1);
     if (model < 0) model = cli_default_model();
     double t_start = cli_now();
     demo_data d;
@@ -233,6 +287,11 @@ int cmd_demo(int argc, char **argv) {
         cli_fail("policy", st, NULL);
         goto out;
     }
+    if (cli_policy_apply(pol, &po) ||
+        (st = lm_policy_set_f64(pol, LM_POLICY_COMPETENCE_MODEL, model))) { /* --model over the policy file */
+        if (st) cli_fail("policy", st, NULL);
+        goto out;
+    }
     /* zone matrices with the Texel ferry (demo_travel.c) */
     if ((st = demo_travel_create(&trav))) { cli_fail("travel model", st, lm_travel_errmsg(trav)); goto out; }
     if ((st = lm_engine_create(&eng, pol, trav))) { cli_fail("create engine", st, NULL); goto out; }
@@ -241,8 +300,8 @@ int cmd_demo(int argc, char **argv) {
     if (cli_out_open(&fv, outdir, "vacancy_topk.csv") || cli_out_open(&fc, outdir, "candidate_topk.csv") ||
         cli_out_open(&fp, outdir, "proposals.csv"))
         goto out;
-    csv_header(fv.f);
-    csv_header(fc.f);
+    demo_csv_header(fv.f);
+    demo_csv_header(fc.f);
     fputs(CSV_COLUMNS("slot"), fp.f);
 
     double pol_version = 0, w[5] = {0};
@@ -309,8 +368,8 @@ int cmd_demo(int argc, char **argv) {
             rs[reg->id].best_any++;
             rs[reg->id].best_cross += best.candidate_municipality != best.vacancy_municipality;
         }
-        long a = write_dir(fv.f, res[ri], LM_DIR_VACANCY, reg->id, &d),
-             b = write_dir(fc.f, res[ri], LM_DIR_CANDIDATE, reg->id, &d);
+        long a = demo_write_dir(fv.f, res[ri], LM_DIR_VACANCY, reg->id, &d),
+             b = demo_write_dir(fc.f, res[ri], LM_DIR_CANDIDATE, reg->id, &d);
         if (a < 0 || b < 0) goto out;
         rows_v += a;
         rows_c += b;
@@ -360,7 +419,7 @@ int cmd_demo(int argc, char **argv) {
             ms[q].cross += gr[g].cross_border;
             ms[q].greedy += gr[g].greedy_proposals;
         }
-        long np = write_proposals(fp.f, asg[ri], reg->id, &d, &pt);
+        long np = demo_write_proposals(fp.f, asg[ri], reg->id, &d, &pt);
         if (np < 0) goto out;
         rows_p += np;
     }

@@ -1,15 +1,28 @@
 /* lmatch proposals | proposal set | news: the proposal lifecycle in
  * PostgreSQL (docs/postgresql.md; the states: docs/lifecycle.md). */
 #include "cli.h"
+#include "opts.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int want_help(int argc, char **argv) {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
-    return 0;
+static int parse_run(void *dst, const char *v, char *err, size_t cap) {
+    if (!strcmp(v, "latest")) return *(int64_t *)dst = -1, 0;
+    if (!cli_parse_i64(v, 1, INT64_MAX, dst)) return 0;
+    return snprintf(err, cap, "'%s' is not a run id (a number >= 1, or latest)", v), -1;
+}
+
+static int parse_status(void *dst, const char *v, char *err, size_t cap) {
+    if (!lm_proposal_status_parse(dst, v)) return 0;
+    return snprintf(err, cap, "unknown status '%s' (proposed introduced interview placed rejected declined withdrawn "
+                              "expired)", v), -1;
+}
+
+static int parse_reason(void *dst, const char *v, char *err, size_t cap) {
+    if (!lm_reason_parse(dst, v)) return 0;
+    return snprintf(err, cap, "unknown reason '%s' (none skills hours travel wage health not_interested other_job "
+                              "filled no_response superseded other)", v), -1;
 }
 
 /* YYYY-MM-DD of a day number (civil from days). */
@@ -56,34 +69,27 @@ static int print_proposal(void *user, const lm_proposal_row *r) {
 }
 
 int cmd_proposals(int argc, char **argv) {
-    static const char usage[] =
-        "usage: lmatch proposals [--db CONNINFO] [--schema NAME] [--run ID|latest] [--status S] [--org O]\n"
-        "                        [--viewer ORG] [--format table|csv]\n"
-        "  Lists proposals with their status (all, or those of one run); --org keeps those whose person\n"
-        "  belongs to O or whose lead O holds; --viewer records the listing in the access log.\n"
-        "  Statuses: proposed introduced interview placed rejected declined withdrawn expired.\n";
-    if (want_help(argc, argv)) {
-        fputs(usage, stdout);
-        return 0;
-    }
     db_opts o = {NULL, NULL};
     lm_proposal_filter f = LM_PROPOSAL_FILTER_INIT;
     list_ctx ctx = {0};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_db_common_opt(&o, argc, argv, &i)) continue;
-        if (!strcmp(a, "--run") && val && !strcmp(val, "latest")) f.run_id = -1, i++;
-        else if (!strcmp(a, "--run") && val && !cli_parse_i64(val, 1, INT64_MAX, &f.run_id)) i++;
-        else if (!strcmp(a, "--status") && val && !lm_proposal_status_parse(&f.status, val)) i++;
-        else if (!strcmp(a, "--org") && val && !cli_parse_i64(val, 1, INT64_MAX, &f.org)) i++;
-        else if (!strcmp(a, "--viewer") && val && !cli_parse_i64(val, 1, INT64_MAX, &f.viewer_org)) i++;
-        else if (!strcmp(a, "--format") && val && (!strcmp(val, "csv") || !strcmp(val, "table")))
-            ctx.csv = !strcmp(argv[++i], "csv");
-        else {
-            fprintf(stderr, "lmatch proposals: bad or incomplete option '%s'\n%s", a, usage);
-            return 2;
-        }
-    }
+    static const char *const formats[] = {"table", "csv", NULL};
+    const cli_opt opts[] = {
+        CLI_OPTS_DB(&o),
+        {.name = "--run", .kind = CLI_CUSTOM, .metavar = "ID|latest", .parse = parse_run, .dst = &f.run_id,
+         .help = "only the proposals of this run (default: all)"},
+        {.name = "--status", .kind = CLI_CUSTOM, .metavar = "S", .parse = parse_status, .dst = &f.status,
+         .help = "only this status: proposed introduced interview placed rejected declined withdrawn expired"},
+        {.name = "--org", .kind = CLI_INT, .metavar = "O", .lo = 1, .hi = INT64_MAX, .dst = &f.org,
+         .help = "only proposals whose person belongs to O or whose lead O holds"},
+        {.name = "--viewer", .kind = CLI_INT, .metavar = "ORG", .lo = 1, .hi = INT64_MAX, .dst = &f.viewer_org,
+         .help = "record the listing in the access log as ORG"},
+        {.name = "--format", .kind = CLI_ENUM, .metavar = "F", .names = formats, .dst = &ctx.csv,
+         .help = "output format"},
+    };
+    const cli_cmd cmd = {"proposals", NULL, "  Lists proposals with their lifecycle status (docs/lifecycle.md).\n", opts,
+                         sizeof opts / sizeof opts[0], 0};
+    int parsed_rc = cli_opts_parse(&cmd, argc, argv, 1, NULL);
+    if (parsed_rc >= 0) return parsed_rc;
     lm_db *db = NULL;
     if (cli_db_open(&db, &o, "proposals")) return 1;
     size_t n = 0;
@@ -111,40 +117,38 @@ static int read_proposal(lm_db *db, int64_t id, lm_proposal_row *out) {
     return n == 1 ? 0 : -1;
 }
 
-static int proposal_set(int argc, char **argv, const char *usage) {
-    if (argc < 4) {
-        fputs(usage, stderr);
-        return 2;
-    }
+static int proposal_set(int argc, char **argv) {
     db_opts o = {NULL, NULL};
     lm_status_change ch = LM_STATUS_CHANGE_INIT;
-    int have_by = 0;
+    bool have_by = false;
     int64_t ver = -1, day = 0;
-    if (cli_parse_i64(argv[2], 1, INT64_MAX, &ch.proposal_id)) {
-        fprintf(stderr, "lmatch proposal set: '%s' is not a proposal id\n%s", argv[2], usage);
-        return 2;
-    }
-    if (lm_proposal_status_parse(&ch.status, argv[3])) {
-        fprintf(stderr, "lmatch proposal set: unknown status '%s' (proposed introduced interview placed rejected "
-                        "declined withdrawn expired)\n", argv[3]);
-        return 2;
-    }
-    for (int i = 4; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_db_common_opt(&o, argc, argv, &i)) continue;
-        if (!strcmp(a, "--by") && val && !cli_parse_i64(val, 1, INT64_MAX, &ch.by_org)) have_by = 1, i++;
-        else if (!strcmp(a, "--reason") && val && !lm_reason_parse(&ch.reason, val)) i++;
-        else if (!strcmp(a, "--version") && val && !cli_parse_i64(val, 0, INT32_MAX, &ver)) i++;
-        else if (!strcmp(a, "--day") && val && !cli_parse_day(val, &day)) i++;
-        else {
-            fprintf(stderr, "lmatch proposal set: bad or incomplete option '%s'\n%s", a, usage);
-            return 2;
-        }
-    }
-    if (!have_by) {
-        fprintf(stderr, "lmatch proposal set: give --by ORG (the acting organisation)\n%s", usage);
-        return 2;
-    }
+    const cli_opt opts[] = {
+        CLI_OPTS_DB(&o),
+        {.name = "--by", .kind = CLI_INT, .metavar = "ORG", .lo = 1, .hi = INT64_MAX, .dst = &ch.by_org,
+         .seen = &have_by, .help = "the acting organisation (required)"},
+        {.name = "--reason", .kind = CLI_CUSTOM, .metavar = "CODE", .parse = parse_reason, .dst = &ch.reason,
+         .help = "reason: none skills hours travel wage health not_interested other_job filled no_response "
+                 "superseded other"},
+        {.name = "--version", .kind = CLI_INT, .metavar = "V", .lo = 0, .hi = INT32_MAX, .dst = &ver,
+         .help = "fail if the proposal is no longer at version V (someone changed it)"},
+        {.name = "--day", .kind = CLI_DAY, .metavar = "D", .dst = &day, .help = "day of the change (default today)"},
+    };
+    const cli_cmd cmd = {
+        "proposal set", "PROPOSAL_ID STATUS",
+        "  Changes a proposal's status as organisation ORG (introducing takes the lead). Allowed:\n"
+        "  proposed -> introduced | rejected | declined | withdrawn | expired;\n"
+        "  introduced -> interview | placed | rejected | declined | withdrawn | expired;\n"
+        "  interview -> placed | rejected | declined | withdrawn | expired (docs/lifecycle.md).\n"
+        "  Exit status 1 on an unknown id, a refused transition or a conflict.\n",
+        opts, sizeof opts / sizeof opts[0], 2};
+    const char *pos[2] = {NULL, NULL};
+    int parsed_rc = cli_opts_parse(&cmd, argc, argv, 2, pos);
+    if (parsed_rc >= 0) return parsed_rc;
+    if (cli_parse_i64(pos[0], 1, INT64_MAX, &ch.proposal_id))
+        return cli_usage_error(&cmd, "PROPOSAL_ID: '%s' is not a proposal id (a number >= 1)", pos[0]);
+    char err[256];
+    if (parse_status(&ch.status, pos[1], err, sizeof err)) return cli_usage_error(&cmd, "STATUS: %s", err);
+    if (!have_by) return cli_usage_error(&cmd, "give --by ORG (the acting organisation)");
     ch.expected_version = ver;
     ch.day = (int32_t)day;
     lm_db *db = NULL;
@@ -175,23 +179,13 @@ out:
 }
 
 int cmd_proposal(int argc, char **argv) {
-    static const char usage[] =
-        "usage: lmatch proposal set PROPOSAL_ID STATUS --by ORG [--reason CODE] [--version V] [--day D]\n"
-        "                           [--db CONNINFO] [--schema NAME]\n"
-        "  Changes a proposal's status as organisation ORG (introducing takes the lead). Allowed:\n"
-        "  proposed -> introduced | rejected | declined | withdrawn | expired;\n"
-        "  introduced -> interview | placed | rejected | declined | withdrawn | expired;\n"
-        "  interview -> placed | rejected | declined | withdrawn | expired (docs/lifecycle.md).\n"
-        "  --version V fails if the proposal is no longer at version V (someone changed it).\n"
-        "  Reasons: none skills hours travel wage health not_interested other_job filled no_response\n"
-        "  superseded other. Exit status 0 on success, 1 on an unknown id, a refused transition or a\n"
-        "  conflict, 2 on bad usage.\n";
-    if (want_help(argc, argv)) {
-        fputs(usage, stdout);
+    if (argc >= 2 && !strcmp(argv[1], "set")) return proposal_set(argc, argv);
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: lmatch proposal set PROPOSAL_ID STATUS --by ORG [options]\n"
+               "  (lmatch proposal set --help lists the options)\n");
         return 0;
     }
-    if (argc >= 2 && !strcmp(argv[1], "set")) return proposal_set(argc, argv, usage);
-    fputs(usage, stderr);
+    fprintf(stderr, "lmatch proposal: expected 'set' (lmatch proposal set --help lists the options)\n");
     return 2;
 }
 
@@ -228,28 +222,24 @@ static int news_row(void *user, const lm_run_change *c) {
 }
 
 int cmd_news(int argc, char **argv) {
-    static const char usage[] =
-        "usage: lmatch news [--db CONNINFO] [--schema NAME] [--run ID] [--limit N] [--viewer ORG]\n"
-        "  What changed in a run (default: the latest complete run) against the previous complete run of\n"
-        "  the same region: proposals that are gone and why, pairs new in or dropped from the top lists,\n"
-        "  people with matches for the first time. --limit N rows per section (default 20).\n";
-    if (want_help(argc, argv)) {
-        fputs(usage, stdout);
-        return 0;
-    }
     db_opts o = {NULL, NULL};
     int64_t run = 0, limit = 20, viewer = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (cli_db_common_opt(&o, argc, argv, &i)) continue;
-        if (!strcmp(a, "--run") && val && !cli_parse_i64(val, 1, INT64_MAX, &run)) i++;
-        else if (!strcmp(a, "--limit") && val && !cli_parse_i64(val, 0, INT32_MAX, &limit)) i++;
-        else if (!strcmp(a, "--viewer") && val && !cli_parse_i64(val, 1, INT64_MAX, &viewer)) i++;
-        else {
-            fprintf(stderr, "lmatch news: bad or incomplete option '%s'\n%s", a, usage);
-            return 2;
-        }
-    }
+    const cli_opt opts[] = {
+        CLI_OPTS_DB(&o),
+        {.name = "--run", .kind = CLI_INT, .metavar = "ID", .lo = 1, .hi = INT64_MAX, .dst = &run,
+         .help = "the run to report (default: the latest complete run)"},
+        {.name = "--limit", .kind = CLI_INT, .metavar = "N", .lo = 0, .hi = INT32_MAX, .dst = &limit,
+         .help = "rows per section (default 20)"},
+        {.name = "--viewer", .kind = CLI_INT, .metavar = "ORG", .lo = 1, .hi = INT64_MAX, .dst = &viewer,
+         .help = "record the report in the access log as ORG"},
+    };
+    const cli_cmd cmd = {
+        "news", NULL,
+        "  What changed in a run against the previous complete run of the same region: proposals that are\n"
+        "  gone and why, pairs new in or dropped from the top lists, people with matches for the first time.\n",
+        opts, sizeof opts / sizeof opts[0], 0};
+    int parsed_rc = cli_opts_parse(&cmd, argc, argv, 1, NULL);
+    if (parsed_rc >= 0) return parsed_rc;
     lm_db *db = NULL;
     if (cli_db_open(&db, &o, "news")) return 1;
     news_ctx x = {{0}, {0}, (size_t)limit, 0, 0};

@@ -10,35 +10,47 @@
 
 static void usage(FILE *f) {
     fprintf(f,
-            "usage: lmatch COMMAND [options]\n"
+            "usage: lmatch COMMAND [options]      (lmatch COMMAND --help lists every option of a command)\n"
             "\n"
             "commands:\n"
-            "  demo [--out DIR] [--seed N] [--k N] [--threads N] [--model NAME] [--centre]\n"
-            "                 generate the embedded demo pools of three labour-market regions,\n"
-            "                 run the nightly batch and print a summary; CSV results in DIR\n"
-            "                 (default out/demo); --model: cosine_coverage (default), requirement, cosine,\n"
-            "                 symmetric, coverage; --centre: centre the vectors on the pool mean\n"
+            "  demo [--out DIR] [--seed N] [--k N] [--threads N] [--model NAME] [--centre] [POLICY]\n"
+            "                 generate the embedded demo pools of three labour-market regions, run the nightly\n"
+            "                 batch and print a summary; CSV results in DIR (default out/demo)\n"
+            "  batch --candidates FILE --vacancies FILE [--travel FILE] --out DIR [--k N] [--region R]\n"
+            "        [--as-of DAY] [--threads N] [--model NAME] [--centre] [POLICY]\n"
+            "                 the nightly batch and the coordinated proposals over your own CSV files, no\n"
+            "                 database; writes vacancy_topk.csv, candidate_topk.csv, proposals.csv (docs/own-data.md)\n"
+            "  batch [--db CONNINFO] [--schema NAME] [--k N] [--region R] [--as-of DAY] [--threads N]\n"
+            "        [--label TEXT] [--no-history] [--model NAME] [--centre] [POLICY]\n"
+            "                 load the pools and the proposal history from PostgreSQL, match every region as\n"
+            "                 its WSP, compute the proposals and write one complete run\n"
+            "  query [--db CONNINFO] [--schema NAME] (--vacancy ID | --candidate ID) --viewer ORG\n"
+            "        [--viewer-region R] [--viewer-municipality M] [--k N] [--as-of DAY] [--model NAME]\n"
+            "        [--centre] [POLICY]\n"
+            "                 one account-manager question: ranked matches with their explanation\n"
             "  db init [--db CONNINFO] [--schema NAME]\n"
             "                 create the PostgreSQL schema, or upgrade it\n"
             "  db seed-demo [--db CONNINFO] [--schema NAME] [--seed N]\n"
             "                 write the embedded demo pools into the database\n"
-            "  batch [--db CONNINFO] [--k N] [--region R] [--as-of today|YYYY-MM-DD] [--threads N]\n"
-            "        [--no-history] [--model NAME] [--centre]\n"
-            "                 load the pools and the proposal history, match every region as its WSP,\n"
-            "                 compute the proposals and write one complete run; prints the run id and a summary\n"
-            "  query [--db CONNINFO] (--vacancy ID | --candidate ID) --viewer ORG\n"
-            "        [--viewer-region R] [--viewer-municipality M] [--k N] [--model NAME] [--centre]\n"
-            "                 one account-manager question: ranked matches with their explanation\n"
-            "                 (--db may be left out to use the PG* environment variables)\n"
-            "  proposals [--db CONNINFO] [--run ID|latest] [--status S] [--org O] [--format table|csv]\n"
+            "  db import --candidates FILE --vacancies FILE [--db CONNINFO] [--schema NAME]\n"
+            "                 load your own CSV files into the database (upsert by id)\n"
+            "  proposals [--db CONNINFO] [--schema NAME] [--run ID|latest] [--status S] [--org O]\n"
+            "            [--viewer ORG] [--format table|csv]\n"
             "                 list proposals with their lifecycle status\n"
-            "  proposal set PROPOSAL_ID STATUS --by ORG [--reason CODE] [--db CONNINFO]\n"
+            "  proposal set PROPOSAL_ID STATUS --by ORG [--reason CODE] [--version V] [--day D]\n"
+            "               [--db CONNINFO] [--schema NAME]\n"
             "                 change a proposal's status (introduced, interview, placed, rejected, ...)\n"
-            "  news [--db CONNINFO] [--run ID]\n"
+            "  news [--db CONNINFO] [--schema NAME] [--run ID] [--limit N] [--viewer ORG]\n"
             "                 what changed in a run against the previous complete run\n"
-            "  (COMMAND --help prints the options of a command)\n"
             "  --version      print the library version\n"
-            "  --help         this text\n");
+            "  --help         this text\n"
+            "\n"
+            "POLICY: --max-travel MIN, --min-score X, --weights competence=W,travel=W,hours=W,readiness=W,\n"
+            "priority=W and --policy FILE (key = value lines; docs/cli.md). DAY: today, YYYY-MM-DD or a day\n"
+            "number. --db may be left out to use the PG* environment variables; --schema defaults to libmatch.\n"
+            "\n"
+            "exit status: 0 ok; 1 runtime error (a file cannot be read, database or library error);\n"
+            "2 usage error (unknown option, bad value, bad policy file or CSV row; nothing was done)\n");
 }
 
 int main(int argc, char **argv) {
@@ -54,6 +66,13 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return 0;
+    }
+    if (!strcmp(cmd, "__options") && argc >= 3) { /* hidden, for tests/cli: CMD's option table */
+        char *av[8] = {0};
+        int n = 0;
+        for (int i = 2; i < argc && n < 6; i++) av[n++] = argv[i];
+        av[n++] = (char *)"--__options";
+        return main(n + 1, (char *[]){argv[0], av[0], av[1], av[2], av[3], av[4], av[5], av[6], NULL}) ;
     }
     if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
     if (!strcmp(cmd, "db")) return cmd_db(argc - 1, argv + 1);

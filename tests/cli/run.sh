@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CLI smoke tests: lmatch demo as a new user runs it (make demo), its output
-# files, determinism, and clear failures for bad options.
+# files, determinism, and clear failures for bad options; tests/cli/options.sh
+# (every --help and bad value) and tests/cli/owndata.sh (batch over CSV files).
 set -euo pipefail
 BUILD=${1:-build}
 cd "$(dirname "$0")/../.."
@@ -42,7 +43,7 @@ seed_differs() {
     "$lm" demo --out "$tmp/s" --seed 7 >/dev/null 2>&1 || return 1
     ! cmp -s "$tmp/b/vacancy_topk.csv" "$tmp/s/vacancy_topk.csv"
 }
-bad_option() { ! "$lm" demo --k 0 --out "$tmp/x" 2>"$tmp/bad.err" && grep -q "bad or incomplete option" "$tmp/bad.err"; }
+bad_option() { ! "$lm" demo --k 0 --out "$tmp/x" 2>"$tmp/bad.err" && grep -q "lmatch demo: --k: 0 is out of range 1..10000" "$tmp/bad.err"; }
 bad_command() { ! "$lm" frobnicate 2>"$tmp/bc.err" && grep -q "unknown command" "$tmp/bc.err"; }
 unwritable() { ! "$lm" demo --out /proc/libmatch-nope 2>"$tmp/uw.err" && grep -q "cannot" "$tmp/uw.err"; }
 model_centre() {
@@ -90,6 +91,9 @@ check "demo summary identical on two runs and on 1 and 2 threads (timings masked
 check "no Texel-mainland travel time below the ferry crossing" texel_ferry
 check "demo shows the floors, the municipal-only comparison, the presets and the unmatched" views
 check "--version" version
+# the option parser (every --help, every bad value) and own data over CSV files
+source tests/cli/options.sh
+source tests/cli/owndata.sh
 [ -n "${LM_TEST_LOGS:-}" ] && echo "cli $pass $fail" >>"$LM_TEST_LOGS/totals"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -6,7 +6,7 @@
 # unix socket only, removed on exit, also on failure), then runs
 #   1. the Criterion suites tests/pg/test_*.c (scripts/run-criterion.sh, label pg);
 #   2. tests/pg/conn_check under valgrind --leak-check=full (label pg-valgrind);
-#   3. the lmatch CLI end to end: db init, db seed-demo, batch, query (label pg-cli);
+#   3. the lmatch CLI end to end: db init, db seed-demo, batch, query, db import of CSV files (label pg-cli);
 #   4. the proposal lifecycle through the CLI: tests/pg/lifecycle_cli.sh (label pg-lifecycle-cli).
 # Each appends "LABEL PASSED FAILED" to $LM_TEST_LOGS/totals.
 set -euo pipefail
@@ -87,6 +87,25 @@ step "query unknown id fails" sh -c "! '$lmatch' query --vacancy 12345 --viewer 
 step "no server: clear error" sh -c "'$lmatch' batch --db 'host=/nonexistent-libmatch' 2>&1 | grep -q 'lmatch: batch: connect: database error'"
 step "wrong password: clear error" sh -c "'$lmatch' db init --db 'user=lm_pw password=wrong' 2>&1 | grep -q 'password authentication failed'"
 step "bad option" sh -c "! '$lmatch' batch --k 0 2>/dev/null"
+# own data: lmatch db import of the example CSV files (docs/own-data.md), own schema
+imp=(--db "dbname=$PGDATABASE" --schema own_csv)
+counts() { psql_q "SELECT (SELECT count(*) FROM own_csv.candidates) || ',' || (SELECT count(*) FROM own_csv.vacancies)"; }
+step "db import: init" "$lmatch" db init "${imp[@]}"
+step "db import" "$lmatch" db import "${imp[@]}" --candidates examples/data/candidates.csv --vacancies examples/data/vacancies.csv
+step "db import: every row" test "$(counts)" = "28,9"
+step "db import: same vectors" test "$(psql_q "SELECT count(*) FROM own_csv.candidates WHERE id = 1001 AND owner_org = 200201 AND municipality = 453")" = 1
+step "db import again (upsert by id)" "$lmatch" db import "${imp[@]}" --candidates examples/data/candidates.csv --vacancies examples/data/vacancies.csv
+step "db import again: same rows" test "$(counts)" = "28,9"
+ibad=$logs/pg-import-bad.csv
+{ head -n 7 examples/data/candidates.csv; sed -n 8p examples/data/candidates.csv | sed 's/^1001,200201,/1001,777,/'
+  echo "9999,1,392,2,52.4,4.6,bijstand,A,100,24,38,walk,0,region,-,0.0,1;2"; } >"$ibad"
+step "db import: a bad row writes nothing" sh -c "! '$lmatch' db import --db 'dbname=$PGDATABASE' --schema own_csv --candidates '$ibad' 2>'$logs/pg-import-bad.txt' && grep -q 'pg-import-bad.csv:9: column vectors: 2 numbers, expected 8' '$logs/pg-import-bad.txt' && test \"\$(psql -qAtX -c 'SELECT owner_org FROM own_csv.candidates WHERE id = 1001')\" = 200201"
+step "db import: no schema is refused" sh -c "'$lmatch' db import --db 'dbname=$PGDATABASE' --schema no_such --candidates examples/data/candidates.csv >'$logs/pg-import-noschema.txt' 2>&1; test \$? -eq 1 && grep -q \"run 'lmatch db init' first\" '$logs/pg-import-noschema.txt'"
+step "db import: batch over the imported pools" sh -c "'$lmatch' batch --db 'dbname=$PGDATABASE' --schema own_csv >'$logs/pg-import-batch.txt'"
+step "db import: CSV batch of the same files" "$lmatch" batch --candidates examples/data/candidates.csv --vacancies examples/data/vacancies.csv --out "$logs/pg-import-csv"
+step "db import: same proposals in PostgreSQL and from the CSV files" test \
+    "$(psql_q "SELECT string_agg(vacancy_id || ':' || candidate_id, ' ' ORDER BY vacancy_id, candidate_id) FROM own_csv.proposals")" = \
+    "$(tail -n +2 "$logs/pg-import-csv/proposals.csv" | awk -F, '{print $2 ":" $4}' | sort -t: -k1,1n -k2,2n | tr '\n' ' ' | sed 's/ $//')"
 printf '%-5s %-24s %4d passed, %d failed\n' pg-cli lmatch "$cp" "$cf"
 echo "pg-cli $cp $cf" >>"$logs/totals"
 if [ "$cf" -ne 0 ]; then rc=1; echo "----- $clog -----"; tail -n 60 "$clog"; fi
