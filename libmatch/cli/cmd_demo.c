@@ -317,12 +317,15 @@ int cmd_demo(int argc, char **argv) {
     if (wt.prio > 0) printf(" + %.2f x priority", wt.prio);
     printf("\n  (policy weights %g, %g, %g, %g%s, divided by their sum)\n", w[0], w[1], w[2], w[3],
            w[4] > 0 ? ", priority" : "");
+    double max_travel = 90;
+    lm_policy_get_f64(&max_travel, pol, LM_POLICY_MAX_TRAVEL_MIN);
     printf("  competence: how well the person's skills fit the job (1 = all requirements met);\n"
-           "  travel: 1 - one-way minutes / the limit (90 min, or the person's own limit);\n"
+           "  travel: 1 - one-way minutes / the limit (%.0f min, or the person's own lower limit);\n"
            "  hours: overlap of the hours wanted and offered; readiness: A = 1, B = 0.75, C = 0.5, D = 0.25, E = 0.\n"
            "  A pair is feasible only if it passes every rule first: target group, readiness, wage value,\n"
            "  certificates, support needs offered, hours, dates, travel within the limit (Texel by ferry),\n"
-           "  consent to be seen, and the competence floor and minimum score (see \"Reliable proposals\").\n\n");
+           "  consent to be seen, and the competence floor and minimum score (see \"Reliable proposals\").\n\n",
+           max_travel);
 
     region_stat rs[4] = {{0}};
     for (size_t i = 0; i < d.n_candidates; i++) rs[d.cand.region[i]].cands++;
