@@ -64,26 +64,62 @@ static inline int64_t slot_id(const lm_tbl *s, const lm_layout *L, uint32_t slot
     return LM_COLP(lm__chunk_of(s, slot), L, LM_COL_ID, int64_t)[slot & (LM_CHUNK_ROWS - 1)];
 }
 
+/* The competence is the costly part of a pair, and a pair's verdict is
+ * monotone in it: the score and the competence floor only rise with it, so
+ * the set of failing constraints only shrinks. A bound of the competence
+ * value (what lm__pair_eval_x() takes as `dot`): the exact value for the dot
+ * models (one dot product), the cosine for COSINE_COVERAGE (the coverage
+ * factor is at most 1; the same lm__dot() as lm__competence(), so the bound
+ * holds bit for bit; exact when it is <= 0), else 1. */
+static float comp_bound(const sweep *S, uint32_t c, size_t j, bool *exact) {
+    const lm_eval_ctx *E = S->E;
+    int32_t model = E->pol.competence_model;
+    *exact = false;
+    if (!lm__model_fast(model)) return 1.f;
+    uint32_t v = S->vs[j];
+    const float *cv = LM_COLP(lm__chunk_of(E->snap->side[LM_SIDE_CANDIDATE], c), E->LC, LM_COL_VEC, float) +
+                      (size_t)(c & (LM_CHUNK_ROWS - 1)) * E->LC->vec_stride;
+    const float *vv = LM_COLP(lm__chunk_of(E->snap->side[LM_SIDE_VACANCY], v), E->LV, lm__vac_vec_col(model), float) +
+                      (size_t)(v & (LM_CHUNK_ROWS - 1)) * E->LV->vec_stride;
+    float d = lm__dot(cv, vv, E->LC->dim);
+    if (lm__model_is_dot(model)) {
+        *exact = true;
+        return d;
+    }
+    if (!(d > 0.f)) { /* lm__cos_coverage() gives 0 */
+        *exact = true;
+        return 0.f;
+    }
+    return d;
+}
+
 /* The pair is feasible as in the batch: every filter, then the history's
- * pair exclusions. The competence is the costly part, and the verdict is
- * monotone in it (the score and the competence floor only rise with it), so
- * the pair is first judged with competence 1 (fails: infeasible whatever it
- * is) and 0 (passes: feasible whatever it is); only pairs between the two
- * get their competence computed. */
+ * pair exclusions. Judged at the competence bound (fails: infeasible), then
+ * at 0 (passes: feasible); only pairs between get their competence. */
 static bool pair_ok(const sweep *S, uint32_t c, int64_t cid, size_t j) {
-    if (lm__pair_eval_x(S->E, c, S->vs[j], 1.f, NULL, NULL, NULL) != LM_CONSTRAINT_NONE) return false;
-    if (lm__pair_eval_x(S->E, c, S->vs[j], 0.f, NULL, NULL, NULL) != LM_CONSTRAINT_NONE &&
+    bool exact;
+    float ub = comp_bound(S, c, j, &exact);
+    if (lm__pair_eval_x(S->E, c, S->vs[j], ub, NULL, NULL, NULL) != LM_CONSTRAINT_NONE) return false;
+    if (!exact && lm__pair_eval_x(S->E, c, S->vs[j], 0.f, NULL, NULL, NULL) != LM_CONSTRAINT_NONE &&
         lm__pair_eval_x(S->E, c, S->vs[j], NAN, NULL, NULL, NULL) != LM_CONSTRAINT_NONE)
         return false;
     return !S->h || !lm__memory_pair_out(S->h, &S->E->pol, S->today, S->vid[j], cid);
 }
 
-/* Every failing constraint of the pair (people and vacancies the history
- * leaves out never reach here, so only its pair constraints can add). */
-static uint32_t pair_mask(const sweep *S, uint32_t c, int64_t cid, size_t j) {
+static uint32_t eval_mask(const sweep *S, uint32_t c, size_t j, float dot) {
     lm_match m;
-    lm__pair_eval_x(S->E, c, S->vs[j], NAN, NULL, NULL, &m);
-    uint32_t f = m.failed;
+    lm__pair_eval_x(S->E, c, S->vs[j], dot, NULL, NULL, &m);
+    return m.failed;
+}
+
+/* Every failing constraint of the pair (people and vacancies the history
+ * leaves out never reach here, so only its pair constraints can add). The
+ * sets at the bound and at 0 enclose the exact one; equal, they are it. */
+static uint32_t pair_mask(const sweep *S, uint32_t c, int64_t cid, size_t j) {
+    bool exact;
+    float ub = comp_bound(S, c, j, &exact);
+    uint32_t f = eval_mask(S, c, j, ub);
+    if (!exact && eval_mask(S, c, j, 0.f) != f) f = eval_mask(S, c, j, NAN);
     if (S->h) f |= lm__memory_failed(S->h, &S->E->pol, S->vid[j], cid, 1) & HIST_PAIR_BITS;
     return f;
 }

@@ -29,7 +29,7 @@ def explain_with(on, min_score=0.0):
     with lm.Pool(4) as pool:
         pool.add_candidates(**c)
         pool.add_vacancies(**v)
-        with pool.snapshot() as snap, lm.Engine(lm.Policy(min_score=min_score)) as eng:
+        with pool.snapshot() as snap, lm.Engine(lm.Policy(min_score=min_score, min_competence=0)) as eng:
             return eng.explain(snap, 1, 100, 1)
 
 

@@ -94,7 +94,9 @@ Test(explain, every_combination_of_failing_filters) {
         cr_assert_eq(lm_pool_snapshot(&s, pool), LM_OK);
         lm_policy *pol;
         lm_policy_create(&pol);
-        if (set & 1u << T_MINSCORE) lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, 0.99);
+        /* explicit floors, whatever the defaults: only the toggles fail */
+        lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, (set & 1u << T_MINSCORE) ? 0.99 : 0.0);
+        lm_policy_set_f64(pol, LM_POLICY_MIN_COMPETENCE, 0.0);
         lm_engine *e;
         cr_assert_eq(lm_engine_create(&e, pol, NULL), LM_OK);
         lm_match m;
@@ -652,37 +654,66 @@ Test(presets, proposals_move_by_readiness) {
 /* With a minimum score the counts still equal the reference: the pairs whose
  * verdict depends on the competence get it computed. */
 Test(views, counts_with_min_score) {
-    tu_data d;
-    tu_generate(&d, 77, 150, 80, 8, 0.8);
-    lm_pool *p = tu_pool(&d);
-    lm_snapshot *s;
-    lm_pool_snapshot(&s, p);
-    lm_policy *pol;
-    lm_policy_create(&pol);
-    lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, 0.35);
-    lm_engine *e;
-    lm_engine_create(&e, pol, NULL);
-    lm_engine_set_i64(e, LM_ENGINE_COUNT_FEASIBLE, 1);
-    lm_viewer v = viewer(1, 2, 1);
-    tu_policy P = tu_default_policy();
-    P.min_score = 0.35;
-    lm_results *r;
-    cr_assert_eq(lm_engine_batch(&r, e, s, &v, NULL), LM_OK);
-    size_t some = 0, none = 0;
-    for (size_t i = 0; i < d.nc; i++) {
-        if (!tu_visible(&v, d.c_org[i], d.c_muni[i], d.c_region[i], d.c_scope[i])) continue;
-        uint32_t cnt, ref = 0;
-        cr_assert_eq(lm_results_feasible_count(&cnt, r, d.c_id[i]), LM_OK);
-        for (size_t j = 0; j < d.nv; j++) ref += tu_ref_score(&d, &P, &v, i, j) >= 0;
-        cr_assert_eq(cnt, ref, "candidate %zu: %u vs %u", i, cnt, ref);
-        some += cnt > 0;
-        none += cnt == 0;
+    const int models[] = {LM_COMPETENCE_COSINE_COVERAGE, LM_COMPETENCE_REQUIREMENT, LM_COMPETENCE_COVERAGE};
+    for (int mi = 0; mi < 3; mi++) {
+        tu_data d;
+        tu_generate(&d, 77, 150, 80, 8, 0.8);
+        lm_pool *p = tu_pool(&d);
+        lm_snapshot *s;
+        lm_pool_snapshot(&s, p);
+        lm_policy *pol;
+        lm_policy_create(&pol);
+        lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, 0.35);
+        lm_policy_set_f64(pol, LM_POLICY_COMPETENCE_MODEL, models[mi]);
+        lm_engine *e;
+        lm_engine_create(&e, pol, NULL);
+        lm_engine_set_i64(e, LM_ENGINE_COUNT_FEASIBLE, 1);
+        lm_viewer v = viewer(1, 2, 1);
+        tu_policy P = tu_default_policy();
+        P.min_score = 0.35;
+        P.model = models[mi];
+        lm_results *r;
+        cr_assert_eq(lm_engine_batch(&r, e, s, &v, NULL), LM_OK);
+        lm_unmatched *u;
+        cr_assert_eq(lm_engine_unmatched(&u, e, s, &v, NULL), LM_OK);
+        size_t some = 0, none = 0;
+        for (size_t i = 0; i < d.nc; i++) {
+            if (!tu_visible(&v, d.c_org[i], d.c_muni[i], d.c_region[i], d.c_scope[i])) continue;
+            uint32_t cnt, ref = 0;
+            cr_assert_eq(lm_results_feasible_count(&cnt, r, d.c_id[i]), LM_OK);
+            for (size_t j = 0; j < d.nv; j++) ref += tu_ref_score(&d, &P, &v, i, j) >= 0;
+            cr_assert_eq(cnt, ref, "model %d candidate %zu: %u vs %u", models[mi], i, cnt, ref);
+            some += cnt > 0;
+            none += cnt == 0;
+        }
+        cr_assert(some > 10 && none > 0, "the floor must bite (%zu with, %zu without)", some, none);
+        double x;
+        lm_unmatched_stat(&x, u, LM_UNMATCHED_STAT_UNMATCHED);
+        cr_assert_eq(x, (double)none);
+        /* each person's bit sets equal those of the full explanations */
+        size_t np;
+        lm_unmatched_people(NULL, sizeof(lm_unmatched_person), 0, &np, u);
+        lm_unmatched_person *pp = calloc(np + 1, sizeof *pp);
+        lm_unmatched_people(pp, sizeof *pp, np, NULL, u);
+        for (size_t k = 0; k < np; k++) {
+            uint32_t all = ~0u, any = 0;
+            for (size_t j = 0; j < d.nv; j++) {
+                if (d.v_slots[j] <= 0) continue;
+                lm_match m;
+                cr_assert_eq(lm_engine_explain(&m, sizeof m, e, s, &v, d.v_id[j], pp[k].candidate_id), LM_OK);
+                all &= m.failed;
+                any |= m.failed;
+            }
+            cr_assert_eq(pp[k].failed_all, all, "model %d", models[mi]);
+            cr_assert_eq(pp[k].failed_any, any, "model %d", models[mi]);
+        }
+        free(pp);
+        lm_unmatched_free(u);
+        lm_results_free(r);
+        lm_engine_free(e);
+        lm_policy_free(pol);
+        lm_snapshot_free(s);
+        lm_pool_free(p);
+        tu_free(&d);
     }
-    cr_assert(some > 10 && none > 0, "the floor must bite (%zu with, %zu without)", some, none);
-    lm_results_free(r);
-    lm_engine_free(e);
-    lm_policy_free(pol);
-    lm_snapshot_free(s);
-    lm_pool_free(p);
-    tu_free(&d);
 }
