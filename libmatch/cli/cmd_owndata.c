@@ -25,6 +25,17 @@ static int32_t *vacancy_regions(const csv_pools *p, size_t *n) {
     return r;
 }
 
+/* The library refused a row the reader let through: "FILE:LINE: message"
+ * when its message names the row ("... row N ..."), else "FILE: message". */
+static void fail_row(const char *path, const long *lines, size_t n, int st, const char *msg) {
+    const char *r = msg ? strstr(msg, "row ") : NULL;
+    size_t row;
+    char what[4200];
+    if (r && sscanf(r, "row %zu", &row) == 1 && row < n) snprintf(what, sizeof what, "%s:%ld", path, lines[row]);
+    else snprintf(what, sizeof what, "%s", path);
+    cli_fail(what, st, msg);
+}
+
 int cmd_batch_csv(const batch_args *b) {
     double t0 = cli_now();
     csv_pools P;
@@ -45,18 +56,22 @@ int cmd_batch_csv(const batch_args *b) {
     cli_out fv = {0}, fc = {0}, fp = {0};
     if ((st = lm_pool_create(&pool, P.dim))) { cli_fail("create pool", st, NULL); goto out; }
     if (P.nc && (st = lm_pool_add_candidates(pool, &P.cc, P.nc))) {
-        cli_fail(b->candidates, st, lm_pool_errmsg(pool));
+        fail_row(b->candidates, P.cand_lines, P.nc, st, lm_pool_errmsg(pool));
         goto out;
     }
     if (P.nv && (st = lm_pool_add_vacancies(pool, &P.vc, P.nv))) {
-        cli_fail(b->vacancies, st, lm_pool_errmsg(pool));
+        fail_row(b->vacancies, P.vac_lines, P.nv, st, lm_pool_errmsg(pool));
         goto out;
     }
     if (b->so.centre && (st = lm_pool_set_centre(pool, NULL, P.dim))) { cli_fail("--centre", st, lm_pool_errmsg(pool)); goto out; }
     if ((st = lm_pool_snapshot(&snap, pool))) { cli_fail("snapshot", st, lm_pool_errmsg(pool)); goto out; }
     if (b->travel) {
         if ((st = lm_travel_create(&travel))) { cli_fail("travel model", st, NULL); goto out; }
-        if ((st = lm_travel_load_file(travel, b->travel))) { cli_fail(b->travel, st, NULL); goto out; }
+        if ((st = lm_travel_load_file(travel, b->travel))) {
+            cli_fail(b->travel, st, lm_travel_errmsg(travel));
+            if (st == LM_ERR_FORMAT || st == LM_ERR_IO) rc = CLI_EXIT_USAGE; /* a bad input file: nothing done */
+            goto out;
+        }
     }
     if ((st = lm_policy_create(&pol))) { cli_fail("policy", st, NULL); goto out; }
     if (cli_policy_apply(pol, &b->po)) goto out;
@@ -192,7 +207,7 @@ int cmd_db_import(int argc, char **argv) {
         st = lm_db_write_candidates(db, &P.cc, P.nc);
         cli_progress_done(&pr);
         if (st) {
-            cli_fail(cand, st, lm_db_errmsg(db));
+            fail_row(cand, P.cand_lines, P.nc, st, lm_db_errmsg(db));
             goto out;
         }
     }
@@ -202,7 +217,7 @@ int cmd_db_import(int argc, char **argv) {
         st = lm_db_write_vacancies(db, &P.vc, P.nv);
         cli_progress_done(&pr);
         if (st) {
-            cli_fail(vac, st, lm_db_errmsg(db));
+            fail_row(vac, P.vac_lines, P.nv, st, lm_db_errmsg(db));
             goto out;
         }
     }

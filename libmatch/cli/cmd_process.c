@@ -7,6 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Old-style --help check, kept for commands not yet on the option tables (opts.h). */
+__attribute__((unused)) static int want_help(int argc, char **argv) {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
+    return 0;
+}
+
 static int parse_run(void *dst, const char *v, char *err, size_t cap) {
     if (!strcmp(v, "latest")) return *(int64_t *)dst = -1, 0;
     if (!cli_parse_i64(v, 1, INT64_MAX, dst)) return 0;

@@ -551,11 +551,6 @@ static int read_file(reader *r) {
     return r->err;
 }
 
-static void reader_free(reader *r) {
-    free(r->arena);
-    free(r->lines);
-}
-
 /* Hand the reader's arrays to the pools (freed by csv_pools_free). */
 static void *keep(csv_pools *p, void *m) {
     if (m) p->mem[p->nmem++] = m;
@@ -578,8 +573,10 @@ int csv_pools_read(csv_pools *p, const char *cand_path, const char *vac_path) {
     }
     for (int s = 0; s < MAXCOLS; s++) keep(p, rc.col[s]), keep(p, rv.col[s]);
     keep(p, rc.vec), keep(p, rv.vec), keep(p, rv.wts);
-    reader_free(&rc);
-    reader_free(&rv);
+    p->cand_lines = keep(p, rc.lines);
+    p->vac_lines = keep(p, rv.lines);
+    free(rc.arena);
+    free(rv.arena);
     if (st) {
         csv_pools_free(p);
         return st;

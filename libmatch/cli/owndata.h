@@ -30,6 +30,7 @@ typedef struct csv_pools {
     size_t nc, nv;
     lm_candidate_cols cc;
     lm_vacancy_cols vc;
+    const long *cand_lines, *vac_lines; /* the file line of each row */
     void *mem[64]; /* every allocation, freed by csv_pools_free */
     int nmem;
 } csv_pools;

@@ -82,3 +82,10 @@ docs_name_all() {
     done
 }
 check "docs/cli.md has every command and option" docs_name_all
+group_help() {
+    "$lm" db --help | grep -q "lmatch db import" && "$lm" proposal --help | grep -q "proposal set" &&
+        expect_usage "lmatch db: unknown subcommand 'frob'" "$lm" db frob && expect_usage "lmatch proposal: expected 'set'" "$lm" proposal frob
+}
+check "db and proposal: --help exits 0, an unknown subcommand is a usage error" group_help
+no_args() { expect_usage "usage: lmatch COMMAND" "$lm"; }
+check "lmatch without a command is a usage error" no_args

@@ -107,3 +107,20 @@ policy_errors() {
     expect_usage "lmatch batch: --max-travel: 0 is out of range 0.001..1440" "$lm" batch --max-travel 0
 }
 check "policy file and option errors name FILE:LINE and the value" policy_errors
+demo_policy() {
+    "$lm" demo --k 3 --out "$tmp/dp" --max-travel 20 --weights competence=1,travel=0 --min-score 0.3 >"$tmp/dp.txt" || return 1
+    grep -q "weights competence 0.93, travel 0.00" "$tmp/dp.txt" &&
+        awk -F, 'NR > 1 && ($7 < 0.3 || $13 > 20) { bad = 1 } END { exit bad }' "$tmp/dp/vacancy_topk.csv"
+}
+check "demo takes --max-travel, --weights and --min-score" demo_policy
+travel_file() { # zones only, travel times from a --travel file (docs/travel.md, text format)
+    printf 'id,owner_org,municipality,region,zone,groups,modes,scope,vectors\n1,1,392,2,2011,bijstand,pt,region,1;0\n2,1,392,2,2011,bijstand,bike,region,1;0\n' >"$tmp/tc.csv"
+    printf 'id,employer_id,municipality,region,zone,vectors,title\n5,9,363,2,1012,1;0.1,"Job ""A"", Haarlem"\n' >"$tmp/tv.csv"
+    printf 'origin\tdestination\tmode\tminutes\n2011\t1012\tpt\t25\n' >"$tmp/tr.txt"
+    "$lm" batch --candidates "$tmp/tc.csv" --vacancies "$tmp/tv.csv" --travel "$tmp/tr.txt" --out "$tmp/tro" >/dev/null || return 1
+    [ "$(tail -n +2 "$tmp/tro/vacancy_topk.csv" | cut -d, -f2,4,13,14)" = "5,1,25.00,pt" ] || return 1
+    printf 'x\n' >"$tmp/tbad.txt"
+    expect_usage "lmatch: $tmp/tbad.txt: malformed input ($tmp/tbad.txt: line 1: expected 4 tab-separated fields, found 1)" \
+        "$lm" batch --candidates "$tmp/tc.csv" --vacancies "$tmp/tv.csv" --travel "$tmp/tbad.txt" --out "$tmp/none" && [ ! -e "$tmp/none" ]
+}
+check "CSV batch with a --travel file (zones only, a quoted title)" travel_file

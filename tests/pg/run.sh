@@ -83,6 +83,8 @@ step "query" sh -c "'$lmatch' query --vacancy '$vac' --viewer 400001 --viewer-re
 cat "$qout" >>"$clog" || true
 step "query ranks" grep -q '^   1\. candidate' "$qout"
 step "query explains" grep -q 'competence .*travel .*hours .*readiness' "$qout"
+step "query with policy options" sh -c "'$lmatch' query --vacancy '$vac' --viewer 400001 --k 5 --max-travel 30 --min-score 0.2 --weights competence=1,travel=0 >'$logs/pg-cli-query-policy.txt'"
+step "query policy: limits held" sh -c "grep -q 'score' '$logs/pg-cli-query-policy.txt' && ! grep -E 'score 0\.[01][0-9]*\$|(3[1-9]|[4-9][0-9]|[0-9]{3}) min' '$logs/pg-cli-query-policy.txt'"
 step "query unknown id fails" sh -c "! '$lmatch' query --vacancy 12345 --viewer 1 2>/dev/null"
 step "no server: clear error" sh -c "'$lmatch' batch --db 'host=/nonexistent-libmatch' 2>&1 | grep -q 'lmatch: batch: connect: database error'"
 step "wrong password: clear error" sh -c "'$lmatch' db init --db 'user=lm_pw password=wrong' 2>&1 | grep -q 'password authentication failed'"
