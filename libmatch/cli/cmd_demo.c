@@ -1,12 +1,13 @@
 /* lmatch demo: the nightly batch on the embedded demo pools of three
- * labour-market regions, with a readable summary and CSV results. */
+ * labour-market regions, with a summary for WSP staff in plain words and CSV
+ * results (docs/demo-output.md). The region-wide views are in demo_views.c,
+ * the travel model with the Texel ferry in demo_travel.c. */
 #include "cli.h"
 #include "demo_data.h"
 #include "owndata.h"
 
 #include <stdlib.h>
 #include <string.h>
-
 
 typedef struct region_stat {
     size_t cands, visible, vacs, slots, with_match, best_cross, best_any;
