@@ -109,7 +109,7 @@ policy_errors() {
 check "policy file and option errors name FILE:LINE and the value" policy_errors
 demo_policy() {
     "$lm" demo --k 3 --out "$tmp/dp" --max-travel 20 --weights competence=1,travel=0 --min-score 0.3 >"$tmp/dp.txt" || return 1
-    grep -q "weights competence 0.93, travel 0.00" "$tmp/dp.txt" &&
+    grep -q "score = 0.93 x competence + 0.00 x travel" "$tmp/dp.txt" &&
         awk -F, 'NR > 1 && ($7 < 0.3 || $13 > 20) { bad = 1 } END { exit bad }' "$tmp/dp/vacancy_topk.csv"
 }
 check "demo takes --max-travel, --weights and --min-score" demo_policy

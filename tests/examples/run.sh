@@ -305,7 +305,7 @@ if [ -x "$nb" ]; then
     check "pg: nightly_batch --db runs" runs 0 "$o.out" "$o.err" "$nb" --db "" --region 1 --threads 2 --label "example run"
     check "pg: nightly_batch loaded, matched and wrote" sh -c "
         grep -q 'as seen by organisation 400001 (pool from PostgreSQL)' '$o.out' &&
-        grep -Eq '^pool: +8000 candidates .*3000 vacancies' '$o.out' &&
+        grep -Eq '^pool: +21570 candidates .*3000 vacancies' '$o.out' &&
         grep -q '^written:     run [0-9]* (label \"example run\")' '$o.out' &&
         grep -q 'load     100%' '$o.err' && grep -q 'write    100%' '$o.err'"
     run_id=$(sed -n 's/^written:     run \([0-9]*\) .*/\1/p' "$o.out")
