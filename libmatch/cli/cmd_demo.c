@@ -2,6 +2,7 @@
  * labour-market regions, with a readable summary and CSV results. */
 #include "cli.h"
 #include "demo_data.h"
+#include "demo_nights.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +101,8 @@ static int parse_u(const char *s, unsigned long lo, unsigned long hi, unsigned l
     return 0;
 }
 
-#define DEMO_USAGE "usage: lmatch demo [--out DIR] [--seed N] [--k 1..%d] [--threads N] [--model NAME] [--centre]\n"
+#define DEMO_USAGE "usage: lmatch demo [--out DIR] [--seed N] [--k 1..%d] [--threads N] [--model NAME] [--centre]\n" \
+                   "                  [--nights 1..365]\n"
 
 /* --centre: centre the pool on its mean; prints what it did. */
 static int demo_centre(lm_pool *pool, bool centre, int model) {
@@ -126,6 +128,7 @@ int cmd_demo(int argc, char **argv) {
     unsigned long seed = DEMO_DEFAULT_SEED, k = 10, threads = 0;
     int model = -1; /* the library's default (docs/scoring.md, "Choosing the default") */
     bool centre = false;
+    unsigned long nights = 0; /* 0: --nights not given, the one-night demo */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -135,6 +138,7 @@ int cmd_demo(int argc, char **argv) {
         else if (!strcmp(a, "--threads") && val && !parse_u(val, 0, 1024, &threads)) i++;
         else if (!strcmp(a, "--model") && val && !cli_parse_model(val, &model)) i++;
         else if (!strcmp(a, "--centre")) centre = true;
+        else if (!strcmp(a, "--nights") && val && !parse_u(val, 1, 365, &nights)) i++;
         else {
             fprintf(stderr, "lmatch demo: bad or incomplete option '%s'\n" DEMO_USAGE
                             "  models: requirement, cosine, symmetric, coverage, cosine_coverage\n", a, LM_MAX_K);
@@ -142,6 +146,8 @@ int cmd_demo(int argc, char **argv) {
         }
     }
     if (model < 0) model = cli_default_model();
+    if (nights) /* simulated nights and the effect report (demo_nights.c) */
+        return demo_nights(&(demo_nights_opts){(unsigned)nights, seed, (unsigned)k, (unsigned)threads, model, outdir, 5});
     double t_start = cli_now();
     demo_data d;
     if (demo_generate(&d, seed, DEMO_DEFAULT_DIM, DEMO_DEFAULT_CANDIDATES, DEMO_DEFAULT_VACANCIES) != 0) {
