@@ -34,4 +34,8 @@ LM_HIDDEN int lm__pg_version(lm_db *db, int32_t *out);
  * copied: run changes, proposal ids, superseded proposals (schema >= 2); day:
  * the run's as-of day for the new and superseded proposals (0 = today). */
 LM_HIDDEN int lm__pg_record_run(lm_db *db, int64_t run_id, const int32_t *regions, size_t nregions, int32_t day);
+/* pg_process.c: check one status change (element i, for the message); apply
+ * it inside the open transaction (pg_outcomes.c places with it). */
+LM_HIDDEN int lm__pg_check_change(lm_db *db, const lm_status_change *c, size_t i);
+LM_HIDDEN int lm__pg_apply_change(lm_db *db, const lm_status_change *c, size_t i);
 #endif

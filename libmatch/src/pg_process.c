@@ -137,7 +137,7 @@ static const lm_status_change *change_at(const lm_status_change *c, size_t elem,
     return (const lm_status_change *)(const void *)((const unsigned char *)c + i * elem);
 }
 
-static int check_change(lm_db *db, const lm_status_change *c, size_t i) {
+int lm__pg_check_change(lm_db *db, const lm_status_change *c, size_t i) {
     if (c->struct_size < sizeof(lm_status_change))
         return lm__fail(&db->err, LM_ERR_INVALID, "set status: change %zu: struct_size %zu too small (use "
                         "LM_STATUS_CHANGE_INIT)", i, c->struct_size);
@@ -158,7 +158,7 @@ static int check_change(lm_db *db, const lm_status_change *c, size_t i) {
 }
 
 /* One change inside the open transaction. */
-static int apply_change(lm_db *db, const lm_status_change *c, size_t i) {
+int lm__pg_apply_change(lm_db *db, const lm_status_change *c, size_t i) {
     char sql[1400], v_id[24], v_by[24], v_day[16], v_ver[16];
     long long pid = (long long)c->proposal_id;
     snprintf(v_id, sizeof v_id, "%lld", pid);
@@ -219,11 +219,11 @@ int lm_db_set_status_batch(lm_db *db, const lm_status_change *changes, size_t el
     if (n > (size_t)LM_MAX_BATCH) return lm__fail(&db->err, LM_ERR_LIMIT, "set status: %zu changes exceed %d", n, LM_MAX_BATCH);
     int st;
     for (size_t i = 0; i < n; i++)
-        if ((st = check_change(db, change_at(changes, elem_size, i), i))) return st;
+        if ((st = lm__pg_check_change(db, change_at(changes, elem_size, i), i))) return st;
     if ((st = need_v2(db, "set status"))) return st;
     if ((st = lm__pg_exec0(db, "BEGIN", "set status: begin"))) return st;
     for (size_t i = 0; i < n && !st; i++) {
-        st = apply_change(db, change_at(changes, elem_size, i), i);
+        st = lm__pg_apply_change(db, change_at(changes, elem_size, i), i);
         if (!st && db->progress && db->progress(db->progress_user, i + 1, n))
             st = lm__fail(&db->err, LM_ERR_CANCELLED, "set status: cancelled by the progress callback after %zu changes",
                           i + 1);
@@ -240,7 +240,7 @@ int lm_db_set_status_batch(lm_db *db, const lm_status_change *changes, size_t el
 int lm_db_set_status(lm_db *db, const lm_status_change *change) {
     if (!db) return LM_ERR_NULL;
     if (!change) return lm__fail(&db->err, LM_ERR_NULL, "set status: change is NULL");
-    if (change->struct_size < sizeof(lm_status_change)) return check_change(db, change, 0);
+    if (change->struct_size < sizeof(lm_status_change)) return lm__pg_check_change(db, change, 0);
     return lm_db_set_status_batch(db, change, sizeof *change, 1);
 }
 

@@ -115,7 +115,9 @@ enum lm_effect_dim {
     LM_DIM_ORG = 5,               /**< key: the person's owner organisation */
     LM_DIM_KIND = 6,              /**< key: the vacancy kind */
     LM_DIM_CROSS_BORDER = 7,      /**< key: 0 local (work municipality = home), 1 cross-border */
-    LM_DIM_FLOW = 8               /**< key: home municipality * 100000 + work municipality (placements) */
+    LM_DIM_FLOW = 8               /**< key: home municipality * 100000 + work municipality; a vacancy-side
+                                       cell over the proposals from that home to that work municipality, so
+                                       its `placed` figure is the flow of placements (diagonal: local) */
 };
 /** Number of ::lm_effect_dim values in this version. */
 #define LM_DIM_COUNT 9
@@ -166,13 +168,36 @@ typedef struct lm_effects lm_effects;
  * @param to_day last day of the period (>= from_day).
  * @param as_of_day the day the figures are taken (>= to_day): retention is observed up to it.
  * @param threshold small-numbers threshold, 1..1000 (1 = no suppression; docs use 5).
- * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID (struct_size, duplicate id,
- * record of an unknown person, placed without proposal), ::LM_ERR_RANGE (days,
- * threshold, readiness), ::LM_ERR_NOMEM.
+ * Events after @p as_of_day count as not happened yet (an introduction,
+ * placement or end dated later is ignored), so a past day gives the figures as
+ * they were known then. The first placement of a person in a cell is the one
+ * with the lowest placed_day, then the lowest proposal_id. Both arrays are
+ * stepped by their first element's struct_size; every element must carry the
+ * same. Cost O((npersons + nrecords) log) time, about 100 bytes per record.
+ * @return ::LM_OK; ::LM_ERR_NULL; ::LM_ERR_INVALID (struct_size, reserved
+ * bytes, a day before the one it follows: introduced or placed before
+ * proposed, ended before placed, ended without a placement);
+ * ::LM_ERR_DUPLICATE (two persons or two records with one id);
+ * ::LM_ERR_UNKNOWN_ID (a record's candidate is not among the persons);
+ * ::LM_ERR_RANGE (period days, threshold, readiness, municipality outside
+ * 1..99999, vacancy kind, contract, end reason, lks, hours outside 0..168, a
+ * day below -1); ::LM_ERR_NONFINITE (hours); ::LM_ERR_LIMIT (more than
+ * ::LM_MAX_ROWS of either); ::LM_ERR_NOMEM. Nothing is allocated on failure;
+ * lm_effects_check() gives the message.
  */
 LM_API int lm_effects_compute(lm_effects **out, const lm_outcome_person *persons, size_t npersons,
                               const lm_outcome_record *records, size_t nrecords, int32_t from_day, int32_t to_day,
                               int32_t as_of_day, int32_t threshold);
+/**
+ * @brief Validate the input of lm_effects_compute() without computing: the
+ * same status it would return for the input, and in @p msg (capacity
+ * @p msg_cap, may be 0) a message naming the first bad argument, row and id,
+ * e.g. "effects: record 4 (proposal 17): placed_day 3 before proposed_day 9";
+ * "" when the input is valid. Thread-safe.
+ */
+LM_API int lm_effects_check(char *msg, size_t msg_cap, const lm_outcome_person *persons, size_t npersons,
+                            const lm_outcome_record *records, size_t nrecords, int32_t from_day, int32_t to_day,
+                            int32_t as_of_day, int32_t threshold);
 /** @brief Number of rows (0 for NULL). */
 LM_API size_t lm_effects_count(const lm_effects *fx);
 /** @brief Row @p i, or NULL when out of range. Valid until lm_effects_free(). */
@@ -184,6 +209,11 @@ LM_API const char *lm_effect_dim_name(int32_t dim);
 /** @brief "people", "proposed", "introduced", "placed", "placement_rate", "median_days", "observed_6m",
  * "retained_6m", "observed_12m", "retained_12m", "lks"; NULL if unknown. */
 LM_API const char *lm_effect_fig_name(int32_t fig);
+/** @brief Parse a dim name as lm_effect_dim_name() writes it (ASCII case-insensitive).
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown name). Thread-safe. */
+LM_API int lm_effect_dim_parse(int32_t *out, const char *name);
+/** @brief Parse a figure name as lm_effect_fig_name() writes it. @copydetails lm_effect_dim_parse */
+LM_API int lm_effect_fig_parse(int32_t *out, const char *name);
 
 #ifdef __cplusplus
 }

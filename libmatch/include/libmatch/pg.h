@@ -15,6 +15,7 @@
 #include "libmatch/core.h"
 #include "libmatch/assign.h"
 #include "libmatch/process.h"
+#include "libmatch/outcomes.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -432,6 +433,100 @@ typedef int (*lm_run_change_fn)(void *user, const lm_run_change *change);
  */
 LM_API int lm_db_run_changes(int64_t *out_run_id, int64_t *out_prev_run_id, lm_db *db, int64_t run_id,
                              lm_run_change_fn fn, void *user);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Outcomes: placements and effect figures (schema version 3; docs/postgresql.md, docs/outcomes.md) */
+/**@{*/
+
+/**
+ * Start data of a placement for lm_db_place(). Initialise with
+ * ::LM_PLACEMENT_START_INIT; the struct only grows at the end.
+ * @since 1.2.0
+ */
+typedef struct lm_placement_start {
+    size_t struct_size; /**< sizeof(lm_placement_start), set by ::LM_PLACEMENT_START_INIT */
+    int32_t start_day;  /**< day number the placement starts, 0 = the day of the status change; not before the proposal was made */
+    float hours;        /**< hours per week, 0..80 (0 = unknown) */
+    int32_t contract;   /**< ::lm_contract [LM_CONTRACT_REGULAR] */
+    int32_t lks;        /**< 1 if loonkostensubsidie applies, else 0 */
+    int32_t reserved;   /**< 0 */
+} lm_placement_start;
+/** Initialiser of ::lm_placement_start: starts on the day of the change, hours unknown, regular, no lks. */
+#define LM_PLACEMENT_START_INIT {sizeof(lm_placement_start), 0, 0.f, LM_CONTRACT_REGULAR, 0, 0}
+
+/**
+ * @brief Set a proposal to placed and record its placement's start, in one
+ * transaction: the status change as lm_db_set_status() makes it (versioning,
+ * proposal_events, access_log) and a placements row. @p change->status must
+ * be ::LM_PROPOSAL_PLACED.
+ * @param db the handle.
+ * @param change the status change (status placed).
+ * @param start the start data, NULL for ::LM_PLACEMENT_START_INIT.
+ * @return as lm_db_set_status(), plus ::LM_ERR_INVALID (start struct_size),
+ * ::LM_ERR_RANGE (status not placed, start_day < 0 or before the proposal was
+ * made, hours NaN or outside 0..80, unknown contract, lks not 0/1),
+ * ::LM_ERR_STATE (schema older than 3: run lm_db_init()). On error nothing changed.
+ * @since 1.2.0
+ */
+LM_API int lm_db_place(lm_db *db, const lm_status_change *change, const lm_placement_start *start);
+
+/**
+ * @brief Record the end of a placement. A placed proposal without start data
+ * (placed through lm_db_set_status()) gets a placement that started on its
+ * status day. Logged in access_log (action "placement_end", viewer 0).
+ * @param db the handle.
+ * @param proposal_id the placed proposal, > 0.
+ * @param end_day day number the placement ended, 0 = the server's today; not before its start.
+ * @param reason ::lm_end_reason, not ::LM_END_NONE.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (proposal_id <= 0, end_day < 0
+ * or before the start, reason unknown or none), ::LM_ERR_UNKNOWN_ID (no such
+ * proposal), ::LM_ERR_STATE (not placed; already ended; inside a transaction;
+ * schema older than 3), ::LM_ERR_DB. On error nothing changed.
+ * @since 1.2.0
+ */
+LM_API int lm_db_placement_end(lm_db *db, int64_t proposal_id, int32_t end_day, int32_t reason);
+
+/**
+ * @brief Read the history of outcomes for lm_effects_compute(): every person
+ * (view outcome_persons: the live candidates and every removed one who was
+ * ever proposed) and every proposal (view outcome_records) with its days,
+ * placement data, the vacancy's municipality and kind. Both arrays are
+ * ordered by id. Read in one snapshot.
+ * @param db the handle.
+ * @param persons receives the persons (free with lm_db_outcomes_free()); NULL on error.
+ * @param npersons receives their number.
+ * @param records receives the records; NULL on error.
+ * @param nrecords receives their number.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_STATE (inside a transaction; schema
+ * older than 3), ::LM_ERR_FORMAT (a stored value out of range), ::LM_ERR_LIMIT,
+ * ::LM_ERR_DB, ::LM_ERR_NOMEM.
+ * @since 1.2.0
+ */
+LM_API int lm_db_outcomes(lm_db *db, lm_outcome_person **persons, size_t *npersons, lm_outcome_record **records,
+                          size_t *nrecords);
+/** @brief Free what lm_db_outcomes() returned (NULLs accepted). @since 1.2.0 */
+LM_API void lm_db_outcomes_free(lm_outcome_person *persons, lm_outcome_record *records);
+
+/**
+ * @brief The effect figures as the database computes them (SQL function
+ * effect_figures(), the same definitions as lm_effects_compute()), rows
+ * ordered by dim, then key; a NULL figure (suppressed or undefined) is NaN.
+ * @param out receives the rows (free with lm_db_effects_free()); NULL on error.
+ * @param nrows receives their number.
+ * @param db the handle.
+ * @param from_day first day of the period (>= 0).
+ * @param to_day last day (>= from_day).
+ * @param as_of_day day the figures are taken (>= to_day).
+ * @param threshold small-numbers threshold, 1..1000.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (days, threshold),
+ * ::LM_ERR_STATE (inside a transaction; schema older than 3), ::LM_ERR_DB, ::LM_ERR_NOMEM.
+ * @since 1.2.0
+ */
+LM_API int lm_db_effects(lm_effect_row **out, size_t *nrows, lm_db *db, int32_t from_day, int32_t to_day,
+                         int32_t as_of_day, int32_t threshold);
+/** @brief Free what lm_db_effects() returned (NULL accepted). @since 1.2.0 */
+LM_API void lm_db_effects_free(lm_effect_row *rows);
 /**@}*/
 
 #ifdef __cplusplus

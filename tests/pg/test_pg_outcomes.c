@@ -1,0 +1,547 @@
+/* Outcomes in PostgreSQL (schema version 3): the upgrade of a version 2
+ * database with data, placements (start with the status change, end, bad
+ * input refused by the API and by the database), lm_db_outcomes(), and the
+ * effect figures of the SQL function effect_figures() on a fixed, hand-built
+ * history: every number equals the value computed here independently (a
+ * plain loop over the history's own arrays, plus hand-derived constants), and
+ * no cell under the small-numbers threshold is shown. */
+#include "pgtest.h"
+#include "pg_sql.h"
+
+#include <math.h>
+
+TestSuite(pg_outcomes, .timeout = 180);
+
+static int64_t q64(PGconn *c, const char *fmt, ...) {
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    return pt_i64(c, sql);
+}
+
+static void qexec(PGconn *c, const char *fmt, ...) {
+    char sql[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    pt_exec(c, sql);
+}
+
+/* A schema at version `upto`: the scripts as lm_db_init would run them. */
+static void create_upto(PGconn *c, const char *schema, int upto) {
+    char sql[256];
+    snprintf(sql, sizeof sql, "DROP SCHEMA IF EXISTS %s CASCADE", schema);
+    PQclear(PQexec(c, "SET client_min_messages = warning"));
+    pt_exec(c, sql);
+    pt_exec(c, "BEGIN");
+    for (int v = 1; v <= upto; v++) {
+        const lm_pg_migration *m = &lm__pg_migrations[v - 1];
+        cr_assert_eq(m->version, v);
+        size_t cap = 1;
+        for (const char *const *l = m->lines; *l; l++) cap += strlen(*l) * 2 + 64;
+        char *out = calloc(cap, 1), *w = out;
+        for (const char *const *l = m->lines; *l; l++)
+            for (const char *p = *l; *p;) {
+                if (!strncmp(p, ":\"schema\"", 9)) w += sprintf(w, "%s", schema), p += 9;
+                else *w++ = *p++;
+            }
+        pt_exec(c, out);
+        free(out);
+    }
+    pt_exec(c, "COMMIT");
+}
+
+static lm_db *open_schema(const char *schema) {
+    lm_db *db = NULL;
+    cr_assert_eq(lm_db_open(&db, NULL), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(lm_db_set_schema(db, schema), LM_OK);
+    return db;
+}
+
+/* ---- the hand-built history ---------------------------------------------------------- */
+#define D0 20000 /* 2024-10-04 */
+#define FROM D0
+#define TO (D0 + 60)
+#define ASOF (D0 + 400)
+#define NV 6
+
+typedef struct hp {
+    int64_t id, org;
+    uint32_t groups;
+    int ready;
+    int32_t muni;
+    bool deleted;
+} hp;
+
+typedef struct hr {
+    int64_t pid, cand, vac;
+    int32_t prop, intro, placed, end; /* -1: did not happen */
+    int end_reason, lks, contract;
+    float hours;
+    const char *final; /* status when not placed */
+} hr;
+
+typedef struct hv {
+    int64_t id;
+    int32_t muni;
+    int kind;
+} hv;
+
+static const hv V[NV] = {{501, 361, 0}, {502, 375, 1}, {503, 398, 2}, {504, 361, 5}, {505, 450, 0}, {506, 375, 3}};
+
+typedef struct history {
+    hp P[40];
+    size_t np;
+    hr R[120];
+    size_t nr;
+} history;
+
+/* 32 persons in three municipalities, two organisations, several groups and
+ * readiness categories; proposals in and out of the period, introductions,
+ * placements across the 6- and 12-month marks, lks, cross-border and local.
+ * Person 31 left the pool after a proposal; person 32 left without one (not
+ * counted). */
+static void build(history *H) {
+    memset(H, 0, sizeof *H);
+    for (int i = 0; i < 32; i++) {
+        hp *p = &H->P[H->np++];
+        p->id = 1001 + i;
+        p->org = i < 15 ? 400001 : 400002;
+        p->groups = i % 3 == 0 ? 1u : i % 3 == 1 ? (1u | 4u) : 2u;
+        if (i % 7 == 0) p->groups |= 1u << 6; /* WW */
+        p->ready = 1 + i % 5;
+        p->muni = i < 12 ? 361 : i < 22 ? 375 : 398;
+        p->deleted = i >= 30;
+    }
+    int64_t pid = 1;
+    for (int i = 0; i < 31; i++) {
+        const hp *p = &H->P[i];
+        if (i % 6 == 5) continue; /* never proposed */
+        hr r = {0};
+        r.pid = pid++;
+        r.cand = p->id;
+        r.vac = V[i % NV].id;
+        r.prop = D0 + i;
+        r.intro = r.placed = r.end = -1;
+        r.final = "proposed";
+        if (i % 2 == 0) {
+            r.intro = r.prop + 3;
+            r.final = "introduced";
+        }
+        if (i % 4 == 0) {
+            r.placed = r.prop + 10 + i; /* start */
+            r.hours = (float)(16 + i % 5 * 4);
+            r.contract = i % LM_CONTRACT_COUNT;
+            r.lks = i % 8 == 0;
+            if (i % 3 == 0) r.end = r.placed + 100, r.end_reason = LM_END_DISMISSED;      /* before 6 months */
+            else if (i % 3 == 1) r.end = r.placed + 200, r.end_reason = LM_END_PERSON_LEFT; /* between 6 and 12 */
+        }
+        if (i % 4 == 2 && i % 2 == 0) r.final = "rejected";
+        H->R[H->nr++] = r;
+        /* a second proposal for every third person: another vacancy, later */
+        if (i % 3 == 1) {
+            hr s = {0};
+            s.pid = pid++;
+            s.cand = p->id;
+            s.vac = V[(i + 2) % NV].id;
+            s.prop = D0 + 20 + i;
+            s.intro = s.placed = s.end = -1;
+            s.final = "proposed";
+            if (i % 9 == 1) { /* introduced and placed too: an earlier or later second placement */
+                s.intro = s.prop + 1;
+                s.placed = s.prop + 5;
+                s.hours = 32;
+                s.contract = LM_CONTRACT_GARANTIEBAAN;
+                s.lks = 1;
+            }
+            H->R[H->nr++] = s;
+        }
+    }
+    /* out of the period: before and after */
+    hr a = {0};
+    a.pid = pid++, a.cand = 1002, a.vac = 505, a.prop = D0 - 10, a.intro = D0 - 8, a.placed = D0 - 1, a.end = -1;
+    a.lks = 1, a.final = "placed";
+    H->R[H->nr++] = a;
+    hr b = {0};
+    b.pid = pid++, b.cand = 1004, b.vac = 501, b.prop = TO + 1, b.intro = b.placed = b.end = -1, b.final = "proposed";
+    H->R[H->nr++] = b;
+    /* a placement late in the period: not yet observable at 12 months */
+    hr c = {0};
+    c.pid = pid++, c.cand = 1010, c.vac = 503, c.prop = TO, c.intro = TO + 2, c.placed = ASOF - 300, c.end = -1;
+    c.hours = 20, c.final = "placed";
+    H->R[H->nr++] = c;
+}
+
+static const hp *person_of(const history *H, int64_t id) {
+    for (size_t i = 0; i < H->np; i++)
+        if (H->P[i].id == id) return &H->P[i];
+    return NULL;
+}
+
+static const hv *vac_of(int64_t id) {
+    for (int i = 0; i < NV; i++)
+        if (V[i].id == id) return &V[i];
+    return NULL;
+}
+
+static bool counted(const history *H, const hp *p) {
+    if (!p->deleted) return true;
+    for (size_t j = 0; j < H->nr; j++)
+        if (H->R[j].cand == p->id) return true;
+    return false;
+}
+
+
+/* The history into the schema: persons and vacancies by SQL, proposals by SQL
+ * up to their introduction, placements and ends through the API. */
+static void store(PGconn *c, lm_db *db, const char *s, const history *H) {
+    for (size_t i = 0; i < H->np; i++) {
+        const hp *p = &H->P[i];
+        qexec(c, "INSERT INTO %s.candidates (id, owner_org, municipality, groups, readiness, vector, deleted) "
+                 "VALUES (%lld, %lld, %d, %u, %d, '\\x3f800000'::bytea, %s)", s, (long long)p->id, (long long)p->org,
+              p->muni, p->groups, p->ready, p->deleted ? "true" : "false");
+    }
+    for (int i = 0; i < NV; i++)
+        qexec(c, "INSERT INTO %s.vacancies (id, employer_id, municipality, vector, kind) VALUES (%lld, 9, %d, "
+                 "'\\x3f800000'::bytea, %d)", s, (long long)V[i].id, V[i].muni, V[i].kind);
+    for (size_t j = 0; j < H->nr; j++) {
+        const hr *r = &H->R[j];
+        const char *st = r->placed >= 0 ? "introduced" : r->final;
+        int32_t day = r->intro >= 0 ? r->intro : r->prop;
+        if (!strcmp(st, "rejected")) day = r->intro + 5;
+        qexec(c, "INSERT INTO %s.proposal_state (proposal_id, vacancy_id, candidate_id, owner_org, status, status_day, "
+                 "proposed_day, introduced_day) OVERRIDING SYSTEM VALUE VALUES (%lld, %lld, %lld, %lld, '%s', "
+                 "DATE '1970-01-01' + %d, DATE '1970-01-01' + %d, NULL)", s, (long long)r->pid, (long long)r->vac,
+              (long long)r->cand, (long long)person_of(H, r->cand)->org, st, day, r->prop);
+        if (r->intro >= 0 && strcmp(st, "introduced"))
+            qexec(c, "UPDATE %s.proposal_state SET introduced_day = DATE '1970-01-01' + %d WHERE proposal_id = %lld", s,
+                  r->intro, (long long)r->pid);
+        if (r->placed < 0) continue;
+        lm_status_change ch = LM_STATUS_CHANGE_INIT;
+        ch.proposal_id = r->pid;
+        ch.status = LM_PROPOSAL_PLACED;
+        ch.by_org = 400001;
+        ch.day = r->placed;
+        lm_placement_start ps = LM_PLACEMENT_START_INIT;
+        ps.start_day = r->placed;
+        ps.hours = r->hours;
+        ps.contract = r->contract;
+        ps.lks = r->lks;
+        cr_assert_eq(lm_db_place(db, &ch, &ps), LM_OK, "place %lld: %s", (long long)r->pid, lm_db_errmsg(db));
+        if (r->end >= 0)
+            cr_assert_eq(lm_db_placement_end(db, r->pid, r->end, r->end_reason), LM_OK, "end %lld: %s",
+                         (long long)r->pid, lm_db_errmsg(db));
+    }
+}
+
+/* ---- the figures, computed independently from the arrays ---------------------------------- */
+static bool in_cell(const history *H, int dim, int64_t key, const hp *p, const hr *r) {
+    const hv *v = r ? vac_of(r->vac) : NULL;
+    switch (dim) {
+    case LM_DIM_TOTAL: return true;
+    case LM_DIM_GROUP: return (p->groups & (uint32_t)key) != 0;
+    case LM_DIM_READINESS: return p->ready == key;
+    case LM_DIM_HOME_MUNICIPALITY: return p->muni == key;
+    case LM_DIM_ORG: return p->org == key;
+    case LM_DIM_WORK_MUNICIPALITY: return v && v->muni == key;
+    case LM_DIM_KIND: return v && v->kind == key;
+    case LM_DIM_CROSS_BORDER: return v && (v->muni != p->muni) == key;
+    case LM_DIM_FLOW: return v && (int64_t)p->muni * 100000 + v->muni == key;
+    }
+    (void)H;
+    return false;
+}
+
+static bool person_dim(int dim) { return dim <= LM_DIM_HOME_MUNICIPALITY || dim == LM_DIM_ORG; }
+
+static int cmp_d(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Figures of one cell (unsuppressed, NaN when undefined). */
+static void ref_cell(const history *H, int dim, int64_t key, int32_t asof, double v[LM_FIG_COUNT]) {
+    double people = 0, prop = 0, intro = 0, placed = 0, obs6 = 0, ret6 = 0, obs12 = 0, ret12 = 0, lks = 0;
+    double days[64];
+    int nd = 0;
+    for (size_t i = 0; i < H->np; i++) {
+        const hp *p = &H->P[i];
+        if (!counted(H, p)) continue;
+        if (person_dim(dim) && in_cell(H, dim, key, p, NULL)) people++;
+        bool any = false, in = false;
+        int32_t first = INT32_MAX;
+        const hr *fp = NULL;
+        for (size_t j = 0; j < H->nr; j++) {
+            const hr *r = &H->R[j];
+            if (r->cand != p->id || r->prop < FROM || r->prop > TO || !in_cell(H, dim, key, p, r)) continue;
+            any = true;
+            if (r->prop < first) first = r->prop;
+            /* as known on asof: later events have not happened yet */
+            if (r->intro >= 0 && r->intro <= asof) in = true;
+            if (r->placed >= 0 && r->placed <= asof &&
+                (!fp || r->placed < fp->placed || (r->placed == fp->placed && r->pid < fp->pid)))
+                fp = r;
+        }
+        if (!any) continue;
+        prop++;
+        intro += in;
+        if (!fp) continue;
+        placed++;
+        days[nd++] = fp->placed - first;
+        lks += fp->lks;
+        int32_t end = fp->end <= asof ? fp->end : -1;
+        if (fp->placed + 182 <= asof) obs6++, ret6 += end < 0 || end > fp->placed + 182;
+        if (fp->placed + 365 <= asof) obs12++, ret12 += end < 0 || end > fp->placed + 365;
+    }
+    qsort(days, (size_t)nd, sizeof *days, cmp_d);
+    v[LM_FIG_PEOPLE] = person_dim(dim) ? people : NAN;
+    v[LM_FIG_PROPOSED] = prop;
+    v[LM_FIG_INTRODUCED] = intro;
+    v[LM_FIG_PLACED] = placed;
+    v[LM_FIG_PLACEMENT_RATE] = prop > 0 ? placed / prop : NAN;
+    v[LM_FIG_MEDIAN_DAYS] = nd == 0 ? NAN : nd % 2 ? days[nd / 2] : (days[nd / 2 - 1] + days[nd / 2]) / 2;
+    v[LM_FIG_OBSERVED_6M] = obs6;
+    v[LM_FIG_RETAINED_6M] = obs6 > 0 ? ret6 / obs6 : NAN;
+    v[LM_FIG_OBSERVED_12M] = obs12;
+    v[LM_FIG_RETAINED_12M] = obs12 > 0 ? ret12 / obs12 : NAN;
+    v[LM_FIG_LKS] = lks;
+}
+
+/* The small-numbers rule on one cell, as outcomes.h states it. */
+static uint32_t ref_suppress(double v[LM_FIG_COUNT], int threshold) {
+    static const int denom[LM_FIG_COUNT] = {-1, -1, -1, -1, LM_FIG_PROPOSED, LM_FIG_PLACED, -1, LM_FIG_OBSERVED_6M,
+                                            -1, LM_FIG_OBSERVED_12M, -1};
+    double raw[LM_FIG_COUNT];
+    memcpy(raw, v, sizeof raw);
+    uint32_t sup = 0;
+    for (int f = 0; f < LM_FIG_COUNT; f++) {
+        bool s = denom[f] < 0 ? raw[f] > 0 && raw[f] < threshold : raw[denom[f]] > 0 && raw[denom[f]] < threshold;
+        if (s) sup |= 1u << f, v[f] = NAN;
+    }
+    return sup;
+}
+
+typedef struct cellkey {
+    int dim;
+    int64_t key;
+} cellkey;
+
+static int cmp_cell(const void *a, const void *b) {
+    const cellkey *x = a, *y = b;
+    if (x->dim != y->dim) return x->dim - y->dim;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+/* Every cell with a person (person-side) or an in-period proposal (vacancy-side), ordered. */
+static size_t ref_cells(const history *H, cellkey *out) {
+    size_t n = 0;
+    for (int dim = 0; dim < LM_DIM_COUNT; dim++) {
+        size_t first = n;
+        for (size_t i = 0; i < H->np; i++) {
+            const hp *p = &H->P[i];
+            if (!counted(H, p)) continue;
+            int64_t keys[32];
+            int nk = 0;
+            if (dim == LM_DIM_TOTAL) keys[nk++] = 0;
+            else if (dim == LM_DIM_GROUP) {
+                for (int b = 0; b < 32; b++)
+                    if (p->groups >> b & 1u) keys[nk++] = (int64_t)1 << b;
+            } else if (dim == LM_DIM_READINESS) keys[nk++] = p->ready;
+            else if (dim == LM_DIM_HOME_MUNICIPALITY) keys[nk++] = p->muni;
+            else if (dim == LM_DIM_ORG) keys[nk++] = p->org;
+            else
+                for (size_t j = 0; j < H->nr; j++) {
+                    const hr *r = &H->R[j];
+                    if (r->cand != p->id || r->prop < FROM || r->prop > TO) continue;
+                    const hv *v = vac_of(r->vac);
+                    keys[nk++] = dim == LM_DIM_WORK_MUNICIPALITY ? v->muni : dim == LM_DIM_KIND ? v->kind
+                               : dim == LM_DIM_CROSS_BORDER ? (v->muni != p->muni) : (int64_t)p->muni * 100000 + v->muni;
+                }
+            for (int k = 0; k < nk; k++) {
+                bool seen = false;
+                for (size_t m = first; m < n; m++) seen = seen || out[m].key == keys[k];
+                if (!seen) out[n++] = (cellkey){dim, keys[k]};
+            }
+        }
+    }
+    qsort(out, n, sizeof *out, cmp_cell);
+    return n;
+}
+
+static const char *const dim_names[LM_DIM_COUNT] = {"total", "group", "readiness", "home_municipality",
+                                                   "work_municipality", "org", "kind", "cross_border", "flow"};
+
+static bool same(double a, double b) { return (isnan(a) && isnan(b)) || fabs(a - b) <= 1e-9 * (1 + fabs(b)); }
+
+static void assert_figures(lm_db *db, const history *H, int32_t asof, int threshold) {
+    lm_effect_row *rows = NULL;
+    size_t n = 0;
+    cr_assert_eq(lm_db_effects(&rows, &n, db, FROM, TO, asof, threshold), LM_OK, "%s", lm_db_errmsg(db));
+    cellkey cells[400];
+    size_t nc = ref_cells(H, cells);
+    cr_assert_eq(n, nc, "threshold %d: %zu rows from SQL, %zu cells expected", threshold, n, nc);
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_eq(rows[i].dim, cells[i].dim, "row %zu", i);
+        cr_assert_eq(rows[i].key, cells[i].key, "row %zu (dim %d)", i, cells[i].dim);
+        double v[LM_FIG_COUNT];
+        ref_cell(H, cells[i].dim, cells[i].key, asof, v);
+        uint32_t sup = ref_suppress(v, threshold);
+        cr_assert_eq(rows[i].suppressed, sup, "threshold %d, %s %lld: suppressed %#x, expected %#x", threshold,
+                     dim_names[cells[i].dim], (long long)cells[i].key,
+                     rows[i].suppressed, sup);
+        for (int f = 0; f < LM_FIG_COUNT; f++)
+            cr_assert(same(rows[i].value[f], v[f]), "threshold %d, dim %d key %lld, figure %d: SQL %.17g, expected %.17g",
+                      threshold, cells[i].dim, (long long)cells[i].key, f, rows[i].value[f], v[f]);
+    }
+    lm_db_effects_free(rows);
+}
+
+Test(pg_outcomes, effect_figures_on_a_hand_built_history) {
+    PGconn *c = pt_conn();
+    lm_db *db = pt_db("t_out_fig");
+    history H;
+    build(&H);
+    store(c, db, "t_out_fig", &H);
+    /* hand-derived: 31 persons counted (32 minus the one who left unproposed) */
+    double v[LM_FIG_COUNT];
+    ref_cell(&H, LM_DIM_TOTAL, 0, ASOF, v);
+    cr_assert_eq(v[LM_FIG_PEOPLE], 31);
+    /* proposed in the period: persons 0..30 except i % 6 == 5 (0-based 5, 11, 17, 23, 29) -> 26 */
+    cr_assert_eq(v[LM_FIG_PROPOSED], 26);
+    /* placed: i % 4 == 0 (0, 4, 8, 12, 16, 20, 24, 28) plus second placements of i % 9 == 1 and i % 3 == 1
+     * (1, 10, 19, 28) -> 8 + 3 (28 already placed) = 11, plus person 9 (late placement c) = 12 */
+    cr_assert_eq(v[LM_FIG_PLACED], 12);
+    for (int t = 1; t <= 6; t++) assert_figures(db, &H, ASOF, t);
+    /* taken earlier: placements, introductions and ends after that day have not happened yet */
+    for (int t = 1; t <= 5; t += 4) {
+        assert_figures(db, &H, TO, t);
+        assert_figures(db, &H, TO + 120, t);
+        assert_figures(db, &H, D0 + 250, t);
+    }
+    /* the database's own numbers, spot-checked by hand */
+    cr_assert_eq(q64(c, "SELECT proposed::int FROM t_out_fig.effect_figures(DATE '1970-01-01' + %d, DATE '1970-01-01' "
+                        "+ %d, DATE '1970-01-01' + %d, 1) WHERE dim = 0", FROM, TO, ASOF), 26);
+    cr_assert_eq(q64(c, "SELECT placed::int FROM t_out_fig.effect_figures(DATE '1970-01-01' + %d, DATE '1970-01-01' "
+                        "+ %d, DATE '1970-01-01' + %d, 1) WHERE dim = 0", FROM, TO, ASOF), 12);
+    /* the period selects proposals: one day only (D0 + 4: person 4, placed) */
+    lm_effect_row *rows = NULL;
+    size_t n = 0;
+    cr_assert_eq(lm_db_effects(&rows, &n, db, D0 + 4, D0 + 4, ASOF, 1), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(rows[0].dim, LM_DIM_TOTAL);
+    cr_assert_eq(rows[0].value[LM_FIG_PROPOSED], 1);
+    cr_assert_eq(rows[0].value[LM_FIG_PLACED], 1);
+    cr_assert_eq(rows[0].value[LM_FIG_MEDIAN_DAYS], 14); /* start = proposal + 10 + 4 */
+    lm_db_effects_free(rows);
+    lm_db_close(db);
+    PQfinish(c);
+}
+
+Test(pg_outcomes, small_numbers_rule) {
+    PGconn *c = pt_conn();
+    lm_db *db = pt_db("t_out_small");
+    history H;
+    build(&H);
+    store(c, db, "t_out_small", &H);
+    for (int t = 2; t <= 10; t += 4) {
+        lm_effect_row *rows = NULL;
+        size_t n = 0;
+        cr_assert_eq(lm_db_effects(&rows, &n, db, FROM, TO, ASOF, t), LM_OK, "%s", lm_db_errmsg(db));
+        size_t hidden = 0;
+        for (size_t i = 0; i < n; i++) {
+            const lm_effect_row *r = &rows[i];
+            static const int counts[] = {LM_FIG_PEOPLE, LM_FIG_PROPOSED, LM_FIG_INTRODUCED, LM_FIG_PLACED,
+                                         LM_FIG_OBSERVED_6M, LM_FIG_OBSERVED_12M, LM_FIG_LKS};
+            for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
+                double x = r->value[counts[k]];
+                cr_assert(isnan(x) || x == 0 || x >= t, "threshold %d: dim %d key %lld shows count %g", t, r->dim,
+                          (long long)r->key, x);
+            }
+            /* a share is only shown over a denominator at or above the threshold */
+            if (!isnan(r->value[LM_FIG_PLACEMENT_RATE])) cr_assert_geq(r->value[LM_FIG_PROPOSED], t);
+            if (!isnan(r->value[LM_FIG_MEDIAN_DAYS])) cr_assert_geq(r->value[LM_FIG_PLACED], t);
+            if (!isnan(r->value[LM_FIG_RETAINED_6M])) cr_assert_geq(r->value[LM_FIG_OBSERVED_6M], t);
+            if (!isnan(r->value[LM_FIG_RETAINED_12M])) cr_assert_geq(r->value[LM_FIG_OBSERVED_12M], t);
+            for (int f = 0; f < LM_FIG_COUNT; f++)
+                if (r->suppressed >> f & 1u) {
+                    cr_assert(isnan(r->value[f]));
+                    hidden++;
+                }
+        }
+        cr_assert_gt(hidden, 0, "threshold %d hides something in this history", t);
+        lm_db_effects_free(rows);
+    }
+    /* the BI view: no count in 1..4 either (threshold 5), straight from SQL */
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_small.effect_figures(DATE '1970-01-01' + %d, DATE '1970-01-01' + "
+                        "%d, DATE '1970-01-01' + %d) WHERE people BETWEEN 1 AND 4 OR proposed BETWEEN 1 AND 4 OR "
+                        "introduced BETWEEN 1 AND 4 OR placed BETWEEN 1 AND 4 OR observed_6m BETWEEN 1 AND 4 OR "
+                        "observed_12m BETWEEN 1 AND 4 OR lks BETWEEN 1 AND 4", FROM, TO, ASOF), 0);
+    cr_assert_gt(q64(c, "SELECT count(*) FROM t_out_small.effects"), 0);
+    lm_db_close(db);
+    PQfinish(c);
+}
+
+Test(pg_outcomes, outcomes_read_back) {
+    PGconn *c = pt_conn();
+    lm_db *db = pt_db("t_out_read");
+    history H;
+    build(&H);
+    store(c, db, "t_out_read", &H);
+    lm_outcome_person *P = NULL;
+    lm_outcome_record *R = NULL;
+    size_t np = 0, nr = 0;
+    cr_assert_eq(lm_db_outcomes(db, &P, &np, &R, &nr), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(np, 31);
+    cr_assert_eq(nr, H.nr);
+    for (size_t i = 0; i < np; i++) {
+        const hp *p = person_of(&H, P[i].candidate_id);
+        cr_assert(p && counted(&H, p));
+        cr_assert_eq(P[i].struct_size, sizeof *P);
+        cr_assert_eq(P[i].org, p->org);
+        cr_assert_eq(P[i].groups, p->groups);
+        cr_assert_eq(P[i].readiness, p->ready);
+        cr_assert_eq(P[i].municipality, p->muni);
+        if (i) cr_assert_lt(P[i - 1].candidate_id, P[i].candidate_id);
+    }
+    for (size_t j = 0; j < nr; j++) {
+        const hr *h = &H.R[j];
+        const lm_outcome_record *r = &R[j];
+        cr_assert_eq(r->proposal_id, h->pid);
+        cr_assert_eq(r->candidate_id, h->cand);
+        cr_assert_eq(r->vacancy_id, h->vac);
+        cr_assert_eq(r->work_municipality, vac_of(h->vac)->muni);
+        cr_assert_eq(r->vacancy_kind, vac_of(h->vac)->kind);
+        cr_assert_eq(r->proposed_day, h->prop);
+        cr_assert_eq(r->introduced_day, h->intro, "proposal %lld", (long long)h->pid);
+        cr_assert_eq(r->placed_day, h->placed, "proposal %lld", (long long)h->pid);
+        cr_assert_eq(r->end_day, h->end);
+        cr_assert_eq(r->end_reason, h->end >= 0 ? h->end_reason : LM_END_NONE);
+        cr_assert_eq(r->lks, h->placed >= 0 ? h->lks : 0);
+        cr_assert_eq(r->contract, h->placed >= 0 ? h->contract : 0);
+        cr_assert_eq(r->hours, h->placed >= 0 ? h->hours : 0.f);
+    }
+    lm_db_outcomes_free(P, R);
+    /* bad input */
+    cr_assert_eq(lm_db_outcomes(NULL, &P, &np, &R, &nr), LM_ERR_NULL);
+    cr_assert_eq(lm_db_outcomes(db, NULL, &np, &R, &nr), LM_ERR_NULL);
+    cr_assert_eq(lm_db_outcomes(db, &P, &np, &R, NULL), LM_ERR_NULL);
+    lm_effect_row *rows = NULL;
+    size_t n = 0;
+    cr_assert_eq(lm_db_effects(&rows, &n, db, -1, 5, 6, 5), LM_ERR_RANGE);
+    cr_assert_eq(lm_db_effects(&rows, &n, db, 6, 5, 6, 5), LM_ERR_RANGE);
+    cr_assert_eq(lm_db_effects(&rows, &n, db, 5, 6, 5, 5), LM_ERR_RANGE);
+    cr_assert_eq(lm_db_effects(&rows, &n, db, 5, 6, 7, 0), LM_ERR_RANGE);
+    cr_assert_eq(lm_db_effects(&rows, &n, db, 5, 6, 7, 1001), LM_ERR_RANGE);
+    cr_assert_eq(lm_db_effects(NULL, &n, db, 5, 6, 7, 5), LM_ERR_NULL);
+    cr_assert_null(rows);
+    lm_db_effects_free(NULL);
+    lm_db_outcomes_free(NULL, NULL);
+    /* the database refuses the same bad values */
+    PGresult *bad = PQexec(c, "SELECT * FROM t_out_read.effect_figures('2025-01-02', '2025-01-01', '2025-01-03')");
+    cr_assert_eq(PQresultStatus(bad), PGRES_FATAL_ERROR);
+    PQclear(bad);
+    lm_db_close(db);
+    PQfinish(c);
+}
