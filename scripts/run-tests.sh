@@ -49,6 +49,7 @@ STEPS=(
     'header   | -                     | mk test-header'
     'symbols  | -                     | mk test-symbols'
     'install  | -                     | mk test-install'
+    'abi10    | -                     | mk test-abi10'
     'cli      | tests/cli/run.sh      | tests/cli/run.sh "$BUILD"'
     'pg       | tests/pg/run.sh       | tests/pg/run.sh "$BUILD"'
     'assign   | tests/assign/run.sh   | tests/assign/run.sh "$BUILD"'

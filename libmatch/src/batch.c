@@ -170,6 +170,8 @@ typedef struct gcand {
     float *bmaxlw;
     uint32_t *bgroups;
     uint64_t *bflags; /* union of the flags held */
+    uint64_t *needs;  /* support needs (since 1.2) */
+    int32_t *muni;    /* municipality of residence (LM_POLICY_LOCAL_ONLY) */
 } gcand;
 
 typedef struct gvac {
@@ -193,6 +195,8 @@ typedef struct gvac {
     float *bminlw;
     uint32_t *bacc;
     uint64_t *breq; /* flags every vacancy of the block requires */
+    uint64_t *offers; /* support offered (since 1.2) */
+    int32_t *muni;
 } gvac;
 
 typedef struct skey {
@@ -269,6 +273,7 @@ static void gcand_free(gcand *g) {
     lm__free(g->bflags);
     lm__free(g->fx); lm__free(g->fy); lm__free(g->fz); lm__free(g->inv_limit);
     lm__free(g->flo); lm__free(g->fhi); lm__free(g->ready32); lm__free(g->ct8); lm__free(g->csum);
+    lm__free(g->needs); lm__free(g->muni);
     for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
     memset(g, 0, sizeof *g);
 }
@@ -278,6 +283,7 @@ static void gvac_free(gvac *g) {
     lm__free(g->hmin); lm__free(g->hmax); lm__free(g->req); lm__free(g->open); lm__free(g->xyz);
     lm__free(g->vec); lm__free(g->vec8); lm__free(g->bcen); lm__free(g->brad);
     lm__free(g->bmaxr); lm__free(g->bminlw); lm__free(g->bacc); lm__free(g->breq);
+    lm__free(g->offers); lm__free(g->muni);
     for (int m = 0; m < LM_MODE_COUNT; m++) lm__free(g->zidx[m]);
     memset(g, 0, sizeof *g);
 }
@@ -437,6 +443,8 @@ static void fill_cand(const gfill *f, size_t a, size_t b) {
             g->fhi[i] = (uint32_t)(g->flags[i] >> 32);
             g->ready32[i] = g->ready[i];
             g->avail[i] = LM_COLP(c, L, LM_COL_DAY, int32_t)[r];
+            g->needs[i] = LM_COLP(c, L, LM_COL_NEEDS, uint64_t)[r];
+            g->muni[i] = LM_COLP(c, L, LM_COL_MUNI, int32_t)[r];
             memcpy(g->xyz + 3 * i, LM_COLP(c, L, LM_COL_XYZ, double) + 3 * r, 3 * sizeof(double));
             g->fx[i] = (float)g->xyz[3 * i];
             g->fy[i] = (float)g->xyz[3 * i + 1];
@@ -543,7 +551,7 @@ static int gather_cand(gcand *g, const lm_eval_ctx *E, uint32_t dim, bool quant,
         GALLOC(g->blimit, g->nblk) || GALLOC(g->bmodes, g->nblk) || GALLOC(g->fx, n) || GALLOC(g->fy, n) ||
         GALLOC(g->fz, n) || GALLOC(g->inv_limit, n) || GALLOC(g->flo, n) || GALLOC(g->fhi, n) ||
         GALLOC(g->ready32, n) || GALLOC(g->bminrdy, g->nblk) || GALLOC(g->bmaxlw, g->nblk) ||
-        GALLOC(g->bgroups, g->nblk) || GALLOC(g->bflags, g->nblk))
+        GALLOC(g->bgroups, g->nblk) || GALLOC(g->bflags, g->nblk) || GALLOC(g->needs, n) || GALLOC(g->muni, n))
         goto out;
     g->ct = lm__big_alloc((ctn ? ctn : 1) * sizeof(float));
     if (!g->ct) goto out;
@@ -589,6 +597,8 @@ static void fill_vac(const gfill *f, size_t a, size_t b) {
         g->hmax[i] = LM_COLP(c, L, LM_COL_HMAX, float)[r];
         g->req[i] = LM_COLP(c, L, LM_COL_FLAGS, uint64_t)[r];
         g->open[i] = LM_COLP(c, L, LM_COL_DAY, int32_t)[r];
+        g->offers[i] = LM_COLP(c, L, LM_COL_NEEDS, uint64_t)[r];
+        g->muni[i] = LM_COLP(c, L, LM_COL_MUNI, int32_t)[r];
         memcpy(g->xyz + 3 * i, LM_COLP(c, L, LM_COL_XYZ, double) + 3 * r, 3 * sizeof(double));
         int32_t z = LM_COLP(c, L, LM_COL_ZONE, int32_t)[r];
         for (int m = 0; m < LM_MODE_COUNT; m++)
@@ -634,7 +644,7 @@ static int gather_vac(gvac *g, const lm_eval_ctx *E, uint32_t dim, const uint32_
         GALLOC(g->minlw, n) || GALLOC(g->hmin, n) || GALLOC(g->hmax, n) || GALLOC(g->req, n) ||
         GALLOC(g->open, n) || GALLOC(g->xyz, 3 * n) || GALLOC(g->bcen, 3 * g->nblk) || GALLOC(g->brad, g->nblk) ||
         GALLOC(g->bmaxr, g->nblk) || GALLOC(g->bminlw, g->nblk) || GALLOC(g->bacc, g->nblk) ||
-        GALLOC(g->breq, g->nblk))
+        GALLOC(g->breq, g->nblk) || GALLOC(g->offers, n) || GALLOC(g->muni, n))
         goto out;
     g->vec = lm__big_alloc(vn * sizeof(float));
     if (!g->vec) goto out;
@@ -774,6 +784,8 @@ typedef struct shared {
     uint32_t dim, kc, kv;
     bool prune, quant;
     bool cov;      /* COSINE_COVERAGE: the panel's cosine bounds a pair; survivors are rescored */
+    bool pair_rules; /* some candidate has support needs, or LM_POLICY_LOCAL_ONLY: pair_rules() runs */
+    float floor;   /* LM_POLICY_MIN_COMPETENCE */
     float *qslack; /* int8: per vacancy, a bound of |int8 dot - float dot| over every candidate */
     double access[LM_MODE_COUNT], mpk[LM_MODE_COUNT]; /* geometric travel per mode */
     bool matrices; /* some mode has a zone matrix */
@@ -887,6 +899,33 @@ static const float *cov_rescore(worker *W, size_t v, size_t base, lm_bound_args 
     return W->dq;
 }
 
+/* The 1.2 pair rules the kernels do not know (support needs, municipal-only
+ * run): the pairs of the mask that fail them leave it, before any scoring. */
+static void pair_rules(const shared *S, size_t v, size_t base, uint64_t mask[LM_BLOCK_C / 64]) {
+    const gcand *C = S->C;
+    const uint64_t offers = S->V->offers[v];
+    const int32_t vm = S->V->muni[v];
+    const lm_policy_eval *P = &S->E->pol;
+    for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
+        for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+            size_t c = w * 64 + (size_t)__builtin_ctzll(bits), i = base + c;
+            if (!lm__needs_met(C->needs[i], offers) || !lm__local_ok(P, C->muni[i], vm)) mask[w] &= ~(1ull << (c & 63));
+        }
+}
+
+/* LM_POLICY_MIN_COMPETENCE on the mask: pairs whose competence value d[c]
+ * (clamped to [0, 1], as the score takes it) is below the floor leave. On the
+ * panel's float cosine this is a bound (COSINE_COVERAGE is at most the cosine);
+ * on the rescored competence it is the rule itself. */
+static void floor_mask(float floor, const float *d, uint64_t mask[LM_BLOCK_C / 64]) {
+    for (size_t w = 0; w < LM_BLOCK_C / 64; w++)
+        for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+            size_t c = w * 64 + (size_t)__builtin_ctzll(bits);
+            float comp = d[c] < 0.f ? 0.f : (d[c] > 1.f ? 1.f : d[c]);
+            if (comp < floor) mask[w] &= ~(1ull << (c & 63));
+        }
+}
+
 /* A feasible pair of vacancy v and candidate i into either list it reaches. */
 static inline void admit(worker *W, size_t v, size_t i, float score, float dot) {
     const shared *S = W->S;
@@ -934,6 +973,8 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
     ba->vz = (float)vx[2];
     ba->cx = ba->nmodes >= 0 && vx[0] == vx[0] ? C->fx + base : NULL; /* no position: no travel bound */
     S->K.bound(ba, mask);
+    if (S->pair_rules) pair_rules(S, v, base, mask);
+    if (S->floor > 0.f && !S->quant) floor_mask(S->floor, d, mask); /* the int8 dot is not exact: later */
     if (ba->cx) { /* geometric travel: the kernel scores the pairs too, only the admissions are left */
         ex->vx = vx[0];
         ex->vy = vx[1];
@@ -948,6 +989,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
         }
         if (S->cov) d = cov_rescore(W, v, base, ba, ex, mask); /* the lists keep the rescored competence */
         else S->K.exact(ba, ex, mask);
+        if (S->floor > 0.f) floor_mask(S->floor, d, mask);
     }
     /* The candidate lists of the pairs that passed are scattered (2k entries
      * apart): fetch their next free entries while the pairs are scored. */
@@ -972,6 +1014,7 @@ static void process_row(worker *W, size_t v, size_t cb, const float *d, lm_bound
         size_t i = base + c;
         float dot = pair_competence(S, d[c], i, v); /* the panel's dot only bounded the pair */
         float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
+        if (comp < P->min_competence) continue;
         /* thresholds move while we walk the mask: check again (travel at best) */
         float ub = P->w_comp * comp + P->w_travel + C->sc[i] + LM_BOUND_EPS;
         if (ub < *vthr && ub < cthr[i]) continue;
@@ -1265,6 +1308,7 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     S.kv = kv;
     S.quant = quantize != 0;
     S.cov = E->pol.competence_model == LM_COMPETENCE_COSINE_COVERAGE;
+    S.floor = E->pol.min_competence;
     if ((st = lm__kernels_get(&S.K, kernel))) return lm__fail(err, st, "batch: kernel %d not supported", kernel);
     gcand C;
     gvac V;
@@ -1278,6 +1322,8 @@ int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int quantize,
     }
     S.C = &C;
     S.V = &V;
+    S.pair_rules = E->pol.local_only != 0;
+    for (size_t i = 0; i < C.n && !S.pair_rules; i++) S.pair_rules = C.needs[i] != 0;
     filter_summaries(&C, &V);
     /* Lists never hold more than the other side has: size them by the data, not by k. */
     if (S.kc > C.n) S.kc = C.n ? (uint32_t)C.n : 1;

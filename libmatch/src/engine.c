@@ -206,6 +206,10 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
     if (LM_COLP(cc, LC, LM_COL_LW, float)[cr] < LM_COLP(vc, LV, LM_COL_LW, float)[vr]) return false;
     uint64_t need = LM_COLP(vc, LV, LM_COL_FLAGS, uint64_t)[vr];
     if ((LM_COLP(cc, LC, LM_COL_FLAGS, uint64_t)[cr] & need) != need) return false;
+    if (!lm__needs_met(LM_COLP(cc, LC, LM_COL_NEEDS, uint64_t)[cr], LM_COLP(vc, LV, LM_COL_NEEDS, uint64_t)[vr]))
+        return false;
+    if (!lm__local_ok(P, LM_COLP(cc, LC, LM_COL_MUNI, int32_t)[cr], LM_COLP(vc, LV, LM_COL_MUNI, int32_t)[vr]))
+        return false;
     float cmin = LM_COLP(cc, LC, LM_COL_HMIN, float)[cr], cmax = LM_COLP(cc, LC, LM_COL_HMAX, float)[cr];
     float vmin = LM_COLP(vc, LV, LM_COL_HMIN, float)[vr], vmax = LM_COLP(vc, LV, LM_COL_HMAX, float)[vr];
     float lo = cmin > vmin ? cmin : vmin, hi = cmax < vmax ? cmax : vmax;
@@ -221,6 +225,7 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
                            : Q->K.dot(LM_COLP(cc, LC, LM_COL_VEC, float) + (size_t)cr * LC->vec_stride,
                                       LM_COLP(vc, LV, Q->vcol, float) + (size_t)vr * LV->vec_stride, LC->dim);
     float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
+    if (comp < P->min_competence) return false; /* COSINE_COVERAGE: the cosine bounds the competence */
     float ub = P->w_comp * comp + rest;
     if (ub < thr) return false;
     float limit = P->max_travel_min, own = LM_COLP(cc, LC, LM_COL_MAXMIN, float)[cr];
@@ -244,6 +249,7 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
                                                         LM_COLP(vc, LV, LM_COL_RAW, float) + vo,
                                                         LM_COLP(vc, LV, LM_COL_W, float) + vo, LC->dim,
                                                         P->overqualification));
+        if (comp < P->min_competence) return false;
     }
     float trav = 1.f - (float)best / limit;
     float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;

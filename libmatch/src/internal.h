@@ -126,6 +126,8 @@ typedef struct lm_policy_eval {
     float w_comp, w_travel, w_hours, w_ready, w_prio;
     float max_travel_min;
     float min_score;
+    float min_competence; /* pairs with competence below are infeasible (since 1.2) */
+    int32_t local_only;   /* 1: a pair only within the person's municipality (since 1.2) */
     int32_t as_of_day;
     uint32_t allowed_modes;
 } lm_policy_eval;
@@ -174,6 +176,14 @@ LM_HIDDEN int lm__history_freeze(lm_history *h);
 /* The pair's latest proposal (highest day, then id), or NULL. Frozen histories only. */
 LM_HIDDEN const lm_hist_rec *lm__history_pair(const lm_history *h, int64_t vacancy_id, int64_t candidate_id);
 
+/* The 1.2 pair rules, shared by every path (score.c, engine.c, batch.c):
+ * every support need offered, and under LM_POLICY_LOCAL_ONLY the vacancy in
+ * the person's own municipality. */
+static inline bool lm__needs_met(uint64_t needs, uint64_t offers) { return (needs & ~offers) == 0; }
+static inline bool lm__local_ok(const lm_policy_eval *P, int32_t cand_muni, int32_t vac_muni) {
+    return !P->local_only || cand_muni == vac_muni;
+}
+
 /* ---- the chunked column store (pool.c)
  *
  * Each side (candidates, vacancies) is a sequence of chunks of LM_CHUNK_ROWS
@@ -214,6 +224,9 @@ enum {
     LM_COL_SLOTS,   /* int32 */
     LM_COL_W,       /* float[vec_stride]: raw importance weights (1 when not given) */
     LM_COL_VECC,    /* float[vec_stride]: unit vector of the COSINE model, r~/|r~| */
+    /* since 1.2 */
+    LM_COL_NEEDS,   /* both, uint64: support needs / support offered */
+    LM_COL_KIND,    /* vacancies, uint8: lm_vacancy_kind */
     LM_NCOLS
 };
 

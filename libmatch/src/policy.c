@@ -1,6 +1,10 @@
 /* Policy: scoring weights and limits with a caller-set version number. */
 #include "internal.h"
 
+/* Defaults chosen from the demo data (docs/scoring.md, "Reliable proposals"). */
+#define LM__DEFAULT_MIN_COMPETENCE 0.0
+#define LM__DEFAULT_MIN_SCORE 0.0
+
 static const struct {
     const char *name;
     double def, lo, hi;
@@ -13,7 +17,7 @@ static const struct {
     [LM_POLICY_W_READINESS] = {"w_readiness", 0.05, 0, 1000, false},
     [LM_POLICY_W_PRIORITY] = {"w_priority", 0.0, 0, 1000, false},
     [LM_POLICY_MAX_TRAVEL_MIN] = {"max_travel_min", 90, 1e-3, 1440, false},
-    [LM_POLICY_MIN_SCORE] = {"min_score", 0, 0, 1, false},
+    [LM_POLICY_MIN_SCORE] = {"min_score", LM__DEFAULT_MIN_SCORE, 0, 1, false},
     [LM_POLICY_AS_OF_DAY] = {"as_of_day", 0, 0, 2147483647.0, true},
     [LM_POLICY_ALLOWED_MODES] = {"allowed_modes", LM_MODES_ALL, 1, LM_MODES_ALL, true},
     [LM_POLICY_COMPETENCE_MODEL] = {"competence_model", LM_COMPETENCE_COSINE_COVERAGE, 0, LM_COMPETENCE_COSINE_COVERAGE, true},
@@ -21,6 +25,9 @@ static const struct {
     [LM_POLICY_EXCLUSIVE_PROGRESS] = {"exclusive_progress", 1, 0, 1, true},
     [LM_POLICY_STABILITY_MARGIN] = {"stability_margin", 0.05, 0, 1, false},
     [LM_POLICY_OVERQUALIFICATION] = {"overqualification", 0.25, 0, 1, false},
+    /* since 1.2; the defaults of min_score and min_competence are measured on the demo (docs/scoring.md) */
+    [LM_POLICY_MIN_COMPETENCE] = {"min_competence", LM__DEFAULT_MIN_COMPETENCE, 0, 1, false},
+    [LM_POLICY_LOCAL_ONLY] = {"local_only", 0, 0, 1, true},
 };
 
 void lm__policy_defaults(double v[LM__POLICY_NKEYS]) {
@@ -45,6 +52,8 @@ void lm__policy_eval(lm_policy_eval *o, const double v[LM__POLICY_NKEYS]) {
     o->exclusive_progress = (int32_t)v[LM_POLICY_EXCLUSIVE_PROGRESS];
     o->stability_margin = (float)v[LM_POLICY_STABILITY_MARGIN];
     o->overqualification = (float)v[LM_POLICY_OVERQUALIFICATION];
+    o->min_competence = (float)v[LM_POLICY_MIN_COMPETENCE];
+    o->local_only = (int32_t)v[LM_POLICY_LOCAL_ONLY];
 }
 
 int lm_policy_create(lm_policy **out) {

@@ -113,16 +113,21 @@ void lm_snapshot_free(lm_snapshot *s) {
     lm__free(s);
 }
 
+/* Sizes of the column structs of releases 1.0 and 1.1 (the same): the
+ * smallest struct_size accepted (section "column structs of older callers"). */
+#define LM__CAND_COLS_SIZE_1_1 offsetof(lm_candidate_cols, needs)
+#define LM__VAC_COLS_SIZE_1_1 offsetof(lm_vacancy_cols, offers)
+
 /* ---- layout -------------------------------------------------------------- */
 static void layout_init(lm_layout *L, uint32_t dim, int side) {
     static const size_t common[][2] = {
         {LM_COL_ID, 8},    {LM_COL_ORG, 8},   {LM_COL_MUNI, 4},   {LM_COL_REGION, 4}, {LM_COL_ZONE, 4},
         {LM_COL_XYZ, 24},  {LM_COL_LATLON, 16}, {LM_COL_LIVE, 1}, {LM_COL_HMIN, 4},   {LM_COL_HMAX, 4},
         {LM_COL_FLAGS, 8}, {LM_COL_GROUPS, 4}, {LM_COL_READY, 1}, {LM_COL_LW, 4},     {LM_COL_DAY, 4},
-        {LM_COL_NORM, 4},
+        {LM_COL_NORM, 4},  {LM_COL_NEEDS, 8},
     };
     static const size_t cand[][2] = {{LM_COL_MODES, 1}, {LM_COL_MAXMIN, 4}, {LM_COL_SCOPE, 1}, {LM_COL_PRIO, 4}};
-    static const size_t vac[][2] = {{LM_COL_SLOTS, 4}};
+    static const size_t vac[][2] = {{LM_COL_SLOTS, 4}, {LM_COL_KIND, 1}};
     memset(L, 0, sizeof *L);
     L->dim = dim;
     L->vec_stride = (dim + 15u) & ~15u;
@@ -331,7 +336,7 @@ static int check_cands(lm_err *err, const lm_candidate_cols *c, size_t n, uint32
         int st = check_place(err, "candidate", i, id, c->municipality, c->region, c->zone, c->lat, c->lon);
         if (st) return st;
         if ((st = check_hours(err, "candidate", i, id, c->hours_min, c->hours_max))) return st;
-        if (c->groups[i] == 0 || (c->groups[i] & ~(uint32_t)LM_GROUP_ALL))
+        if (c->groups[i] == 0 || (c->groups[i] & ~(uint32_t)LM_GROUP_KNOWN))
             ROWFAIL(LM_ERR_RANGE, "candidate row %zu (id %lld): target groups 0x%x empty or unknown", i, (long long)id, c->groups[i]);
         if (c->readiness && (c->readiness[i] < 1 || c->readiness[i] > 5))
             ROWFAIL(LM_ERR_RANGE, "candidate row %zu (id %lld): readiness %u not in 1..5", i, (long long)id, c->readiness[i]);
@@ -386,7 +391,7 @@ static int check_vacs(lm_err *err, const lm_vacancy_cols *c, size_t n, uint32_t 
         }
         if (c->slots && (c->slots[i] < 0 || c->slots[i] > 1000000))
             ROWFAIL(LM_ERR_RANGE, "vacancy row %zu (id %lld): slots %d not in 0..1000000", i, (long long)id, c->slots[i]);
-        if (c->accepted_groups && (c->accepted_groups[i] == 0 || (c->accepted_groups[i] & ~(uint32_t)LM_GROUP_ALL)))
+        if (c->accepted_groups && (c->accepted_groups[i] == 0 || (c->accepted_groups[i] & ~(uint32_t)LM_GROUP_KNOWN)))
             ROWFAIL(LM_ERR_RANGE, "vacancy row %zu (id %lld): accepted groups 0x%x empty or unknown", i, (long long)id, c->accepted_groups[i]);
         if (c->min_loonwaarde) {
             if (!isfinite(c->min_loonwaarde[i])) ROWFAIL(LM_ERR_NONFINITE, "vacancy row %zu (id %lld): min_loonwaarde not finite", i, (long long)id);
@@ -397,6 +402,9 @@ static int check_vacs(lm_err *err, const lm_vacancy_cols *c, size_t n, uint32_t 
             ROWFAIL(LM_ERR_RANGE, "vacancy row %zu (id %lld): max_readiness %u not in 1..5", i, (long long)id, c->max_readiness[i]);
         if (c->open_until && c->open_until[i] < 0)
             ROWFAIL(LM_ERR_RANGE, "vacancy row %zu (id %lld): open_until %d < 0", i, (long long)id, c->open_until[i]);
+        if (c->kind && c->kind[i] >= LM_KIND_COUNT)
+            ROWFAIL(LM_ERR_RANGE, "vacancy row %zu (id %lld): kind %u not in 0..%d", i, (long long)id, c->kind[i],
+                    LM_KIND_COUNT - 1);
     }
     return LM_OK;
 }
@@ -467,9 +475,21 @@ static void write_cand(lm_chunk *ch, const lm_layout *L, uint32_t r, const void 
     LM_COLP(ch, L, LM_COL_MAXMIN, float)[r] = c->max_minutes ? c->max_minutes[i] : 0.f;
     LM_COLP(ch, L, LM_COL_SCOPE, uint8_t)[r] = c->scope ? c->scope[i] : LM_SCOPE_ORG;
     LM_COLP(ch, L, LM_COL_PRIO, float)[r] = c->priority ? c->priority[i] : 0.f;
+    LM_COLP(ch, L, LM_COL_NEEDS, uint64_t)[r] = c->needs ? c->needs[i] : 0;
     write_raw(LM_COLP(ch, L, LM_COL_RAW, float) + (size_t)r * L->vec_stride, c->vectors + i * L->dim, 0.f, L->dim,
               L->vec_stride);
     derive_row(ch, L, r, LM_SIDE_CANDIDATE, centre);
+}
+
+/* The stored accepted groups (docs/abi.md, "Target groups"): NULL accepts
+ * every group, later ones included (all bits); so does LM_GROUP_ALL from a
+ * caller compiled against 1.0 or 1.1 (struct_size without the 1.2 fields),
+ * for whom it meant "open to all". */
+static uint32_t vac_groups(const lm_vacancy_cols *c, size_t i) {
+    if (!c->accepted_groups) return UINT32_MAX;
+    uint32_t g = c->accepted_groups[i];
+    if (g == (uint32_t)LM_GROUP_ALL && c->struct_size <= LM__VAC_COLS_SIZE_1_1) return UINT32_MAX;
+    return g;
 }
 
 static void write_vac(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *cols, size_t i, const float *centre) {
@@ -477,7 +497,9 @@ static void write_vac(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *
     write_common(ch, L, r, c->id[i], c->employer_id[i], c->municipality[i], c->region, c->zone, c->lat, c->lon,
                  c->hours_min, c->hours_max, i);
     LM_COLP(ch, L, LM_COL_FLAGS, uint64_t)[r] = c->required_flags ? c->required_flags[i] : 0;
-    LM_COLP(ch, L, LM_COL_GROUPS, uint32_t)[r] = c->accepted_groups ? c->accepted_groups[i] : LM_GROUP_ALL;
+    LM_COLP(ch, L, LM_COL_GROUPS, uint32_t)[r] = vac_groups(c, i);
+    LM_COLP(ch, L, LM_COL_NEEDS, uint64_t)[r] = c->offers ? c->offers[i] : 0;
+    LM_COLP(ch, L, LM_COL_KIND, uint8_t)[r] = c->kind ? c->kind[i] : LM_KIND_REGULAR;
     LM_COLP(ch, L, LM_COL_READY, uint8_t)[r] = c->max_readiness ? c->max_readiness[i] : LM_READY_E;
     LM_COLP(ch, L, LM_COL_LW, float)[r] = c->min_loonwaarde ? c->min_loonwaarde[i] : 0.f;
     LM_COLP(ch, L, LM_COL_DAY, int32_t)[r] = c->open_until ? c->open_until[i] : INT32_MAX;
@@ -487,6 +509,22 @@ static void write_vac(lm_chunk *ch, const lm_layout *L, uint32_t r, const void *
     write_raw(LM_COLP(ch, L, LM_COL_W, float) + o, c->weights ? c->weights + i * L->dim : NULL, 1.f, L->dim,
               L->vec_stride);
     derive_row(ch, L, r, LM_SIDE_VACANCY, centre);
+}
+
+/* ---- column structs of older callers ---------------------------------------- */
+/* A struct of an older caller ends before the fields it does not know: the
+ * smallest accepted is 1.0's (= 1.1's). The rest of the library reads a full
+ * copy, the missing fields NULL (their defaults); struct_size stays the
+ * caller's, which vac_groups() reads. */
+static const lm_candidate_cols *cand_cols_full(lm_candidate_cols *dst, const lm_candidate_cols *c) {
+    memset(dst, 0, sizeof *dst);
+    memcpy(dst, c, c->struct_size < sizeof *dst ? c->struct_size & ~(sizeof(void *) - 1) : sizeof *dst);
+    return dst;
+}
+static const lm_vacancy_cols *vac_cols_full(lm_vacancy_cols *dst, const lm_vacancy_cols *c) {
+    memset(dst, 0, sizeof *dst);
+    memcpy(dst, c, c->struct_size < sizeof *dst ? c->struct_size & ~(sizeof(void *) - 1) : sizeof *dst);
+    return dst;
 }
 
 /* ---- the batch transaction ------------------------------------------------ */
@@ -969,14 +1007,20 @@ static int one_batch(lm_pool *p, int side, const char *what, const int64_t *ids,
 
 static int put_cands(lm_pool *p, const lm_candidate_cols *c, size_t n, bool add_only) {
     const char *what = add_only ? "add candidates" : "upsert candidates";
-    int st = batch_args(p, c, c ? c->struct_size : 0, sizeof *c, n, what);
-    return st ? st : one_batch(p, LM_SIDE_CANDIDATE, what, c->id, n, add_only, c, write_cand, NULL, 0);
+    int st = batch_args(p, c, c ? c->struct_size : 0, LM__CAND_COLS_SIZE_1_1, n, what);
+    if (st) return st;
+    lm_candidate_cols full;
+    cand_cols_full(&full, c);
+    return one_batch(p, LM_SIDE_CANDIDATE, what, full.id, n, add_only, &full, write_cand, NULL, 0);
 }
 
 static int put_vacs(lm_pool *p, const lm_vacancy_cols *c, size_t n, bool add_only) {
     const char *what = add_only ? "add vacancies" : "upsert vacancies";
-    int st = batch_args(p, c, c ? c->struct_size : 0, sizeof *c, n, what);
-    return st ? st : one_batch(p, LM_SIDE_VACANCY, what, c->id, n, add_only, c, write_vac, NULL, 0);
+    int st = batch_args(p, c, c ? c->struct_size : 0, LM__VAC_COLS_SIZE_1_1, n, what);
+    if (st) return st;
+    lm_vacancy_cols full;
+    vac_cols_full(&full, c);
+    return one_batch(p, LM_SIDE_VACANCY, what, full.id, n, add_only, &full, write_vac, NULL, 0);
 }
 
 static int remove_side(lm_pool *p, int side, const int64_t *ids, size_t n) {
@@ -1002,8 +1046,12 @@ int lm__pool_sync(lm_pool *p, const lm_pool_change *ch) {
     const lm_vacancy_cols *v = ch->vac;
     if ((ch->ncand && !c) || (ch->nvac && !v) || (ch->ncand_del && !ch->cand_del) || (ch->nvac_del && !ch->vac_del))
         return lm__fail(&p->err, LM_ERR_NULL, "sync: a column set or id list is NULL");
-    if ((c && c->struct_size < sizeof *c) || (v && v->struct_size < sizeof *v))
+    if ((c && c->struct_size < LM__CAND_COLS_SIZE_1_1) || (v && v->struct_size < LM__VAC_COLS_SIZE_1_1))
         return lm__fail(&p->err, LM_ERR_INVALID, "sync: struct_size too small");
+    lm_candidate_cols cfull;
+    lm_vacancy_cols vfull;
+    if (c) c = cand_cols_full(&cfull, c);
+    if (v) v = vac_cols_full(&vfull, v);
     if (ch->ncand > LM_MAX_BATCH || ch->ncand_del > LM_MAX_BATCH || ch->nvac > LM_MAX_BATCH || ch->nvac_del > LM_MAX_BATCH)
         return lm__fail(&p->err, LM_ERR_LIMIT, "sync: more than %d rows or deletions on one side", LM_MAX_BATCH);
     pthread_mutex_lock(&p->mu);

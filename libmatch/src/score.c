@@ -1,6 +1,7 @@
 /* Hard filters and the score of one pair (docs/scoring.md). Every path that
- * scores pairs (queries, batch, explanations) ends here or in the batch's
- * copy of these rules in engine.c, which the property tests hold equal. */
+ * scores pairs (queries, batch, explanations) ends here or in the copies of
+ * these rules in engine.c (fast_pair) and batch.c (process_row and the
+ * kernels' mask), which the property tests hold equal. */
 #include "internal.h"
 
 #include <string.h>
@@ -59,6 +60,8 @@ int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float 
     if (LM_COLP(cc, LC, LM_COL_LW, float)[cr] < LM_COLP(vc, LV, LM_COL_LW, float)[vr]) SET(LM_CONSTRAINT_LOONWAARDE);
     uint64_t need = LM_COLP(vc, LV, LM_COL_FLAGS, uint64_t)[vr];
     if ((LM_COLP(cc, LC, LM_COL_FLAGS, uint64_t)[cr] & need) != need) SET(LM_CONSTRAINT_FLAGS);
+    if (!lm__needs_met(LM_COLP(cc, LC, LM_COL_NEEDS, uint64_t)[cr], LM_COLP(vc, LV, LM_COL_NEEDS, uint64_t)[vr]))
+        SET(LM_CONSTRAINT_NEEDS);
     float cmin = LM_COLP(cc, LC, LM_COL_HMIN, float)[cr], cmax = LM_COLP(cc, LC, LM_COL_HMAX, float)[cr];
     float vmin = LM_COLP(vc, LV, LM_COL_HMIN, float)[vr], vmax = LM_COLP(vc, LV, LM_COL_HMAX, float)[vr];
     float lo = cmin > vmin ? cmin : vmin, hi = cmax < vmax ? cmax : vmax;
@@ -67,6 +70,8 @@ int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float 
     if (LM_COLP(cc, LC, LM_COL_DAY, int32_t)[cr] > open_until || (E->pol.as_of_day > 0 && open_until < E->pol.as_of_day))
         SET(LM_CONSTRAINT_DATES);
     if (LM_COLP(vc, LV, LM_COL_SLOTS, int32_t)[vr] <= 0) SET(LM_CONSTRAINT_SLOTS);
+    if (!lm__local_ok(&E->pol, LM_COLP(cc, LC, LM_COL_MUNI, int32_t)[cr], LM_COLP(vc, LV, LM_COL_MUNI, int32_t)[vr]))
+        SET(LM_CONSTRAINT_LOCAL_ONLY);
 
     /* Travel: the best allowed mode against the tighter of the two limits. */
     float limit = E->pol.max_travel_min, own = LM_COLP(cc, LC, LM_COL_MAXMIN, float)[cr];
@@ -91,6 +96,7 @@ int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float 
     if (isnan(dot)) dot = lm__competence(E, cc, cr, vc, vr);
     if (out_dot) *out_dot = dot;
     float comp = dot < 0.f ? 0.f : (dot > 1.f ? 1.f : dot);
+    if (comp < E->pol.min_competence) SET(LM_CONSTRAINT_MIN_COMPETENCE);
     float trav = best <= limit ? 1.f - (float)best / limit : 0.f;
     float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
     float hours = lo > hi ? 0.f : (len > 0.f ? (hi - lo) / len : 1.f);
@@ -118,6 +124,7 @@ int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float 
         m->vacancy_municipality = LM_COLP(vc, LV, LM_COL_MUNI, int32_t)[vr];
         m->reserved = 0;
         m->process_status = -1;
+        m->vacancy_kind = LM_COLP(vc, LV, LM_COL_KIND, uint8_t)[vr];
     }
     return con;
 }

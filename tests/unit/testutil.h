@@ -41,6 +41,9 @@ typedef struct tu_data {
     uint64_t *v_req;
     uint32_t *v_acc;
     uint8_t *v_maxready;
+    /* since 1.2: support needs and offers (0 unless tu_add_needs()), kinds */
+    uint64_t *c_needs, *v_offers;
+    uint8_t *v_kind;
 } tu_data;
 
 #define TU_ALLOC(p, n) ((p) = calloc((n) ? (n) : 1, sizeof *(p)))
@@ -64,6 +67,7 @@ static inline void tu_generate(tu_data *d, uint64_t seed, size_t nc, size_t nv, 
     TU_ALLOC(d->v_req, nv); TU_ALLOC(d->v_acc, nv); TU_ALLOC(d->v_maxready, nv);
     d->v_vec = calloc(nv * dim + 1, sizeof(float));
     d->v_w = calloc(nv * dim + 1, sizeof(float));
+    TU_ALLOC(d->c_needs, nc); TU_ALLOC(d->v_offers, nv); TU_ALLOC(d->v_kind, nv);
     /* ids: distinct, scattered, some negative */
     for (size_t i = 0; i < nc; i++) {
         d->c_id[i] = (int64_t)(i * 7919u + 13u) * ((i % 5 == 0) ? -1 : 1) + (int64_t)(seed % 1000) * 1000000007LL;
@@ -107,13 +111,40 @@ static inline void tu_generate(tu_data *d, uint64_t seed, size_t nc, size_t nv, 
             d->v_w[i * dim + j] = (float)(0.5 + tu_unif(&s) * 1.5);
         }
     }
+    /* kinds from their own stream: the rows above stay those of 1.1's tests */
+    uint64_t sk = seed ^ 0x14AB14ABull;
+    for (size_t i = 0; i < nv; i++) d->v_kind[i] = (uint8_t)tu_int(&sk, 0, LM_KIND_COUNT - 1);
+}
+
+/* Support needs and offers (issue 14), from their own stream: a share `frac`
+ * of the candidates needs one or two standard bits or a host-defined one (bit
+ * 40); vacancies offer random standard bits, some bit 40 too. The new groups
+ * too: some candidates get WW, Wajong or jongere, some vacancies accept them. */
+static inline void tu_add_needs(tu_data *d, uint64_t seed, double frac) {
+    uint64_t s = seed ^ 0x4EED5ull;
+    for (size_t i = 0; i < d->nc; i++) {
+        d->c_needs[i] = 0;
+        if (tu_unif(&s) < frac) {
+            d->c_needs[i] = 1ull << tu_int(&s, 0, 5);
+            if (tu_unif(&s) < 0.3) d->c_needs[i] |= 1ull << tu_int(&s, 0, 5);
+            if (tu_unif(&s) < 0.1) d->c_needs[i] = 1ull << 40;
+        }
+        if (tu_unif(&s) < 0.2) d->c_groups[i] |= 1u << tu_int(&s, 6, 8);
+    }
+    for (size_t j = 0; j < d->nv; j++) {
+        d->v_offers[j] = tu_next(&s) & 0x3Fu;
+        if (tu_unif(&s) < 0.2) d->v_offers[j] |= 1ull << 40;
+        if (tu_unif(&s) < 0.3) d->v_acc[j] |= 1u << tu_int(&s, 6, 8);
+        else if (tu_unif(&s) < 0.2) d->v_acc[j] = LM_GROUP_KNOWN;
+    }
 }
 
 static inline void tu_free(tu_data *d) {
     void *ps[] = {d->c_id, d->c_org, d->c_muni, d->c_region, d->c_zone, d->c_avail, d->c_lat, d->c_lon, d->c_groups,
                   d->c_ready, d->c_modes, d->c_scope, d->c_lw, d->c_vec, d->c_hmin, d->c_hmax, d->c_maxmin, d->c_prio,
                   d->c_flags, d->v_id, d->v_emp, d->v_muni, d->v_region, d->v_zone, d->v_slots, d->v_open, d->v_lat,
-                  d->v_lon, d->v_vec, d->v_w, d->v_hmin, d->v_hmax, d->v_minlw, d->v_req, d->v_acc, d->v_maxready};
+                  d->v_lon, d->v_vec, d->v_w, d->v_hmin, d->v_hmax, d->v_minlw, d->v_req, d->v_acc, d->v_maxready,
+                  d->c_needs, d->v_offers, d->v_kind};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) free(ps[i]);
     memset(d, 0, sizeof *d);
 }
@@ -128,6 +159,7 @@ static inline lm_candidate_cols tu_ccols(const tu_data *d, size_t first) {
     c.vectors = d->c_vec + first * d->dim; c.flags = d->c_flags + first; c.hours_min = d->c_hmin + first;
     c.hours_max = d->c_hmax + first; c.modes = d->c_modes + first; c.max_minutes = d->c_maxmin + first;
     c.available_from = d->c_avail + first; c.scope = d->c_scope + first; c.priority = d->c_prio + first;
+    c.needs = d->c_needs + first;
     return c;
 }
 static inline lm_vacancy_cols tu_vcols(const tu_data *d, size_t first) {
@@ -139,6 +171,7 @@ static inline lm_vacancy_cols tu_vcols(const tu_data *d, size_t first) {
     v.required_flags = d->v_req + first; v.hours_min = d->v_hmin + first; v.hours_max = d->v_hmax + first;
     v.slots = d->v_slots + first; v.accepted_groups = d->v_acc + first; v.min_loonwaarde = d->v_minlw + first;
     v.max_readiness = d->v_maxready + first; v.open_until = d->v_open + first;
+    v.offers = d->v_offers + first; v.kind = d->v_kind + first;
     return v;
 }
 
@@ -161,11 +194,17 @@ typedef struct tu_policy {
     int model;          /* lm_competence_model */
     double overq;       /* over-qualification weight of the coverage models */
     const double *mean; /* the pool's centre, NULL if none */
+    double min_comp;    /* competence floor (since 1.2) */
+    int local_only;     /* municipal-only run (since 1.2) */
 } tu_policy;
 
-/* The library's defaults (docs/scoring.md), written out independently. */
+/* The library's defaults (docs/scoring.md), written out independently. The
+ * floors of 1.2 ("Reliable proposals"); 1.1's behaviour is both at 0. */
+#define TU_DEFAULT_MIN_SCORE 0.0
+#define TU_DEFAULT_MIN_COMPETENCE 0.0
 static inline tu_policy tu_default_policy(void) {
-    tu_policy p = {{0.6, 0.1, 0.025, 0.05, 0.0}, 90, 0, 0, 15, LM_COMPETENCE_COSINE_COVERAGE, 0.25, NULL};
+    tu_policy p = {{0.6, 0.1, 0.025, 0.05, 0.0}, 90, TU_DEFAULT_MIN_SCORE, 0, 15, LM_COMPETENCE_COSINE_COVERAGE, 0.25, NULL,
+                   TU_DEFAULT_MIN_COMPETENCE, 0};
     return p;
 }
 
@@ -219,6 +258,8 @@ static inline double tu_ref_score(const tu_data *d, const tu_policy *P, const lm
     if (d->c_ready[i] > d->v_maxready[j]) return -1;
     if (d->c_lw[i] < d->v_minlw[j]) return -1;
     if ((d->c_flags[i] & d->v_req[j]) != d->v_req[j]) return -1;
+    if (d->c_needs[i] & ~d->v_offers[j]) return -1;           /* every support need offered */
+    if (P->local_only && d->c_muni[i] != d->v_muni[j]) return -1; /* municipal-only run */
     double lo = fmax(d->c_hmin[i], d->v_hmin[j]), hi = fmin(d->c_hmax[i], d->v_hmax[j]);
     if (lo > hi) return -1;
     if (d->c_avail[i] > d->v_open[j] || (P->as_of > 0 && d->v_open[j] < P->as_of)) return -1;
@@ -230,6 +271,7 @@ static inline double tu_ref_score(const tu_data *d, const tu_policy *P, const lm
         if ((d->c_modes[i] & P->modes) & (1u << m)) best = fmin(best, tu_access[m] + km * tu_detour[m] / tu_speed[m] * 60);
     if (!(best <= limit)) return -1;
     double comp = tu_ref_comp(d, i, j, P->model, P->mean, P->overq);
+    if (comp < P->min_comp) return -1;
     double trav = 1 - best / limit;
     double len = fmin(d->c_hmax[i] - d->c_hmin[i], d->v_hmax[j] - d->v_hmin[j]);
     double hours = len > 0 ? (hi - lo) / len : 1;

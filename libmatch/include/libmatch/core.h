@@ -573,7 +573,7 @@ enum lm_policy_key {
                                          residence (the municipal-only run); 0: off [0] */
 };
 /** Number of policy keys in this version of the header (0 .. LM_POLICY_KEYS - 1). */
-#define LM_POLICY_KEYS 15
+#define LM_POLICY_KEYS 17
 
 /**
  * Competence models (::LM_POLICY_COMPETENCE_MODEL), defined in docs/scoring.md.
