@@ -62,4 +62,5 @@ int cmd_query(int argc, char **argv); /* cmd_db.c */
 int cmd_proposals(int argc, char **argv); /* cmd_process.c: proposals */
 int cmd_proposal(int argc, char **argv);  /* cmd_process.c: proposal set */
 int cmd_news(int argc, char **argv);      /* cmd_process.c: news */
+int cmd_report(int argc, char **argv);    /* cmd_report.c: report */
 #endif

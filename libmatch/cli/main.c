@@ -12,11 +12,13 @@ static void usage(FILE *f) {
             "usage: lmatch COMMAND [options]\n"
             "\n"
             "commands:\n"
-            "  demo [--out DIR] [--seed N] [--k N] [--threads N] [--model NAME] [--centre]\n"
+            "  demo [--out DIR] [--seed N] [--k N] [--threads N] [--model NAME] [--centre] [--nights N]\n"
             "                 generate the embedded demo pools of three labour-market regions,\n"
             "                 run the nightly batch and print a summary; CSV results in DIR\n"
             "                 (default out/demo); --model: cosine_coverage (default), requirement, cosine,\n"
-            "                 symmetric, coverage; --centre: centre the vectors on the pool mean\n"
+            "                 symmetric, coverage; --centre: centre the vectors on the pool mean;\n"
+            "                 --nights N: simulate N nights with a seeded outcome model and write the\n"
+            "                 effect report to DIR/report (docs/outcomes-demo.md)\n"
             "  db init [--db CONNINFO] [--schema NAME]\n"
             "                 create the PostgreSQL schema, or upgrade it\n"
             "  db seed-demo [--db CONNINFO] [--schema NAME] [--seed N]\n"
@@ -35,6 +37,9 @@ static void usage(FILE *f) {
             "                 change a proposal's status (introduced, interview, placed, rejected, ...)\n"
             "  news [--db CONNINFO] [--run ID]\n"
             "                 what changed in a run against the previous complete run\n"
+            "  report --out DIR [--db CONNINFO] [--from D] [--to D] [--as-of D] [--threshold N]\n"
+            "                 the effect report (funnel, target groups, municipalities, flows, retention)\n"
+            "                 as DIR/index.html and CSV files, from the outcomes in the database\n"
             "  (COMMAND --help prints the options of a command)\n"
             "  --version      print the library version\n"
             "  --help         this text\n");
@@ -61,6 +66,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "proposals")) return cmd_proposals(argc - 1, argv + 1);
     if (!strcmp(cmd, "proposal")) return cmd_proposal(argc - 1, argv + 1);
     if (!strcmp(cmd, "news")) return cmd_news(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
     fprintf(stderr, "lmatch: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

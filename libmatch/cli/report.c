@@ -41,7 +41,7 @@ const char *cli_report_date(char buf[16], int32_t day) {
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
     int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-    snprintf(buf, 16, "%04lld-%02lld-%02lld", (long long)(y + (m <= 2)), (long long)m, (long long)d);
+    snprintf(buf, 16, "%04d-%02d-%02d", (int)((y + (m <= 2)) % 10000), (int)(m % 100), (int)(d % 100));
     return buf;
 }
 
@@ -334,7 +334,7 @@ static int write_csvs(const char *dir, const lm_effects *fx, const derived *dv, 
     if (cli_out_open(&o, dir, "figures.csv")) return 1;
     fputs("dim,key,name", o.f);
     csv_fig_header(o.f);
-    char buf[128];
+    char buf[160];
     for (size_t i = 0, n = lm_effects_count(fx); i < n; i++) {
         const lm_effect_row *r = lm_effects_row(fx, i);
         fprintf(o.f, "%s,%lld,", lm_effect_dim_name(r->dim), (long long)r->key);
