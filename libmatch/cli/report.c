@@ -45,6 +45,34 @@ const char *cli_report_date(char buf[16], int32_t day) {
     return buf;
 }
 
+/* The figures as the page shows them: lm_effects_compute()'s rows with the
+ * secondary suppression added (a rate is hidden when its numerator count is,
+ * so that "placed: hidden, rate 5.8% of 52" cannot give the hidden count back). */
+typedef struct fxview {
+    lm_effect_row *rows;
+    size_t n;
+} fxview;
+
+static void suppress(lm_effect_row *r, int fig) {
+    r->suppressed |= 1u << fig;
+    r->value[fig] = NAN;
+}
+
+static void secondary(lm_effect_row *r, int32_t th) {
+    if (r->suppressed >> LM_FIG_PLACED & 1u) suppress(r, LM_FIG_PLACEMENT_RATE), suppress(r, LM_FIG_MEDIAN_DAYS);
+    static const int ret[2][2] = {{LM_FIG_OBSERVED_6M, LM_FIG_RETAINED_6M}, {LM_FIG_OBSERVED_12M, LM_FIG_RETAINED_12M}};
+    for (int q = 0; q < 2; q++) {
+        double o = r->value[ret[q][0]], s = r->value[ret[q][1]];
+        if (r->suppressed >> ret[q][0] & 1u) {
+            suppress(r, ret[q][1]);
+            continue;
+        }
+        if (isnan(o) || isnan(s)) continue;
+        double kept = floor(o * s + 0.5), lost = o - kept;
+        if ((kept > 0 && kept < th) || (lost > 0 && lost < th)) suppress(r, ret[q][1]);
+    }
+}
+
 static const char *muni_label(char *buf, size_t n, int64_t code) {
     const demo_municipality *m = code >= 0 && code <= INT32_MAX ? demo_municipality_find((int32_t)code) : NULL;
     if (m) snprintf(buf, n, "%s", m->name);
@@ -137,10 +165,10 @@ static void html_fig(FILE *f, const lm_effect_row *r, int fig) {
     else fprintf(f, "<td>%.0f</td>", v);
 }
 
-static const lm_effect_row *find_row(const lm_effects *fx, int32_t dim, int64_t key) {
-    size_t n = lm_effects_count(fx);
+static const lm_effect_row *find_row(const fxview *fx, int32_t dim, int64_t key) {
+    size_t n = fx->n;
     for (size_t i = 0; i < n; i++) {
-        const lm_effect_row *r = lm_effects_row(fx, i);
+        const lm_effect_row *r = (&fx->rows[i]);
         if (r->dim == dim && r->key == key) return r;
     }
     return NULL;
@@ -267,15 +295,15 @@ static void csv_fig_values(FILE *f, const lm_effect_row *r) {
 }
 
 /* One file of a dimension: KEYCOL,name,figures...,suppressed. */
-static int write_dim_csv(const char *dir, const char *file, const char *keycol, const lm_effects *fx, int32_t dim) {
+static int write_dim_csv(const char *dir, const char *file, const char *keycol, const fxview *fx, int32_t dim) {
     cli_out o;
     if (cli_out_open(&o, dir, file)) return 1;
     fprintf(o.f, "%s,name", keycol);
     csv_fig_header(o.f);
-    size_t n = lm_effects_count(fx);
+    size_t n = fx->n;
     char buf[128];
     for (size_t i = 0; i < n; i++) {
-        const lm_effect_row *r = lm_effects_row(fx, i);
+        const lm_effect_row *r = (&fx->rows[i]);
         if (r->dim != dim) continue;
         if (dim == LM_DIM_GROUP) {
             unsigned b = bit_index(r->key);
@@ -296,7 +324,7 @@ typedef struct step {
     bool suppressed;
 } step;
 
-static size_t funnel_steps(step *s, const lm_effects *fx, int32_t threshold) {
+static size_t funnel_steps(step *s, const fxview *fx, int32_t threshold) {
     const lm_effect_row *t = find_row(fx, LM_DIM_TOTAL, 0);
     static const struct { const char *name, *label; int fig; } base[] = {
         {"pool", "in the pool", LM_FIG_PEOPLE},
@@ -322,7 +350,7 @@ static size_t funnel_steps(step *s, const lm_effects *fx, int32_t threshold) {
     return n;
 }
 
-static int write_csvs(const char *dir, const lm_effects *fx, const derived *dv, const cli_report_info *info) {
+static int write_csvs(const char *dir, const fxview *fx, const derived *dv, const cli_report_info *info) {
     if (write_dim_csv(dir, "by_group.csv", "group", fx, LM_DIM_GROUP) ||
         write_dim_csv(dir, "by_municipality.csv", "municipality", fx, LM_DIM_HOME_MUNICIPALITY) ||
         write_dim_csv(dir, "by_work_municipality.csv", "municipality", fx, LM_DIM_WORK_MUNICIPALITY) ||
@@ -335,8 +363,8 @@ static int write_csvs(const char *dir, const lm_effects *fx, const derived *dv, 
     fputs("dim,key,name", o.f);
     csv_fig_header(o.f);
     char buf[160];
-    for (size_t i = 0, n = lm_effects_count(fx); i < n; i++) {
-        const lm_effect_row *r = lm_effects_row(fx, i);
+    for (size_t i = 0, n = fx->n; i < n; i++) {
+        const lm_effect_row *r = (&fx->rows[i]);
         fprintf(o.f, "%s,%lld,", lm_effect_dim_name(r->dim), (long long)r->key);
         if (r->dim == LM_DIM_FLOW) {
             char a[64], b[64];
@@ -351,8 +379,8 @@ static int write_csvs(const char *dir, const lm_effects *fx, const derived *dv, 
     /* flows */
     if (cli_out_open(&o, dir, "flows.csv")) return 1;
     fputs("home_municipality,home_name,work_municipality,work_name,proposed,placed,suppressed\n", o.f);
-    for (size_t i = 0, n = lm_effects_count(fx); i < n; i++) {
-        const lm_effect_row *r = lm_effects_row(fx, i);
+    for (size_t i = 0, n = fx->n; i < n; i++) {
+        const lm_effect_row *r = (&fx->rows[i]);
         if (r->dim != LM_DIM_FLOW) continue;
         char a[64], b[64];
         fprintf(o.f, "%lld,", (long long)(r->key / 100000));
@@ -413,15 +441,15 @@ static const char *css =
     ".kpis{display:flex;flex-wrap:wrap;gap:12px;margin:12px 0}.kpi{background:#fff;border:1px solid #ddd;"
     "border-radius:6px;padding:10px 14px;min-width:150px}.kpi b{display:block;font-size:24px}"
     ".kpi span{color:#555;font-size:13px}"
-    "table{border-collapse:collapse;background:#fff;font-size:13px;margin:6px 0 4px}"
-    "th,td{border:1px solid #ddd;padding:4px 8px;text-align:right;white-space:nowrap}"
-    "th{background:#f0f0f0;font-weight:600;white-space:normal;vertical-align:bottom;min-width:60px;max-width:120px}td:first-child,th:first-child{text-align:left}"
+    "table{border-collapse:collapse;background:#fff;font-size:12.5px;margin:6px 0 4px}"
+    "th,td{border:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}"
+    "th{background:#f0f0f0;font-weight:600;white-space:normal;vertical-align:bottom;min-width:50px;max-width:92px}td:first-child,th:first-child{text-align:left}"
     "td.sup{color:#888;text-align:center}td.na{color:#aaa;text-align:center}"
     ".scroll{overflow-x:auto}svg{background:#fff;border:1px solid #ddd;border-radius:6px;max-width:100%;height:auto}"
     "svg text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif}"
     "dl.def dt{font-weight:600;margin-top:6px}dl.def dd{margin:0 0 0 18px}";
 
-static void html_table(FILE *f, const lm_effects *fx, int32_t dim, const char *keyhead, bool person_side) {
+static void html_table(FILE *f, const fxview *fx, int32_t dim, const char *keyhead, bool person_side) {
     fprintf(f, "<div class=\"scroll\"><table id=\"table-%s\"><tr><th>", lm_effect_dim_name(dim));
     esc(f, keyhead);
     fputs("</th>", f);
@@ -439,8 +467,8 @@ static void html_table(FILE *f, const lm_effects *fx, int32_t dim, const char *k
     }
     fputs("</tr>\n", f);
     char buf[128];
-    for (size_t i = 0, n = lm_effects_count(fx); i < n; i++) {
-        const lm_effect_row *r = lm_effects_row(fx, i);
+    for (size_t i = 0, n = fx->n; i < n; i++) {
+        const lm_effect_row *r = (&fx->rows[i]);
         if (r->dim != dim) continue;
         fputs("<tr><td>", f);
         esc(f, key_label(buf, sizeof buf, dim, r->key));
@@ -481,11 +509,11 @@ static void svg_funnel(FILE *f, const step *s, size_t ns) {
 }
 
 /* Grouped bars per target group: placement rate, still placed at 6 and 12 months. */
-static void svg_groups(FILE *f, const lm_effects *fx) {
+static void svg_groups(FILE *f, const fxview *fx) {
     const lm_effect_row *rows[32];
     size_t n = 0;
-    for (size_t i = 0, m = lm_effects_count(fx); i < m && n < 32; i++) {
-        const lm_effect_row *r = lm_effects_row(fx, i);
+    for (size_t i = 0, m = fx->n; i < m && n < 32; i++) {
+        const lm_effect_row *r = (&fx->rows[i]);
         if (r->dim == LM_DIM_GROUP) rows[n++] = r;
     }
     const int W = 1000, left = 250, right = 60, top = 40, bh = 10, rowh = 42;
@@ -497,7 +525,7 @@ static void svg_groups(FILE *f, const lm_effects *fx) {
         {LM_FIG_RETAINED_6M, "#7cc48f", "still placed at 6 months"},
         {LM_FIG_RETAINED_12M, "#2e7d46", "still placed at 12 months"}};
     for (int q = 0; q < 3; q++) {
-        int x = left + q * 250;
+        int x = left + (q ? 60 + q * 240 : 0);
         fprintf(f, "<rect x=\"%d\" y=\"12\" width=\"14\" height=\"14\" fill=\"%s\"/>"
                    "<text x=\"%d\" y=\"24\" font-size=\"13\">%s</text>\n", x, ser[q].color, x + 20, ser[q].label);
     }
@@ -593,12 +621,12 @@ static void svg_retention(FILE *f, const derived *dv, int32_t threshold) {
 }
 
 /* Heat matrix of placements from home municipality (rows) to work municipality (columns). */
-static void svg_flows(FILE *f, const lm_effects *fx, int32_t threshold) {
+static void svg_flows(FILE *f, const fxview *fx, int32_t threshold) {
     int32_t home[128], work[128];
     size_t nh = 0, nw = 0;
     double max = 0;
-    for (size_t i = 0, n = lm_effects_count(fx); i < n; i++) {
-        const lm_effect_row *r = lm_effects_row(fx, i);
+    for (size_t i = 0, n = fx->n; i < n; i++) {
+        const lm_effect_row *r = (&fx->rows[i]);
         if (r->dim != LM_DIM_FLOW) continue;
         double v = r->value[LM_FIG_PLACED];
         if (!(r->suppressed >> LM_FIG_PLACED & 1u) && !(v > 0)) continue; /* no placement in this cell */
@@ -626,7 +654,7 @@ static void svg_flows(FILE *f, const lm_effects *fx, int32_t threshold) {
             all[j - 1] = t;
         }
     const int cell = 22, left = 170, top = 150;
-    int W = left + (int)na * cell + 20, H = top + (int)na * cell + 50;
+    int W = left + (int)na * cell + 90, H = top + (int)na * cell + 50;
     if (W < 500) W = 500;
     fprintf(f, "<svg id=\"plot-flows\" viewBox=\"0 0 %d %d\" width=\"100%%\" data-w=\"%d\" role=\"img\" "
                "aria-label=\"Placements from home municipality to work municipality\">\n", W, H, W);
@@ -770,7 +798,7 @@ static void write_cf(FILE *f, const derived *dv, const cli_report_info *info) {
     }
 }
 
-static int write_html(const char *dir, const lm_effects *fx, const derived *dv, const cli_report_info *info) {
+static int write_html(const char *dir, const fxview *fx, const derived *dv, const cli_report_info *info) {
     cli_out o;
     if (cli_out_open(&o, dir, "index.html")) return 1;
     FILE *f = o.f;
@@ -874,13 +902,21 @@ int cli_report_write(const char *dir, const lm_effects *fx, const lm_outcome_per
     }
     if (cli_mkdirs(dir)) return 1;
     derived *dv = malloc(sizeof *dv);
-    if (!dv) {
+    fxview v = {NULL, lm_effects_count(fx)};
+    v.rows = malloc((v.n ? v.n : 1) * sizeof *v.rows);
+    if (!dv || !v.rows) {
+        free(dv), free(v.rows);
         fprintf(stderr, "lmatch report: out of memory\n");
         return 1;
     }
+    for (size_t i = 0; i < v.n; i++) {
+        v.rows[i] = *lm_effects_row(fx, i);
+        secondary(&v.rows[i], info->threshold);
+    }
     int rc = derive(dv, persons, npersons, recs, nrecs, info);
-    if (!rc) rc = write_csvs(dir, fx, dv, info);
-    if (!rc) rc = write_html(dir, fx, dv, info);
+    if (!rc) rc = write_csvs(dir, &v, dv, info);
+    if (!rc) rc = write_html(dir, &v, dv, info);
     free(dv);
+    free(v.rows);
     return rc;
 }
