@@ -217,25 +217,31 @@ static int64_t find_person(const id_idx *ps, size_t n, int64_t id) {
     return lo < n && ps[lo].id == id ? (int64_t)ps[lo].idx : -1;
 }
 
-/* Validate everything; on success *out_ids holds the sorted person ids. */
-static int validate(lm_err *e, in_args *a, id_idx **out_ids) {
-    *out_ids = NULL;
+/* Validate everything; on success *out_person holds each record's person index. */
+static int validate(lm_err *e, in_args *a, uint32_t **out_person) {
+    *out_person = NULL;
     int st = check_args(e, a);
     if (!st) st = check_persons(e, a);
     for (size_t i = 0; !st && i < a->nr; i++) st = check_record(e, a, i);
     id_idx *ids = NULL;
     if (!st) st = sort_ids(e, a, &ids);
+    if (st) return st;
+    uint32_t *person = lm__malloc((a->nr ? a->nr : 1) * sizeof *person);
+    if (!person) st = lm__fail(e, LM_ERR_NOMEM, "effects: out of memory");
     for (size_t i = 0; !st && i < a->nr; i++) {
         const lm_outcome_record *r = record_at(a, i);
-        if (find_person(ids, a->np, r->candidate_id) < 0)
+        int64_t p = find_person(ids, a->np, r->candidate_id);
+        if (p < 0)
             st = lm__fail(e, LM_ERR_UNKNOWN_ID, "effects: record %zu (proposal %lld): candidate_id %lld is not among the persons",
                           i, (long long)r->proposal_id, (long long)r->candidate_id);
+        else person[i] = (uint32_t)p;
     }
+    lm__free(ids);
     if (st) {
-        lm__free(ids);
+        lm__free(person);
         return st;
     }
-    *out_ids = ids;
+    *out_person = person;
     return LM_OK;
 }
 
@@ -443,7 +449,7 @@ static bool vacancy_dim(ctx *c, int32_t dim) {
 }
 
 /* The period's proposals as known on as_of, and each person's entry. */
-static void reduce_records(ctx *c, rec_c *rc, const id_idx *ids) {
+static void reduce_records(ctx *c, rec_c *rc, const uint32_t *person) {
     const in_args *a = c->a;
     size_t n = 0;
     for (size_t p = 0; p < a->np; p++) c->pe[p] = ENTRY_EMPTY;
@@ -453,7 +459,7 @@ static void reduce_records(ctx *c, rec_c *rc, const id_idx *ids) {
         bool placed = r->placed_day >= 0 && r->placed_day <= a->as_of;
         rec_c x = {
             .pid = r->proposal_id,
-            .person = (uint32_t)find_person(ids, a->np, r->candidate_id),
+            .person = person[i],
             .prop = r->proposed_day,
             .placed = placed ? r->placed_day : -1,
             .end = placed && r->end_day >= 0 && r->end_day <= a->as_of ? r->end_day : -1,
@@ -468,7 +474,7 @@ static void reduce_records(ctx *c, rec_c *rc, const id_idx *ids) {
     c->nrc = n;
 }
 
-static int compute(lm_err *e, lm_effects **out, const in_args *a, const id_idx *ids) {
+static int compute(lm_err *e, lm_effects **out, const in_args *a, const uint32_t *person) {
     size_t ngroup = 0;
     for (size_t p = 0; p < a->np; p++) ngroup += (size_t)__builtin_popcount(person_at(a, p)->groups);
     size_t nent = a->np > ngroup ? a->np : ngroup;
@@ -483,7 +489,7 @@ static int compute(lm_err *e, lm_effects **out, const in_args *a, const id_idx *
     bool ok = rc && c.pe && c.ent && c.tup && c.days && c.fx;
     if (ok) {
         c.rc = rc;
-        reduce_records(&c, rc, ids);
+        reduce_records(&c, rc, person);
         for (int32_t d = 0; ok && d < LM_DIM_COUNT; d++)
             ok = d <= LM_DIM_HOME_MUNICIPALITY || d == LM_DIM_ORG ? person_dim(&c, d) : vacancy_dim(&c, d);
     }
@@ -506,10 +512,10 @@ static int run(lm_err *e, lm_effects **out, const lm_outcome_person *persons, si
                int32_t threshold) {
     in_args a = {(const char *)persons, (const char *)records, npersons, nrecords, 0, 0, from_day, to_day, as_of_day,
                  threshold};
-    id_idx *ids = NULL;
-    int st = validate(e, &a, &ids);
-    if (!st && out) st = compute(e, out, &a, ids);
-    lm__free(ids);
+    uint32_t *person = NULL;
+    int st = validate(e, &a, &person);
+    if (!st && out) st = compute(e, out, &a, person);
+    lm__free(person);
     return st;
 }
 

@@ -17,7 +17,7 @@
  * It also reports any library allocation that bypasses the lm__ wrappers
  * (such an allocation could not be failed by this walk).
  * Prints per operation the allocations walked and the distinct call sites,
- * and the totals; appends "faults PASSED FAILED" to $LM_TEST_LOGS/totals. */
+ * and the totals (FAULTS_ONLY=SUBSTRING walks only the operations so named); appends "faults PASSED FAILED" to $LM_TEST_LOGS/totals. */
 #include "hard_util.h"
 
 #include <execinfo.h>
@@ -195,6 +195,7 @@ typedef struct ctx {
     lm_pgc_cands o_cands;
     int have_cands;
     lm_match o_match;
+    lm_effects *o_fx;
 } ctx;
 
 static lm_viewer viewer(void) {
@@ -245,6 +246,7 @@ static void teardown(ctx *c) {
     lm_engine_free(c->o_eng);
     lm_policy_free(c->o_pol);
     lm_travel_free(c->o_travel);
+    lm_effects_free(c->o_fx);
     if (c->have_cands) lm__pgc_cands_free(&c->o_cands);
     lm_results_free(c->res);
     lm_snapshot_free(c->snap);
@@ -457,6 +459,42 @@ static int run_pgcopy(ctx *c) {
     return lm__pgc_decode_cands(&c->o_cands, copy_buf, copy_len, &e);
 }
 
+/* Effect figures of a small history: every dim has rows. */
+static int run_effects(ctx *c) {
+    enum { NPER = 30, NREC = 90 };
+    static lm_outcome_person p[NPER];
+    static lm_outcome_record r[NREC];
+    for (int i = 0; i < NPER; i++) {
+        lm_outcome_person x = LM_OUTCOME_PERSON_INIT;
+        x.candidate_id = 1000 - i;
+        x.org = i % 3;
+        x.groups = (uint32_t)(i % 7);
+        x.readiness = (uint8_t)(1 + i % 5);
+        x.municipality = 361 + i % 4;
+        p[i] = x;
+    }
+    for (int j = 0; j < NREC; j++) {
+        lm_outcome_record x = LM_OUTCOME_RECORD_INIT;
+        x.proposal_id = j;
+        x.candidate_id = 1000 - (j * 7) % NPER;
+        x.work_municipality = 361 + j % 5;
+        x.vacancy_kind = (uint8_t)(j % LM_KIND_COUNT);
+        x.proposed_day = j % 40;
+        if (j % 2) x.introduced_day = x.proposed_day + 3;
+        if (j % 3 == 0) x.placed_day = x.proposed_day + j % 11, x.lks = (uint8_t)(j % 2);
+        if (j % 6 == 0) x.end_day = x.placed_day + 100 + j;
+        r[j] = x;
+    }
+    return lm_effects_compute(&c->o_fx, p, NPER, r, NREC, 0, 35, 500, 2);
+}
+static void fp_out_fx(ctx *c, fp *f) {
+    for (size_t i = 0; i < lm_effects_count(c->o_fx); i++) {
+        const lm_effect_row *row = lm_effects_row(c->o_fx, i);
+        FP_VAL(f, row->dim); FP_VAL(f, row->key); FP_VAL(f, row->suppressed);
+        fp_put(f, row->value, sizeof row->value);
+    }
+}
+
 /* Message of the object a failing call reports on. */
 static const char *msg_pool(ctx *c) { return lm_pool_errmsg(c->pool); }
 static const char *msg_eng(ctx *c) { return lm_engine_errmsg(c->eng); }
@@ -464,7 +502,8 @@ static const char *msg_travel(ctx *c) { return lm_travel_errmsg(c->travel); }
 
 /* Output that must be NULL after a failure. */
 static int outs_null(ctx *c) {
-    return !c->o_pool && !c->o_eng && !c->o_pol && !c->o_travel && !c->o_snap && !c->o_res && !c->o_asg;
+    return !c->o_pool && !c->o_eng && !c->o_pol && !c->o_travel && !c->o_snap && !c->o_res && !c->o_asg &&
+           !c->o_fx;
 }
 
 typedef struct op {
@@ -507,6 +546,7 @@ static const op OPS[] = {
     {"travel_load_file (binary)", setup_travel, run_load_bin, fp_travel, fp_travel, msg_travel, 0},
     {"travel_save_file", setup_travel, run_save, fp_travel, fp_none, msg_travel, 0},
     {"pgcopy decode (db rows)", setup_none, run_pgcopy, fp_none, fp_out_cands, NULL, 0},
+    {"effects_compute", setup_none, run_effects, fp_none, fp_out_fx, NULL, 0},
 };
 
 static void take(const op *o, ctx *c, void (*f)(ctx *, fp *), fp *out) {
@@ -650,7 +690,9 @@ int main(void) {
     hu_generate(&D2, 2, 300, 30, 8, 4);
     make_mix();
     write_files();
-    for (size_t i = 0; i < sizeof OPS / sizeof OPS[0]; i++) walk(&OPS[i]);
+    const char *only = getenv("FAULTS_ONLY"); /* a substring of the operation names to walk, for debugging */
+    for (size_t i = 0; i < sizeof OPS / sizeof OPS[0]; i++)
+        if (!only || strstr(OPS[i].name, only)) walk(&OPS[i]);
     if (nbypass) {
         printf("faults: library allocations that bypass lm__malloc & co. (cannot be failed by this walk):\n");
         for (int i = 0; i < nbypass; i++) printf("        %s\n", bypass[i]);

@@ -38,7 +38,7 @@ def c_structs():
             for decl in m.group(2).split(";"):
                 decl = " ".join(decl.split())
                 if decl:
-                    fields.append(re.search(r"(\w+)\s*$", decl).group(1))
+                    fields.append(re.search(r"(\w+)\s*(\[[^\]]*\])?\s*$", decl).group(1))  # name or name[N]
             out[m.group(1)] = fields
     return out
 
@@ -99,7 +99,8 @@ def test_every_public_function_is_declared_exactly():
     ("lm_assign_graph", "AssignGraph"), ("lm_group_report", "GroupReport_"), ("lm_run_info", "RunInfo"),
     ("lm_run_part", "RunPart"), ("lm_history_cols", "HistoryCols"),
     ("lm_status_change", "StatusChange"), ("lm_proposal_filter", "ProposalFilter"),
-    ("lm_proposal_row", "ProposalRow"), ("lm_run_change", "RunChange")])
+    ("lm_proposal_row", "ProposalRow"), ("lm_run_change", "RunChange"),
+    ("lm_outcome_person", "OutcomePerson"), ("lm_outcome_record", "OutcomeRecord"), ("lm_effect_row", "EffectRow")])
 def test_struct_fields_match_the_headers(cname, pyname):
     structs = c_structs()
     assert cname in structs, f"{cname} is not in the headers any more"
@@ -109,5 +110,6 @@ def test_struct_fields_match_the_headers(cname, pyname):
 def test_every_public_struct_is_mirrored():
     mirrored = {"lm_candidate_cols", "lm_vacancy_cols", "lm_viewer", "lm_match", "lm_batch_options",
                 "lm_assign_options", "lm_assign_graph", "lm_group_report", "lm_run_info", "lm_run_part",
-                "lm_history_cols", "lm_status_change", "lm_proposal_filter", "lm_proposal_row", "lm_run_change"}
+                "lm_history_cols", "lm_status_change", "lm_proposal_filter", "lm_proposal_row", "lm_run_change",
+                "lm_outcome_person", "lm_outcome_record", "lm_effect_row"}
     assert set(c_structs()) <= mirrored, f"new public structs: {set(c_structs()) - mirrored}"

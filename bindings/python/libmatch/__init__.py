@@ -39,6 +39,9 @@ from .constants import CompetenceModel, PoolStat
 from .errors import UncentredWarning
 from .process import (HISTORY_COLUMNS, History, ProposalStatus, Reason, check_transition,
                       transition_allowed)
+# since 1.2.0: effect figures (outcomes.h)
+from .effects import (EFFECT_DTYPE, Contract, EffectDim, EffectFig, Effects, EndReason, compute_effects,
+                      day_number)
 
 __version__ = "1.2.0"
 
@@ -57,6 +60,8 @@ __all__ = [
     "CompetenceModel", "PoolStat", "UncentredWarning",
     "History", "ProposalStatus", "Reason", "HISTORY_COLUMNS", "transition_allowed", "check_transition",
     "ConflictError",  # 1.1: the proposal lifecycle in PostgreSQL
+    "compute_effects", "Effects", "EffectDim", "EffectFig", "Contract", "EndReason", "EFFECT_DTYPE",
+    "day_number",  # 1.2: effect figures
 ]
 
 

@@ -142,6 +142,54 @@ class HistoryCols(ctypes.Structure):
     ]
 
 
+class OutcomePerson(ctypes.Structure):
+    """struct lm_outcome_person (outcomes.h, 1.2.0)."""
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("candidate_id", c_int64),
+        ("org", c_int64),
+        ("groups", c_uint32),
+        ("readiness", ctypes.c_uint8),
+        ("reserved", ctypes.c_uint8 * 3),
+        ("municipality", c_int32),
+    ]
+
+
+class OutcomeRecord(ctypes.Structure):
+    """struct lm_outcome_record (outcomes.h, 1.2.0)."""
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("proposal_id", c_int64),
+        ("candidate_id", c_int64),
+        ("vacancy_id", c_int64),
+        ("org", c_int64),
+        ("work_municipality", c_int32),
+        ("vacancy_kind", ctypes.c_uint8),
+        ("contract", ctypes.c_uint8),
+        ("lks", ctypes.c_uint8),
+        ("end_reason", ctypes.c_uint8),
+        ("proposed_day", c_int32),
+        ("introduced_day", c_int32),
+        ("placed_day", c_int32),
+        ("end_day", c_int32),
+        ("hours", ctypes.c_float),
+    ]
+
+
+#: LM_FIG_COUNT of outcomes.h 1.2.0
+EFFECT_FIG_COUNT = 11
+
+
+class EffectRow(ctypes.Structure):
+    """struct lm_effect_row (outcomes.h, 1.2.0)."""
+    _fields_ = [
+        ("dim", c_int32),
+        ("suppressed", c_uint32),
+        ("key", c_int64),
+        ("value", c_double * EFFECT_FIG_COUNT),
+    ]
+
+
 class BatchOptions(ctypes.Structure):
     """struct lm_batch_options (core.h)."""
     _fields_ = [
@@ -406,6 +454,21 @@ PROTOTYPES: Dict[str, Tuple[object, List[object]]] = {
     "lm_db_proposals": (_INT, [POINTER(c_size_t), _P, POINTER(ProposalFilter), PROPOSAL_FN, c_void_p]),
     "lm_db_proposal_counts": (_INT, [POINTER(c_int64), c_size_t, _P]),
     "lm_db_run_changes": (_INT, [POINTER(c_int64), POINTER(c_int64), _P, c_int64, RUN_CHANGE_FN, c_void_p]),
+    # outcomes.h (1.2.0): effect figures and the names of contracts, end reasons, dims, figures
+    "lm_contract_name": (c_char_p, [c_int32]),
+    "lm_end_reason_name": (c_char_p, [c_int32]),
+    "lm_contract_parse": (_INT, [POINTER(c_int32), c_char_p]),
+    "lm_end_reason_parse": (_INT, [POINTER(c_int32), c_char_p]),
+    "lm_effects_compute": (_INT, [_PP, _P, c_size_t, _P, c_size_t, c_int32, c_int32, c_int32, c_int32]),
+    "lm_effects_check": (_INT, [c_char_p, c_size_t, _P, c_size_t, _P, c_size_t, c_int32, c_int32, c_int32,
+                                c_int32]),
+    "lm_effects_count": (c_size_t, [_P]),
+    "lm_effects_row": (POINTER(EffectRow), [_P, c_size_t]),
+    "lm_effects_free": (None, [_P]),
+    "lm_effect_dim_name": (c_char_p, [c_int32]),
+    "lm_effect_fig_name": (c_char_p, [c_int32]),
+    "lm_effect_dim_parse": (_INT, [POINTER(c_int32), c_char_p]),
+    "lm_effect_fig_parse": (_INT, [POINTER(c_int32), c_char_p]),
     # process.h, used by Db.load_history() (the lifecycle binding may list them too: same prototypes)
     "lm_history_free": (None, [_P]),
     "lm_history_count": (_INT, [POINTER(c_size_t), _P]),
