@@ -15,6 +15,7 @@
 #include "pg_sql.h"
 #include "pgcopy.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -470,11 +471,36 @@ static int copy_out(lm_db *db, const char *sql, const char *what, row_fn fn, voi
     return st;
 }
 
-/* Column list "c1::t1, c2::t2, ..." for a COPY query. */
-static void select_list(char *buf, size_t cap, const char *const *cols, const char *const *types, int n) {
+/* Column list "c1::t1, c2::t2, ..." for a COPY query; a column whose bit is
+ * set in missing reads as NULL (the pool's default). */
+static void select_list(char *buf, size_t cap, const char *const *cols, const char *const *types, int n,
+                        uint32_t missing) {
     size_t k = 0;
     for (int i = 0; i < n && k < cap; i++)
-        k += (size_t)snprintf(buf + k, cap - k, "%s%s::%s", i ? ", " : "", cols[i], types[i]);
+        k += (size_t)snprintf(buf + k, cap - k, "%s%s::%s", i ? ", " : "", missing >> i & 1u ? "NULL" : cols[i],
+                              types[i]);
+}
+
+/* The 1.2 columns (schema version 3: candidates.needs, vacancies.offers and
+ * kind) that the side's table or view lacks, as bits of the column list: an
+ * older schema or a host's view keeps loading, with the defaults. */
+static int missing_v3_cols(lm_db *db, int side, uint32_t *out) {
+    const char *const *names = side == 0 ? lm__pgc_cand_cols : lm__pgc_vac_cols;
+    int first = side == 0 ? LM_PGC_CAND_COLS - 1 : LM_PGC_VAC_COLS - 2, n = side == 0 ? LM_PGC_CAND_COLS : LM_PGC_VAC_COLS;
+    const char *v[1] = {db->qtab[side]};
+    int st;
+    PGresult *r = execp(db, "SELECT attname::text FROM pg_attribute WHERE attrelid = to_regclass($1) AND attnum > 0 "
+                        "AND NOT attisdropped AND attname IN ('needs', 'offers', 'kind')", 1, v, "columns", &st);
+    if (!r) return st;
+    uint32_t m = 0;
+    for (int i = first; i < n; i++) {
+        bool have = false;
+        for (int j = 0; j < PQntuples(r); j++) have = have || !strcmp(PQgetvalue(r, j, 0), names[i]);
+        if (!have) m |= 1u << i;
+    }
+    PQclear(r);
+    *out = m;
+    return LM_OK;
 }
 
 static int cands_row(void *ctx, const lm_pgc_field *f, int nf, lm_err *err) { return lm__pgc_cands_add(ctx, f, nf, err); }
@@ -577,8 +603,10 @@ int lm_db_load_pool(int64_t *out_watermark, lm_db *db, lm_pool *pool, int64_t si
     const char *where = since > 0 ? "txid >= current_setting('libmatch.since')::xid8" : "NOT deleted";
     for (int side = 0; side < 2; side++) {
         char list[1024];
-        if (side == 0) select_list(list, sizeof list, lm__pgc_cand_cols, lm__pgc_cand_types, LM_PGC_CAND_COLS);
-        else select_list(list, sizeof list, lm__pgc_vac_cols, lm__pgc_vac_types, LM_PGC_VAC_COLS);
+        uint32_t missing = 0;
+        if ((st = missing_v3_cols(db, side, &missing))) goto fail;
+        if (side == 0) select_list(list, sizeof list, lm__pgc_cand_cols, lm__pgc_cand_types, LM_PGC_CAND_COLS, missing);
+        else select_list(list, sizeof list, lm__pgc_vac_cols, lm__pgc_vac_types, LM_PGC_VAC_COLS, missing);
         snprintf(sql, cap, "COPY (SELECT %s FROM %s WHERE %s) TO STDOUT (FORMAT binary)", list, db->qtab[side], where);
         st = copy_out(db, sql, side == 0 ? "load candidates" : "load vacancies", side == 0 ? cands_row : vacs_row,
                       side == 0 ? (void *)&C : (void *)&V, &rows, total);
@@ -874,14 +902,38 @@ static int write_side(lm_db *db, int side, const void *cols, size_t n) {
     if (!db) return LM_ERR_NULL;
     if (!cols) return lm__fail(&db->err, LM_ERR_NULL, "%s: columns are NULL", what);
     size_t ss = side == 0 ? ((const lm_candidate_cols *)cols)->struct_size : ((const lm_vacancy_cols *)cols)->struct_size;
-    size_t need = side == 0 ? sizeof(lm_candidate_cols) : sizeof(lm_vacancy_cols);
+    /* A caller compiled against 1.0/1.1 passes the struct without the 1.2 columns (needs; offers, kind). */
+    size_t need = side == 0 ? offsetof(lm_candidate_cols, needs) : offsetof(lm_vacancy_cols, offers);
+    size_t full = side == 0 ? sizeof(lm_candidate_cols) : sizeof(lm_vacancy_cols);
     if (ss < need) return lm__fail(&db->err, LM_ERR_INVALID, "%s: struct_size %zu too small (use the _INIT macro)", what, ss);
+    union {
+        lm_candidate_cols c;
+        lm_vacancy_cols v;
+    } local;
+    memset(&local, 0, sizeof local);
+    memcpy(&local, cols, ss < full ? ss : full);
+    local.c.struct_size = 0; /* set below per side */
+    if (side == 0) local.c.struct_size = sizeof local.c;
+    else local.v.struct_size = sizeof local.v;
+    cols = &local;
     if (n == 0) return lm__fail(&db->err, LM_ERR_INVALID, "%s: empty batch (n = 0)", what);
     if (n > LM_MAX_BATCH) return lm__fail(&db->err, LM_ERR_LIMIT, "%s: %zu rows exceed %d", what, n, LM_MAX_BATCH);
     uint32_t dim = side == 0 ? ((const lm_candidate_cols *)cols)->dim : ((const lm_vacancy_cols *)cols)->dim;
     if (dim < 1 || dim > LM_MAX_DIM) return lm__fail(&db->err, LM_ERR_DIMENSION, "%s: dim %u not in 1..%d", what, dim, LM_MAX_DIM);
     int st = ready(db, what);
     if (st) return st;
+    /* Columns the table lacks (schema older than 3, a host's view) are not
+     * written; refused when the rows use them, so nothing is lost silently. */
+    uint32_t missing = 0;
+    if ((st = missing_v3_cols(db, side, &missing))) return st;
+    for (size_t i = 0; missing && i < n; i++) {
+        bool used = side == 0 ? local.c.needs && local.c.needs[i]
+                              : (local.v.offers && local.v.offers[i]) || (local.v.kind && local.v.kind[i]);
+        if (used)
+            return lm__fail(&db->err, LM_ERR_STATE, "%s: row %zu uses support needs, support offered or a kind of "
+                            "place, which %s cannot store: upgrade the schema to version 3 with lm_db_init() (lmatch "
+                            "db init)", what, i, db->qtab[side]);
+    }
     /* Validate exactly as the pool does, on a scratch pool. */
     {
         lm_pool *scratch = NULL;
@@ -897,8 +949,9 @@ static int write_side(lm_db *db, int side, const void *cols, size_t n) {
     char sql[8192], list[1024], create[1024], set[2048];
     size_t kl = 0, kc = 0, ks = 0;
     for (int i = 0; i < ncols; i++) {
-        kl += (size_t)snprintf(list + kl, sizeof list - kl, "%s%s", i ? ", " : "", names[i]);
         kc += (size_t)snprintf(create + kc, sizeof create - kc, "%s%s %s", i ? ", " : "", names[i], types[i]);
+        if (missing >> i & 1u) continue;
+        kl += (size_t)snprintf(list + kl, sizeof list - kl, "%s%s", i ? ", " : "", names[i]);
         if (i > 0) ks += (size_t)snprintf(set + ks, sizeof set - ks, "%s%s = EXCLUDED.%s", i > 1 ? ", " : "", names[i], names[i]);
     }
     lm_pgc_buf b = {0};
@@ -944,14 +997,14 @@ int lm_db_write_vacancies(lm_db *db, const lm_vacancy_cols *cols, size_t n) { re
 
 /* Stream one direction of one part's results. */
 static int put_results(lm_db *db, lm_pgc_buf *b, lm_match *tmp, int64_t run_id, const lm_run_part *p, int32_t dir,
-                       uint64_t *done, uint64_t total) {
+                       uint64_t *done, uint64_t total, bool kind) {
     size_t n = 0;
     lm_results_count(&n, p->results, dir);
     for (size_t first = 0; first < n;) {
         size_t got = 0;
         int st = lm_results_copy(tmp, sizeof *tmp, MATCH_CHUNK, &got, p->results, dir, first);
         if (st) return lm__fail(&db->err, st, "write run: reading results failed");
-        for (size_t i = 0; i < got; i++) lm__pgc_put_result(b, run_id, p->region, (int16_t)dir, &tmp[i]);
+        for (size_t i = 0; i < got; i++) lm__pgc_put_result(b, run_id, p->region, (int16_t)dir, &tmp[i], kind);
         first += got;
         *done += got;
         if (b->len >= COPY_CHUNK || b->oom)
@@ -964,7 +1017,7 @@ static int put_results(lm_db *db, lm_pgc_buf *b, lm_match *tmp, int64_t run_id, 
 }
 
 static int put_proposals(lm_db *db, lm_pgc_buf *b, lm_match *tmp, int64_t run_id, const lm_run_part *p,
-                         uint64_t *done, uint64_t total) {
+                         uint64_t *done, uint64_t total, bool kind) {
     size_t n = 0;
     int st = lm_assignment_count(&n, p->assignment);
     if (st) return lm__fail(&db->err, st, "write run: reading the assignment failed");
@@ -973,7 +1026,7 @@ static int put_proposals(lm_db *db, lm_pgc_buf *b, lm_match *tmp, int64_t run_id
         st = lm_assignment_copy(tmp, sizeof *tmp, MATCH_CHUNK, &got, p->assignment, first);
         if (st) return lm__fail(&db->err, st, "write run: reading proposals failed");
         if (!got) return lm__fail(&db->err, LM_ERR_INTERNAL, "write run: assignment copy returned no rows");
-        for (size_t i = 0; i < got; i++) lm__pgc_put_proposal(b, run_id, p->region, &tmp[i]);
+        for (size_t i = 0; i < got; i++) lm__pgc_put_proposal(b, run_id, p->region, &tmp[i], kind);
         first += got;
         *done += got;
         if (b->len >= COPY_CHUNK || b->oom)
@@ -1069,6 +1122,10 @@ int lm_db_write_run_parts(int64_t *out_run_id, lm_db *db, const lm_run_part *par
     int64_t run_id = 0;
     PGresult *r = NULL;
     if ((st = exec0(db, "BEGIN", what))) goto fail;
+    /* Schema 3 stores the vacancy's kind with every result and proposal. */
+    int32_t ver = 0;
+    if ((st = read_version(db, &ver))) goto fail;
+    bool kind = ver >= 3;
     qname(tab, sizeof tab, db, "match_runs");
     snprintf(sql, sizeof sql,
              "INSERT INTO %s (label, region, status, library_version, policy_version, policy, candidates, vacancies, "
@@ -1096,15 +1153,15 @@ int lm_db_write_run_parts(int64_t *out_run_id, lm_db *db, const lm_run_part *par
         if (!qpart) goto fail;
         snprintf(sql, sizeof sql,
                  "COPY %s.%s (run_id, region, direction, vacancy_id, candidate_id, rank, score, competence, travel, "
-                 "hours, readiness, priority, travel_minutes, travel_mode) FROM STDIN (FORMAT binary, FREEZE)",
-                 db->qschema, qpart);
+                 "hours, readiness, priority, travel_minutes, travel_mode%s) FROM STDIN (FORMAT binary, FREEZE)",
+                 db->qschema, qpart, kind ? ", kind" : "");
         lm__free(qpart);
         if ((st = copy_in_begin(db, sql, "write run: match_results"))) goto fail;
         lm__pgc_put_header(&b);
         for (size_t i = 0; i < n && !st; i++) {
             const lm_run_part *p = part_at(parts, elem_size, i);
-            st = put_results(db, &b, tmp, run_id, p, LM_DIR_VACANCY, &done, total);
-            if (!st) st = put_results(db, &b, tmp, run_id, p, LM_DIR_CANDIDATE, &done, total);
+            st = put_results(db, &b, tmp, run_id, p, LM_DIR_VACANCY, &done, total, kind);
+            if (!st) st = put_results(db, &b, tmp, run_id, p, LM_DIR_CANDIDATE, &done, total, kind);
         }
         if (!st) {
             lm__pgc_put_trailer(&b);
@@ -1122,12 +1179,12 @@ int lm_db_write_run_parts(int64_t *out_run_id, lm_db *db, const lm_run_part *par
         qname(tab, sizeof tab, db, "proposals");
         snprintf(sql, sizeof sql,
                  "COPY %s (run_id, region, vacancy_id, slot, candidate_id, score, competence, travel, hours, readiness, "
-                 "priority, travel_minutes, travel_mode) FROM STDIN (FORMAT binary)", tab);
+                 "priority, travel_minutes, travel_mode%s) FROM STDIN (FORMAT binary)", tab, kind ? ", kind" : "");
         if ((st = copy_in_begin(db, sql, "write run: proposals"))) goto fail;
         lm__pgc_put_header(&b);
         for (size_t i = 0; i < n && !st; i++) {
             const lm_run_part *p = part_at(parts, elem_size, i);
-            if (p->assignment) st = put_proposals(db, &b, tmp, run_id, p, &done, total);
+            if (p->assignment) st = put_proposals(db, &b, tmp, run_id, p, &done, total, kind);
         }
         if (!st) {
             lm__pgc_put_trailer(&b);

@@ -48,6 +48,19 @@ int lm__pg_record_run(lm_db *db, int64_t run_id, const int32_t *regions, size_t 
     PGresult *r = lm__pg_execp(db, sql, 5, vals, "write run: proposal lifecycle", &st);
     PQclear(r);
     lm__free(arr);
+    int32_t ver = 0;
+    if (!st) st = lm__pg_version(db, &ver);
+    if (!st && ver >= 3) {
+        /* Schema 3: the new proposals keep the vacancy's kind of this night
+         * (through jsonb, so a host's vacancies view without the column reads 0). */
+        char sql3[600];
+        snprintf(sql3, sizeof sql3,
+                 "UPDATE %s.proposal_state s SET kind = coalesce((to_jsonb(v) ->> 'kind')::smallint, 0) FROM %s v "
+                 "WHERE s.first_run_id = $1 AND s.kind IS NULL AND v.id = s.vacancy_id", db->qschema, db->qtab[1]);
+        const char *v3[1] = {v_id};
+        r = lm__pg_execp(db, sql3, 1, v3, "write run: proposal kinds", &st);
+        PQclear(r);
+    }
     return st;
 }
 

@@ -129,17 +129,18 @@ void lm__pgc_vec_encode(uint8_t *out, const float *v, uint32_t dim) {
 const char *const lm__pgc_cand_cols[LM_PGC_CAND_COLS] = {
     "id",        "deleted", "owner_org", "municipality", "region",    "zone",        "lat",
     "lon",       "groups",  "readiness", "loonwaarde",   "vector",    "flags",       "hours_min",
-    "hours_max", "modes",   "max_minutes", "available_from", "scope", "priority"};
+    "hours_max", "modes",   "max_minutes", "available_from", "scope", "priority", "needs"};
 const char *const lm__pgc_cand_types[LM_PGC_CAND_COLS] = {
     "int8",   "bool", "int8", "int4",   "int4", "int4",   "float8", "float8", "int4", "int2",
-    "float4", "bytea", "int8", "float4", "float4", "int2", "float4", "date",   "int2", "float4"};
+    "float4", "bytea", "int8", "float4", "float4", "int2", "float4", "date",   "int2", "float4", "int8"};
 const char *const lm__pgc_vac_cols[LM_PGC_VAC_COLS] = {
     "id",        "deleted",   "employer_id", "municipality", "region",          "zone",
     "lat",       "lon",       "vector",      "weights",      "required_flags",  "hours_min",
-    "hours_max", "slots",     "accepted_groups", "min_loonwaarde", "max_readiness", "open_until"};
+    "hours_max", "slots",     "accepted_groups", "min_loonwaarde", "max_readiness", "open_until",
+    "offers",    "kind"};
 const char *const lm__pgc_vac_types[LM_PGC_VAC_COLS] = {
     "int8", "bool", "int8", "int4", "int4", "int4", "float8", "float8", "bytea",
-    "bytea", "int8", "float4", "float4", "int4", "int4", "float4", "int2", "date"};
+    "bytea", "int8", "float4", "float4", "int4", "int4", "float4", "int2", "date", "int8", "int2"};
 
 /* ---- row decoding ------------------------------------------------------------ */
 #define GROW(arr, cap)                                                          \
@@ -157,7 +158,7 @@ void lm__pgc_cands_init(lm_pgc_cands *c, uint32_t dim) {
 void lm__pgc_cands_free(lm_pgc_cands *c) {
     void *ps[] = {c->id, c->owner_org, c->municipality, c->region, c->zone, c->available_from, c->lat, c->lon,
                   c->groups, c->readiness, c->modes, c->scope, c->loonwaarde, c->vectors, c->hours_min,
-                  c->hours_max, c->max_minutes, c->priority, c->flags, c->del};
+                  c->hours_max, c->max_minutes, c->priority, c->flags, c->needs, c->del};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) lm__free(ps[i]);
     uint32_t dim = c->dim;
     lm__pgc_cands_init(c, dim);
@@ -171,7 +172,7 @@ static bool cands_grow(lm_pgc_cands *c, size_t want) {
     GROW(c->zone, cap); GROW(c->available_from, cap); GROW(c->lat, cap); GROW(c->lon, cap);
     GROW(c->groups, cap); GROW(c->readiness, cap); GROW(c->modes, cap); GROW(c->scope, cap);
     GROW(c->loonwaarde, cap); GROW(c->hours_min, cap); GROW(c->hours_max, cap); GROW(c->max_minutes, cap);
-    GROW(c->priority, cap); GROW(c->flags, cap); GROW(c->vectors, vcap);
+    GROW(c->priority, cap); GROW(c->flags, cap); GROW(c->needs, cap); GROW(c->vectors, vcap);
     c->cap = cap;
     return true;
 }
@@ -196,7 +197,7 @@ void lm__pgc_vacs_init(lm_pgc_vacs *v, uint32_t dim) {
 void lm__pgc_vacs_free(lm_pgc_vacs *v) {
     void *ps[] = {v->id, v->employer_id, v->municipality, v->region, v->zone, v->slots, v->open_until, v->lat,
                   v->lon, v->vectors, v->weights, v->hours_min, v->hours_max, v->min_loonwaarde,
-                  v->required_flags, v->accepted_groups, v->max_readiness, v->del};
+                  v->required_flags, v->accepted_groups, v->max_readiness, v->offers, v->kind, v->del};
     for (size_t i = 0; i < sizeof ps / sizeof ps[0]; i++) lm__free(ps[i]);
     uint32_t dim = v->dim;
     lm__pgc_vacs_init(v, dim);
@@ -209,7 +210,8 @@ static bool vacs_grow(lm_pgc_vacs *v, size_t want) {
     GROW(v->id, cap); GROW(v->employer_id, cap); GROW(v->municipality, cap); GROW(v->region, cap);
     GROW(v->zone, cap); GROW(v->slots, cap); GROW(v->open_until, cap); GROW(v->lat, cap); GROW(v->lon, cap);
     GROW(v->hours_min, cap); GROW(v->hours_max, cap); GROW(v->min_loonwaarde, cap); GROW(v->required_flags, cap);
-    GROW(v->accepted_groups, cap); GROW(v->max_readiness, cap); GROW(v->vectors, vcap); GROW(v->weights, vcap);
+    GROW(v->accepted_groups, cap); GROW(v->max_readiness, cap); GROW(v->offers, cap); GROW(v->kind, cap);
+    GROW(v->vectors, vcap); GROW(v->weights, vcap);
     v->cap = cap;
     return true;
 }
@@ -366,6 +368,8 @@ int lm__pgc_cands_add(lm_pgc_cands *c, const lm_pgc_field *f, int nf, lm_err *er
     TRY(rd_day(&R, 17, 0, &c->available_from[i]));
     TRY(rd_u8(&R, 18, LM_SCOPE_ORG, &c->scope[i]));
     TRY(rd_f32(&R, 19, false, 0.f, &c->priority[i]));
+    TRY(rd_i64(&R, 20, false, 0, &fl));
+    c->needs[i] = (uint64_t)fl;
     c->n++;
     return LM_OK;
 }
@@ -405,6 +409,9 @@ int lm__pgc_vacs_add(lm_pgc_vacs *v, const lm_pgc_field *f, int nf, lm_err *err)
     TRY(rd_f32(&R, 15, false, 0.f, &v->min_loonwaarde[i]));
     TRY(rd_u8(&R, 16, LM_READY_E, &v->max_readiness[i]));
     TRY(rd_day(&R, 17, INT32_MAX, &v->open_until[i]));
+    TRY(rd_i64(&R, 18, false, 0, &fl));
+    v->offers[i] = (uint64_t)fl;
+    TRY(rd_u8(&R, 19, LM_KIND_REGULAR, &v->kind[i]));
     v->n++;
     return LM_OK;
 }
@@ -421,6 +428,7 @@ lm_candidate_cols lm__pgc_cands_cols(const lm_pgc_cands *c) {
     o.loonwaarde = c->loonwaarde; o.vectors = c->vectors; o.flags = c->flags; o.hours_min = c->hours_min;
     o.hours_max = c->hours_max; o.modes = c->modes; o.max_minutes = c->max_minutes;
     o.available_from = c->available_from; o.scope = c->scope; o.priority = c->priority;
+    o.needs = c->needs;
     return o;
 }
 
@@ -432,6 +440,8 @@ lm_vacancy_cols lm__pgc_vacs_cols(const lm_pgc_vacs *v) {
     o.required_flags = v->required_flags; o.hours_min = v->hours_min; o.hours_max = v->hours_max;
     o.slots = v->slots; o.accepted_groups = v->accepted_groups; o.min_loonwaarde = v->min_loonwaarde;
     o.max_readiness = v->max_readiness; o.open_until = v->open_until;
+    o.offers = v->offers;
+    o.kind = v->kind;
     return o;
 }
 
@@ -607,6 +617,7 @@ void lm__pgc_put_cand(lm_pgc_buf *b, const lm_candidate_cols *c, size_t i) {
     put_day(b, c->available_from, i, 0);
     lm__pgc_put_i16(b, c->scope ? c->scope[i] : LM_SCOPE_ORG);
     lm__pgc_put_f32(b, c->priority ? c->priority[i] : 0.f);
+    lm__pgc_put_i64(b, c->needs ? (int64_t)c->needs[i] : 0);
 }
 
 void lm__pgc_put_vac(lm_pgc_buf *b, const lm_vacancy_cols *v, size_t i) {
@@ -630,6 +641,8 @@ void lm__pgc_put_vac(lm_pgc_buf *b, const lm_vacancy_cols *v, size_t i) {
     lm__pgc_put_f32(b, v->min_loonwaarde ? v->min_loonwaarde[i] : 0.f);
     lm__pgc_put_i16(b, v->max_readiness ? v->max_readiness[i] : LM_READY_E);
     put_day(b, v->open_until, i, INT32_MAX);
+    lm__pgc_put_i64(b, v->offers ? (int64_t)v->offers[i] : 0);
+    lm__pgc_put_i16(b, v->kind ? v->kind[i] : LM_KIND_REGULAR);
 }
 
 #define I64(v) do { put_be32(p, 8); put_be64(p + 4, (uint64_t)(v)); p += 12; } while (0)
@@ -652,12 +665,13 @@ static uint8_t *put_components(uint8_t *p, const lm_match *m) {
 }
 
 /* Fixed-size fast path: a match_results tuple is always the same length. */
-void lm__pgc_put_result(lm_pgc_buf *b, int64_t run_id, int32_t region, int16_t dir, const lm_match *m) {
-    /* count + 3 int8 (12 each) + 2 int4 (8) + 2 int2 (6) + 7 float4 (8) */
-    const size_t n = 2 + 3 * 12 + 2 * 8 + 2 * 6 + 7 * 8;
+void lm__pgc_put_result(lm_pgc_buf *b, int64_t run_id, int32_t region, int16_t dir, const lm_match *m,
+                        bool with_kind) {
+    /* count + 3 int8 (12 each) + 2 int4 (8) + 2 int2 (6) + 7 float4 (8) [+ int2] */
+    const size_t n = 2 + 3 * 12 + 2 * 8 + 3 * 6 + 7 * 8;
     if (!lm__pgc_reserve(b, n)) return;
     uint8_t *p = b->p + b->len;
-    put_be16(p, LM_PGC_RESULT_COLS); p += 2;
+    put_be16(p, (uint16_t)(LM_PGC_RESULT_COLS + with_kind)); p += 2;
     I64(run_id);
     I32(region);
     I16(dir);
@@ -665,20 +679,22 @@ void lm__pgc_put_result(lm_pgc_buf *b, int64_t run_id, int32_t region, int16_t d
     I64(m->candidate_id);
     I32(m->rank);
     p = put_components(p, m);
+    if (with_kind) I16(m->vacancy_kind);
     b->len = (size_t)(p - b->p);
 }
 
-void lm__pgc_put_proposal(lm_pgc_buf *b, int64_t run_id, int32_t region, const lm_match *m) {
-    const size_t n = 2 + 3 * 12 + 2 * 8 + 1 * 6 + 7 * 8;
+void lm__pgc_put_proposal(lm_pgc_buf *b, int64_t run_id, int32_t region, const lm_match *m, bool with_kind) {
+    const size_t n = 2 + 3 * 12 + 2 * 8 + 2 * 6 + 7 * 8;
     if (!lm__pgc_reserve(b, n)) return;
     uint8_t *p = b->p + b->len;
-    put_be16(p, LM_PGC_PROPOSAL_COLS); p += 2;
+    put_be16(p, (uint16_t)(LM_PGC_PROPOSAL_COLS + with_kind)); p += 2;
     I64(run_id);
     I32(region);
     I64(m->vacancy_id);
     I32(m->rank);
     I64(m->candidate_id);
     p = put_components(p, m);
+    if (with_kind) I16(m->vacancy_kind);
     b->len = (size_t)(p - b->p);
 #undef I64
 #undef I32

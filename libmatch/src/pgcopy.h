@@ -61,8 +61,8 @@ LM_HIDDEN void lm__pgc_vec_encode(uint8_t *out, const float *v, uint32_t dim);
 /* ---- candidate and vacancy rows ---------------------------------------- */
 /* Column lists of the COPY queries, in this order (pg.c builds the SELECT
  * from these names, with explicit casts to the binary types noted). */
-#define LM_PGC_CAND_COLS 20
-#define LM_PGC_VAC_COLS 18
+#define LM_PGC_CAND_COLS 21 /* the last, needs, since schema version 3 */
+#define LM_PGC_VAC_COLS 20  /* the last two, offers and kind, since schema version 3 */
 extern const char *const lm__pgc_cand_cols[LM_PGC_CAND_COLS];
 extern const char *const lm__pgc_cand_types[LM_PGC_CAND_COLS];
 extern const char *const lm__pgc_vac_cols[LM_PGC_VAC_COLS];
@@ -79,7 +79,7 @@ typedef struct lm_pgc_cands {
     uint32_t *groups;
     uint8_t *readiness, *modes, *scope;
     float *loonwaarde, *vectors, *hours_min, *hours_max, *max_minutes, *priority;
-    uint64_t *flags;
+    uint64_t *flags, *needs;
     size_t ndel, capdel;
     int64_t *del;
 } lm_pgc_cands;
@@ -93,7 +93,8 @@ typedef struct lm_pgc_vacs {
     float *vectors, *weights, *hours_min, *hours_max, *min_loonwaarde;
     uint64_t *required_flags;
     uint32_t *accepted_groups;
-    uint8_t *max_readiness;
+    uint8_t *max_readiness, *kind;
+    uint64_t *offers;
     size_t ndel, capdel;
     int64_t *del;
 } lm_pgc_vacs;
@@ -152,9 +153,12 @@ LM_HIDDEN void lm__pgc_put_vac(lm_pgc_buf *b, const lm_vacancy_cols *v, size_t i
  * candidate_id, rank, score, competence, travel, hours, readiness, priority,
  * travel_minutes, travel_mode. */
 #define LM_PGC_RESULT_COLS 14
-LM_HIDDEN void lm__pgc_put_result(lm_pgc_buf *b, int64_t run_id, int32_t region, int16_t dir, const lm_match *m);
+/* with_kind (schema version 3): a 15th column, kind (int2, m->vacancy_kind), in both kinds of tuple. */
+LM_HIDDEN void lm__pgc_put_result(lm_pgc_buf *b, int64_t run_id, int32_t region, int16_t dir, const lm_match *m,
+                                  bool with_kind);
 /* One proposals tuple: run_id, region, vacancy_id, slot, candidate_id, score,
  * competence, travel, hours, readiness, priority, travel_minutes, travel_mode. */
 #define LM_PGC_PROPOSAL_COLS 13
-LM_HIDDEN void lm__pgc_put_proposal(lm_pgc_buf *b, int64_t run_id, int32_t region, const lm_match *m);
+LM_HIDDEN void lm__pgc_put_proposal(lm_pgc_buf *b, int64_t run_id, int32_t region, const lm_match *m,
+                                    bool with_kind);
 #endif

@@ -545,3 +545,363 @@ Test(pg_outcomes, outcomes_read_back) {
     lm_db_close(db);
     PQfinish(c);
 }
+
+/* ---- the database and the library agree ------------------------------------------------ */
+static void assert_sql_equals_library(lm_db *db, int32_t from, int32_t to, int32_t asof, int threshold) {
+    lm_outcome_person *P = NULL;
+    lm_outcome_record *R = NULL;
+    size_t np = 0, nr = 0;
+    cr_assert_eq(lm_db_outcomes(db, &P, &np, &R, &nr), LM_OK, "%s", lm_db_errmsg(db));
+    lm_effects *fx = NULL;
+    int st = lm_effects_compute(&fx, P, np, R, nr, from, to, asof, threshold);
+    cr_assert_eq(st, LM_OK, "lm_effects_compute on lm_db_outcomes(): %d", st);
+    lm_effect_row *rows = NULL;
+    size_t n = 0;
+    cr_assert_eq(lm_db_effects(&rows, &n, db, from, to, asof, threshold), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(n, lm_effects_count(fx), "rows: SQL %zu, library %zu", n, lm_effects_count(fx));
+    for (size_t i = 0; i < n; i++) {
+        const lm_effect_row *a = &rows[i], *b = lm_effects_row(fx, i);
+        cr_assert(a->dim == b->dim && a->key == b->key, "row %zu: SQL (%d, %lld), library (%d, %lld)", i, a->dim,
+                  (long long)a->key, b->dim, (long long)b->key);
+        cr_assert_eq(a->suppressed, b->suppressed, "dim %d key %lld: suppressed SQL %#x, library %#x", a->dim,
+                     (long long)a->key, a->suppressed, b->suppressed);
+        for (int f = 0; f < LM_FIG_COUNT; f++)
+            cr_assert(same(a->value[f], b->value[f]), "dim %d key %lld figure %s: SQL %.17g, library %.17g", a->dim,
+                      (long long)a->key, lm_effect_fig_name(f), a->value[f], b->value[f]);
+    }
+    lm_db_effects_free(rows);
+    lm_effects_free(fx);
+    lm_db_outcomes_free(P, R);
+}
+
+Test(pg_outcomes, sql_equals_lm_effects_compute) {
+    PGconn *c = pt_conn();
+    lm_db *db = pt_db("t_out_eq");
+    history H;
+    build(&H);
+    store(c, db, "t_out_eq", &H);
+    for (int t = 1; t <= 7; t += 2) {
+        assert_sql_equals_library(db, FROM, TO, ASOF, t);
+        assert_sql_equals_library(db, FROM, TO, TO + 100, t);
+        assert_sql_equals_library(db, D0 - 30, TO + 30, TO + 30, t);
+        assert_sql_equals_library(db, D0 + 10, D0 + 20, D0 + 700, t);
+    }
+    lm_db_close(db);
+    PQfinish(c);
+}
+
+/* The same on a pool written by real runs, with status changes and placements
+ * through the API on many proposals. */
+Test(pg_outcomes, sql_equals_library_after_runs) {
+    PGconn *c = pt_conn();
+    lm_db *db = pt_db("t_out_runs");
+    tu_data d;
+    tu_generate(&d, 13, 400, 150, 8, 0.9);
+    pt_seed(db, &d);
+    lm_pool *pool = pt_load(db, d.dim, NULL);
+    lm_snapshot *snap = NULL;
+    lm_engine *eng = NULL;
+    lm_results *res = NULL;
+    lm_assignment *asg = NULL;
+    cr_assert_eq(lm_pool_snapshot(&snap, pool), LM_OK);
+    cr_assert_eq(lm_engine_create(&eng, NULL, NULL), LM_OK);
+    lm_viewer v = LM_VIEWER_INIT;
+    v.org = 1;
+    cr_assert_eq(lm_engine_batch(&res, eng, snap, &v, NULL), LM_OK, "%s", lm_engine_errmsg(eng));
+    cr_assert_eq(lm_engine_assign(&asg, eng, res, NULL), LM_OK, "%s", lm_engine_errmsg(eng));
+    int64_t run = 0;
+    cr_assert_eq(lm_db_write_run(&run, db, res, asg, NULL), LM_OK, "%s", lm_db_errmsg(db));
+    int64_t day0 = q64(c, "SELECT min(proposed_day) - DATE '1970-01-01' FROM t_out_runs.proposal_state");
+    int64_t np = q64(c, "SELECT count(*) FROM t_out_runs.proposal_state");
+    cr_assert_gt(np, 40);
+    PGresult *r = PQexec(c, "SELECT proposal_id FROM t_out_runs.proposal_state ORDER BY proposal_id");
+    for (int i = 0; i < PQntuples(r); i++) {
+        int64_t pid = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        if (i % 3 == 2) continue;
+        lm_status_change ch = LM_STATUS_CHANGE_INIT;
+        ch.proposal_id = pid;
+        ch.status = LM_PROPOSAL_INTRODUCED;
+        ch.by_org = 7;
+        ch.day = (int32_t)day0 + 2 + i % 5;
+        cr_assert_eq(lm_db_set_status(db, &ch), LM_OK, "%s", lm_db_errmsg(db));
+        if (i % 3 != 0) continue;
+        ch.status = LM_PROPOSAL_PLACED;
+        ch.day = (int32_t)day0 + 10 + i % 40;
+        lm_placement_start ps = LM_PLACEMENT_START_INIT; /* start: the change's day */
+        ps.lks = i % 2;
+        ps.hours = 24;
+        ps.contract = i % LM_CONTRACT_COUNT;
+        if (i % 9 == 0) cr_assert_eq(lm_db_set_status(db, &ch), LM_OK, "%s", lm_db_errmsg(db)); /* 1.1 style */
+        else cr_assert_eq(lm_db_place(db, &ch, &ps), LM_OK, "%s", lm_db_errmsg(db));
+        if (i % 4 == 0)
+            cr_assert_eq(lm_db_placement_end(db, pid, ch.day + 30 + 17 * (i % 23), 1 + i % 5), LM_OK, "%s",
+                         lm_db_errmsg(db));
+    }
+    PQclear(r);
+    int32_t d0 = (int32_t)day0;
+    for (int t = 1; t <= 5; t += 4) {
+        assert_sql_equals_library(db, d0, d0, d0 + 500, t);
+        assert_sql_equals_library(db, d0, d0 + 10, d0 + 200, t);
+        assert_sql_equals_library(db, d0, d0, d0 + 20, t);
+    }
+    lm_assignment_free(asg);
+    lm_results_free(res);
+    lm_engine_free(eng);
+    lm_snapshot_free(snap);
+    lm_pool_free(pool);
+    tu_free(&d);
+    lm_db_close(db);
+    PQfinish(c);
+}
+
+/* ---- placements: the API and the database refuse bad values ------------------------------ */
+Test(pg_outcomes, placements_bad_input) {
+    PGconn *c = pt_conn();
+    lm_db *db = pt_db("t_out_bad");
+    history H;
+    build(&H);
+    store(c, db, "t_out_bad", &H);
+    /* proposal 2 (person 1) is proposed: introduce it, then try to place it badly */
+    int64_t pid = q64(c, "SELECT min(proposal_id) FROM t_out_bad.proposal_state WHERE status = 'proposed'");
+    int32_t prop = (int32_t)q64(c, "SELECT proposed_day - DATE '1970-01-01' FROM t_out_bad.proposal_state WHERE "
+                                   "proposal_id = %lld", (long long)pid);
+    lm_status_change ch = LM_STATUS_CHANGE_INIT;
+    ch.proposal_id = pid;
+    ch.status = LM_PROPOSAL_INTRODUCED;
+    ch.day = prop + 1;
+    cr_assert_eq(lm_db_set_status(db, &ch), LM_OK, "%s", lm_db_errmsg(db));
+    int64_t before = q64(c, "SELECT count(*) FROM t_out_bad.placements"),
+            ver = q64(c, "SELECT version FROM t_out_bad.proposal_state WHERE proposal_id = %lld", (long long)pid);
+    ch.status = LM_PROPOSAL_PLACED;
+    ch.day = prop + 5;
+    lm_placement_start ps = LM_PLACEMENT_START_INIT;
+    cr_assert_eq(lm_db_place(NULL, &ch, &ps), LM_ERR_NULL);
+    cr_assert_eq(lm_db_place(db, NULL, &ps), LM_ERR_NULL);
+    lm_placement_start b = ps;
+    b.struct_size = 4;
+    cr_assert_eq(lm_db_place(db, &ch, &b), LM_ERR_INVALID);
+    b = ps, b.hours = NAN;
+    cr_assert_eq(lm_db_place(db, &ch, &b), LM_ERR_RANGE);
+    b = ps, b.hours = 81;
+    cr_assert_eq(lm_db_place(db, &ch, &b), LM_ERR_RANGE);
+    b = ps, b.hours = -1;
+    cr_assert_eq(lm_db_place(db, &ch, &b), LM_ERR_RANGE);
+    b = ps, b.contract = LM_CONTRACT_COUNT;
+    cr_assert_eq(lm_db_place(db, &ch, &b), LM_ERR_RANGE);
+    b = ps, b.lks = 2;
+    cr_assert_eq(lm_db_place(db, &ch, &b), LM_ERR_RANGE);
+    b = ps, b.start_day = -1;
+    cr_assert_eq(lm_db_place(db, &ch, &b), LM_ERR_RANGE);
+    b = ps, b.start_day = prop - 1; /* before the proposal */
+    cr_assert_eq(lm_db_place(db, &ch, &b), LM_ERR_RANGE);
+    cr_assert(strstr(lm_db_errmsg(db), "before the proposal"), "%s", lm_db_errmsg(db));
+    lm_status_change bc = ch;
+    bc.status = LM_PROPOSAL_REJECTED;
+    cr_assert_eq(lm_db_place(db, &bc, &ps), LM_ERR_RANGE, "status must be placed");
+    bc = ch, bc.proposal_id = 999999;
+    cr_assert_eq(lm_db_place(db, &bc, &ps), LM_ERR_UNKNOWN_ID);
+    bc = ch, bc.expected_version = ver + 5;
+    cr_assert_eq(lm_db_place(db, &bc, &ps), LM_ERR_CONFLICT);
+    /* nothing changed */
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_bad.placements"), before);
+    cr_assert_eq(q64(c, "SELECT version FROM t_out_bad.proposal_state WHERE proposal_id = %lld", (long long)pid), ver);
+    /* a good placement; placing again is a lifecycle error */
+    ps.hours = 32;
+    ps.contract = LM_CONTRACT_BESCHUT;
+    ps.lks = 1;
+    cr_assert_eq(lm_db_place(db, &ch, &ps), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_bad.placements WHERE proposal_id = %lld AND start_date = DATE "
+                        "'1970-01-01' + %d AND hours = 32 AND contract = 'beschut' AND lks AND end_date IS NULL",
+                     (long long)pid, prop + 5), 1, "start = the change's day");
+    cr_assert_eq(lm_db_place(db, &ch, &ps), LM_ERR_STATE);
+    /* ends */
+    cr_assert_eq(lm_db_placement_end(NULL, pid, prop + 50, LM_END_MOVED), LM_ERR_NULL);
+    cr_assert_eq(lm_db_placement_end(db, 0, prop + 50, LM_END_MOVED), LM_ERR_RANGE);
+    cr_assert_eq(lm_db_placement_end(db, pid, -1, LM_END_MOVED), LM_ERR_RANGE);
+    cr_assert_eq(lm_db_placement_end(db, pid, prop + 50, LM_END_NONE), LM_ERR_RANGE);
+    cr_assert_eq(lm_db_placement_end(db, pid, prop + 50, LM_END_REASON_COUNT), LM_ERR_RANGE);
+    cr_assert_eq(lm_db_placement_end(db, pid, prop + 4, LM_END_MOVED), LM_ERR_RANGE, "before the start");
+    cr_assert_eq(lm_db_placement_end(db, 999999, prop + 50, LM_END_MOVED), LM_ERR_UNKNOWN_ID);
+    int64_t open_pid = q64(c, "SELECT min(proposal_id) FROM t_out_bad.proposal_state WHERE status = 'proposed'");
+    cr_assert_eq(lm_db_placement_end(db, open_pid, prop + 50, LM_END_MOVED), LM_ERR_STATE, "not placed");
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_bad.placements WHERE end_date IS NOT NULL AND proposal_id = %lld",
+                     (long long)pid), 0);
+    cr_assert_eq(lm_db_placement_end(db, pid, prop + 50, LM_END_MOVED), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_bad.placements WHERE proposal_id = %lld AND end_reason = 'moved' "
+                        "AND end_date = DATE '1970-01-01' + %d", (long long)pid, prop + 50), 1);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_bad.access_log WHERE action = 'placement_end' AND proposal_id = %lld",
+                     (long long)pid), 1);
+    cr_assert_eq(lm_db_placement_end(db, pid, prop + 60, LM_END_MOVED), LM_ERR_STATE, "already ended");
+    /* the database refuses bad values by itself */
+    static const char *const bad[] = {
+        "UPDATE t_out_bad.placements SET hours = 100",
+        "UPDATE t_out_bad.placements SET hours = -1",
+        "UPDATE t_out_bad.placements SET contract = 'freelance'",
+        "UPDATE t_out_bad.placements SET end_reason = 'bored'",
+        "UPDATE t_out_bad.placements SET end_reason = 'none'",                       /* end date without reason */
+        "UPDATE t_out_bad.placements SET end_date = start_date - 1",                  /* end before start */
+        "UPDATE t_out_bad.placements SET start_date = DATE '1970-01-02'",             /* before the proposal */
+        "INSERT INTO t_out_bad.placements (proposal_id, start_date) SELECT min(proposal_id), DATE '2030-01-01' "
+        "FROM t_out_bad.proposal_state WHERE status = 'proposed'",                    /* not placed */
+        "UPDATE t_out_bad.vacancies SET kind = 6",
+        "UPDATE t_out_bad.vacancies SET kind = -1",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        PGresult *r = PQexec(c, bad[i]);
+        cr_assert_eq(PQresultStatus(r), PGRES_FATAL_ERROR, "accepted: %s", bad[i]);
+        PQclear(r);
+    }
+    lm_db_close(db);
+    PQfinish(c);
+}
+
+/* ---- upgrade from version 2 with data ------------------------------------------------------- */
+Test(pg_outcomes, upgrade_v2_with_data_to_v3) {
+    PGconn *c = pt_conn();
+    create_upto(c, "t_out_up", 2);
+    lm_db *db = open_schema("t_out_up");
+    int32_t v = 0;
+    cr_assert_eq(lm_db_schema_version(&v, db), LM_OK);
+    cr_assert_eq(v, 2);
+    tu_data d;
+    tu_generate(&d, 7, 300, 120, 8, 0.9);
+    pt_seed(db, &d);
+    lm_pool *pool = pt_load(db, d.dim, NULL);
+    lm_snapshot *snap = NULL;
+    lm_engine *eng = NULL;
+    lm_results *res = NULL;
+    lm_assignment *asg = NULL;
+    cr_assert_eq(lm_pool_snapshot(&snap, pool), LM_OK);
+    cr_assert_eq(lm_engine_create(&eng, NULL, NULL), LM_OK);
+    lm_viewer vw = LM_VIEWER_INIT;
+    vw.org = 1;
+    cr_assert_eq(lm_engine_batch(&res, eng, snap, &vw, NULL), LM_OK);
+    cr_assert_eq(lm_engine_assign(&asg, eng, res, NULL), LM_OK);
+    int64_t run1 = 0;
+    cr_assert_eq(lm_db_write_run(&run1, db, res, asg, NULL), LM_OK, "%s", lm_db_errmsg(db));
+    /* v2 lifecycle: one introduced, one placed (1.1 style), one rejected after an introduction */
+    int64_t p1 = q64(c, "SELECT min(proposal_id) FROM t_out_up.proposal_state");
+    int64_t today = q64(c, "SELECT current_date - DATE '1970-01-01'");
+    lm_status_change ch = LM_STATUS_CHANGE_INIT;
+    for (int k = 0; k < 3; k++) {
+        ch.proposal_id = p1 + k;
+        ch.status = LM_PROPOSAL_INTRODUCED;
+        cr_assert_eq(lm_db_set_status(db, &ch), LM_OK, "%s", lm_db_errmsg(db));
+    }
+    ch.proposal_id = p1 + 1, ch.status = LM_PROPOSAL_PLACED;
+    cr_assert_eq(lm_db_set_status(db, &ch), LM_OK, "%s", lm_db_errmsg(db));
+    ch.proposal_id = p1 + 2, ch.status = LM_PROPOSAL_REJECTED, ch.reason = LM_REASON_SKILLS;
+    cr_assert_eq(lm_db_set_status(db, &ch), LM_OK, "%s", lm_db_errmsg(db));
+    /* v3 calls refuse a v2 schema, naming the upgrade */
+    lm_outcome_person *P = NULL;
+    lm_outcome_record *R = NULL;
+    size_t np = 0, nr = 0;
+    cr_assert_eq(lm_db_outcomes(db, &P, &np, &R, &nr), LM_ERR_STATE);
+    cr_assert(strstr(lm_db_errmsg(db), "version 2"), "%s", lm_db_errmsg(db));
+    lm_effect_row *rows = NULL;
+    size_t n = 0;
+    cr_assert_eq(lm_db_effects(&rows, &n, db, 0, (int32_t)today, (int32_t)today, 5), LM_ERR_STATE);
+    cr_assert_eq(lm_db_placement_end(db, p1 + 1, 0, LM_END_MOVED), LM_ERR_STATE);
+    ch.proposal_id = p1, ch.status = LM_PROPOSAL_PLACED, ch.reason = 0;
+    cr_assert_eq(lm_db_place(db, &ch, NULL), LM_ERR_STATE);
+    int64_t nstate = q64(c, "SELECT count(*) FROM t_out_up.proposal_state"),
+            nprop = q64(c, "SELECT count(*) FROM t_out_up.proposals"),
+            nres = q64(c, "SELECT count(*) FROM t_out_up.match_results");
+    /* upgrade */
+    cr_assert_eq(lm_db_init(db), LM_OK, "upgrade: %s", lm_db_errmsg(db));
+    cr_assert_eq(lm_db_schema_version(&v, db), LM_OK);
+    cr_assert_eq(v, 3);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.proposal_state"), nstate);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.proposals"), nprop);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.match_results"), nres);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.candidates WHERE needs = 0"), 300);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.vacancies WHERE offers = 0 AND kind = 0"), 120);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.proposal_state WHERE proposed_day IS NULL"), 0);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.proposal_state WHERE introduced_day IS NOT NULL"), 3,
+                 "introduced, placed and rejected-after-introduction carry their introduction");
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.outcome_records WHERE placed_day IS NOT NULL"), 1);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.placements"), 0);
+    cr_assert_eq(lm_db_init(db), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.schema_version"), 3);
+    /* v3 works on the upgraded data: place, end the 1.1-style placement, read and compare */
+    cr_assert_eq(lm_db_place(db, &ch, NULL), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(lm_db_placement_end(db, p1 + 1, (int32_t)today, LM_END_CONTRACT_ENDED), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.placements"), 2);
+    cr_assert_eq(lm_db_outcomes(db, &P, &np, &R, &nr), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(np, 300);
+    cr_assert_eq((int64_t)nr, nstate);
+    lm_db_outcomes_free(P, R);
+    assert_sql_equals_library(db, 0, (int32_t)today, (int32_t)today, 1);
+    /* a run written after the upgrade: new proposals get their day and kind */
+    int64_t run2 = 0;
+    cr_assert_eq(lm_db_write_run(&run2, db, res, asg, NULL), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.proposals WHERE run_id = %lld AND proposal_id IS NULL",
+                     (long long)run2), 0);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_up.proposal_state WHERE kind IS NULL AND first_run_id = %lld",
+                     (long long)run2), 0);
+    lm_assignment_free(asg);
+    lm_results_free(res);
+    lm_engine_free(eng);
+    lm_snapshot_free(snap);
+    lm_pool_free(pool);
+    tu_free(&d);
+    lm_db_close(db);
+    PQfinish(c);
+}
+
+/* ---- the 1.2 pool columns: written and read back; an older schema refuses them ------------- */
+Test(pg_outcomes, needs_offers_kind_columns) {
+    PGconn *c = pt_conn();
+    lm_db *db = pt_db("t_out_cols");
+    tu_data d;
+    tu_generate(&d, 21, 50, 30, 4, 0.9);
+    uint64_t needs[50], offers[30];
+    uint8_t kind[30];
+    for (int i = 0; i < 50; i++) needs[i] = i % 4 == 0 ? LM_NEED_JOB_COACH | (i % 8 == 0 ? (uint64_t)1 << 40 : 0) : 0;
+    for (int j = 0; j < 30; j++) offers[j] = j % 2 ? LM_NEED_JOB_COACH | LM_NEED_ACCESSIBLE : 0, kind[j] = (uint8_t)(j % 6);
+    lm_candidate_cols cc = tu_ccols(&d, 0);
+    lm_vacancy_cols vc = tu_vcols(&d, 0);
+    cc.needs = needs;
+    vc.offers = offers;
+    vc.kind = kind;
+    cr_assert_eq(lm_db_write_candidates(db, &cc, 50), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(lm_db_write_vacancies(db, &vc, 30), LM_OK, "%s", lm_db_errmsg(db));
+    for (int i = 0; i < 50; i++)
+        cr_assert_eq((uint64_t)q64(c, "SELECT needs FROM t_out_cols.candidates WHERE id = %lld", (long long)d.c_id[i]),
+                     needs[i]);
+    for (int j = 0; j < 30; j++) {
+        cr_assert_eq((uint64_t)q64(c, "SELECT offers FROM t_out_cols.vacancies WHERE id = %lld", (long long)d.v_id[j]),
+                     offers[j]);
+        cr_assert_eq(q64(c, "SELECT kind FROM t_out_cols.vacancies WHERE id = %lld", (long long)d.v_id[j]), kind[j]);
+    }
+    /* the load gives the pool the same columns as a direct add */
+    lm_pool *direct = NULL;
+    cr_assert_eq(lm_pool_create(&direct, d.dim), LM_OK);
+    cr_assert_eq(lm_pool_add_candidates(direct, &cc, 50), LM_OK);
+    cr_assert_eq(lm_pool_add_vacancies(direct, &vc, 30), LM_OK);
+    lm_pool *loaded = pt_load(db, d.dim, NULL);
+    pt_assert_pools_equal(loaded, direct, "needs/offers/kind through the database");
+    lm_pool_free(loaded);
+    lm_pool_free(direct);
+    /* a 1.1-sized struct (no 1.2 columns) still writes, with the defaults */
+    lm_candidate_cols old = tu_ccols(&d, 0);
+    old.struct_size = offsetof(lm_candidate_cols, needs);
+    cr_assert_eq(lm_db_write_candidates(db, &old, 50), LM_OK, "%s", lm_db_errmsg(db));
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_cols.candidates WHERE needs <> 0"), 0);
+    old.struct_size = offsetof(lm_candidate_cols, needs) - 1;
+    cr_assert_eq(lm_db_write_candidates(db, &old, 50), LM_ERR_INVALID);
+    lm_db_close(db);
+    /* a version 2 schema: loads and writes without the columns, refuses rows that use them */
+    create_upto(c, "t_out_cols2", 2);
+    db = open_schema("t_out_cols2");
+    cr_assert_eq(lm_db_write_candidates(db, &cc, 50), LM_ERR_STATE);
+    cr_assert(strstr(lm_db_errmsg(db), "version 3"), "%s", lm_db_errmsg(db));
+    cr_assert_eq(lm_db_write_vacancies(db, &vc, 30), LM_ERR_STATE);
+    cr_assert_eq(q64(c, "SELECT count(*) FROM t_out_cols2.candidates"), 0);
+    pt_seed(db, &d);
+    lm_pool *p2 = pt_load(db, d.dim, NULL);
+    lm_pool_free(p2);
+    tu_free(&d);
+    lm_db_close(db);
+    PQfinish(c);
+}

@@ -180,8 +180,8 @@ Test(pgcopy, result_tuples) {
     lm_match m = {0};
     m.vacancy_id = 5; m.candidate_id = -7; m.rank = 3; m.score = 0.5f; m.travel_mode = 2;
     lm__pgc_put_header(&b);
-    lm__pgc_put_result(&b, 9, 1, 0, &m);
-    lm__pgc_put_proposal(&b, 9, 1, &m);
+    lm__pgc_put_result(&b, 9, 1, 0, &m, false);
+    lm__pgc_put_proposal(&b, 9, 1, &m, false);
     lm__pgc_put_trailer(&b);
     lm_pgc_reader r = {0};
     lm_pgc_field f[LM_PGC_MAX_FIELDS];
