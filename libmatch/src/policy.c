@@ -1,9 +1,14 @@
 /* Policy: scoring weights and limits with a caller-set version number. */
 #include "internal.h"
 
-/* Defaults chosen from the demo data (docs/scoring.md, "Reliable proposals"). */
-#define LM__DEFAULT_MIN_COMPETENCE 0.0
-#define LM__DEFAULT_MIN_SCORE 0.0
+/* Defaults chosen from the demo and eval data (docs/scoring.md, "Reliable
+ * proposals"); -D overrides exist for measuring other values only. */
+#ifndef LM__DEFAULT_MIN_COMPETENCE
+#define LM__DEFAULT_MIN_COMPETENCE 0.2
+#endif
+#ifndef LM__DEFAULT_MIN_SCORE
+#define LM__DEFAULT_MIN_SCORE 0.25
+#endif
 
 static const struct {
     const char *name;

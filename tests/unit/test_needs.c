@@ -215,6 +215,7 @@ Test(needs, explain_constraints_and_kinds) {
     }
     /* off: the same pairs pass (2 and 3), and a 1.1 element size never sees the kind */
     lm_policy_set_f64(pol, LM_POLICY_MIN_COMPETENCE, 0);
+    lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, 0);
     lm_policy_set_f64(pol, LM_POLICY_LOCAL_ONLY, 0);
     lm_engine_set_policy(e, pol);
     for (size_t j = 2; j <= 3; j++) {

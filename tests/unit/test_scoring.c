@@ -93,6 +93,8 @@ Test(scoring, each_constraint_reported) {
     d.c_ready[0] = 2; d.v_maxready[0] = 5; d.c_lw[0] = 100; d.v_minlw[0] = 0; d.c_flags[0] = 1; d.v_req[0] = 0;
     d.c_hmin[0] = 20; d.c_hmax[0] = 30; d.v_hmin[0] = 20; d.v_hmax[0] = 30; d.c_avail[0] = 10; d.v_open[0] = 20;
     d.v_slots[0] = 1; d.c_lat[0] = d.v_lat[0] = 52.1; d.c_lon[0] = d.v_lon[0] = 5.1; d.c_modes[0] = 15; d.c_maxmin[0] = 0;
+    /* a good competence fit, so that the floors of 1.2's default policy pass */
+    d.c_vec[0] = d.v_vec[0] = 1; d.c_vec[1] = d.v_vec[1] = 0.5f;
     struct { int con; void (*f)(tu_data *); } dummy; (void)dummy;
     lm_viewer v = LM_VIEWER_INIT;
     v.org = 1;
@@ -167,7 +169,8 @@ Test(policy, defaults_set_get_and_errors) {
     cr_assert_eq(lm_policy_create(NULL), LM_ERR_NULL);
     cr_assert_eq(lm_policy_create(&p), LM_OK);
     double x;
-    double defaults[LM_POLICY_KEYS] = {1, 0.6, 0.1, 0.025, 0.05, 0, 90, 0, 0, 15, LM_COMPETENCE_COSINE_COVERAGE, 90, 1, 0.05, 0.25};
+    double defaults[LM_POLICY_KEYS] = {1, 0.6, 0.1, 0.025, 0.05, 0, 90, 0.25, 0, 15, LM_COMPETENCE_COSINE_COVERAGE, 90, 1, 0.05, 0.25,
+                                       0.2, 0}; /* 1.2: min_score 0.25 and min_competence 0.2, docs/scoring.md */
     for (int k = 0; k < LM_POLICY_KEYS; k++) {
         cr_assert_eq(lm_policy_get_f64(&x, p, k), LM_OK);
         cr_assert_eq(x, defaults[k], "key %d", k);

@@ -200,12 +200,28 @@ typedef struct tu_policy {
 
 /* The library's defaults (docs/scoring.md), written out independently. The
  * floors of 1.2 ("Reliable proposals"); 1.1's behaviour is both at 0. */
-#define TU_DEFAULT_MIN_SCORE 0.0
-#define TU_DEFAULT_MIN_COMPETENCE 0.0
+#define TU_DEFAULT_MIN_SCORE 0.25
+#define TU_DEFAULT_MIN_COMPETENCE 0.2
 static inline tu_policy tu_default_policy(void) {
     tu_policy p = {{0.6, 0.1, 0.025, 0.05, 0.0}, 90, TU_DEFAULT_MIN_SCORE, 0, 15, LM_COMPETENCE_COSINE_COVERAGE, 0.25, NULL,
                    TU_DEFAULT_MIN_COMPETENCE, 0};
     return p;
+}
+
+/* An engine with 1.1's floors (LM_POLICY_MIN_COMPETENCE and MIN_SCORE 0), and
+ * the reference policy to match: random vectors have low competence, so the
+ * tests of the other rules on random pools run without the 1.2 defaults'
+ * floors (test_needs.c holds the floors themselves to the reference). */
+static inline lm_engine *tu_engine_no_floors(tu_policy *P) {
+    lm_policy *pol = NULL;
+    lm_engine *e = NULL;
+    cr_assert_eq(lm_policy_create(&pol), LM_OK);
+    cr_assert_eq(lm_policy_set_f64(pol, LM_POLICY_MIN_COMPETENCE, 0), LM_OK);
+    cr_assert_eq(lm_policy_set_f64(pol, LM_POLICY_MIN_SCORE, 0), LM_OK);
+    cr_assert_eq(lm_engine_create(&e, pol, NULL), LM_OK);
+    lm_policy_free(pol);
+    if (P) P->min_comp = P->min_score = 0;
+    return e;
 }
 
 /* The competence of candidate i for vacancy j under a model, in double

@@ -123,10 +123,14 @@ def make_policy(lm, weights: Dict[str, float], model: int):
 def feasibility(lm, pool, pop: D.Population, threads: int) -> Tuple[np.ndarray, np.ndarray]:
     """Feasible pairs (m x n bool) and best-mode travel minutes (NaN if not
     feasible), from one batch with the default policy and k = every person:
-    the hard filters do not depend on vectors or weights, and MIN_SCORE is 0."""
+    the hard filters do not depend on vectors or weights, and the floors
+    (min_score, and since 1.2 min_competence, which do) are set to 0."""
     if pop.n > 10000:
         raise ValueError("feasibility by one batch needs at most LM_MAX_K = 10000 people")
-    with pool.snapshot() as snap, lm.Engine(threads=threads) as eng:
+    floors = {"min_score": 0.0}
+    if "min_competence" in lm.Policy.KEYS:
+        floors["min_competence"] = 0.0
+    with pool.snapshot() as snap, lm.Policy(**floors) as pol, lm.Engine(pol, threads=threads) as eng:
         with eng.batch(snap, VIEWER_ORG, k_candidates=pop.n, k_vacancies=1) as b:
             rows = b.by_vacancy
             n_feasible = int(b.stats["pairs_feasible"])

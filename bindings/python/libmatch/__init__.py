@@ -36,6 +36,8 @@ from .assign import GROUP_REPORT_DTYPE, Assignment
 from .db import Db, DbTable
 # since 1.1.0: competence models and centring
 from .constants import CompetenceModel, PoolStat
+# since 1.2.0: support needs and kinds of places
+from .constants import GROUP_KNOWN, NEED_STANDARD_MASK, Need, VacancyKind
 from .errors import UncentredWarning
 from .process import (HISTORY_COLUMNS, History, ProposalStatus, Reason, check_transition,
                       transition_allowed)
@@ -58,6 +60,7 @@ __all__ = [
     "LibmatchIOError", "FormatError", "DatabaseError", "LimitError", "StateError", "ClosedError",
     "BufferTooSmallError", "UnsupportedError", "InternalError", "LibraryLoadError",
     "CompetenceModel", "PoolStat", "UncentredWarning",
+    "Need", "VacancyKind", "GROUP_KNOWN", "NEED_STANDARD_MASK",
     "History", "ProposalStatus", "Reason", "HISTORY_COLUMNS", "transition_allowed", "check_transition",
     "ConflictError",  # 1.1: the proposal lifecycle in PostgreSQL
     "compute_effects", "Effects", "EffectDim", "EffectFig", "Contract", "EndReason", "EFFECT_DTYPE",

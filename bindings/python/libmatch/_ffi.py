@@ -64,6 +64,8 @@ class CandidateCols(ctypes.Structure):
         ("available_from", c_void_p),
         ("scope", c_void_p),
         ("priority", c_void_p),
+        # since 1.2.0
+        ("needs", c_void_p),
     ]
 
 
@@ -90,6 +92,9 @@ class VacancyCols(ctypes.Structure):
         ("min_loonwaarde", c_void_p),
         ("max_readiness", c_void_p),
         ("open_until", c_void_p),
+        # since 1.2.0
+        ("offers", c_void_p),
+        ("kind", c_void_p),
     ]
 
 
@@ -125,6 +130,13 @@ class Match_(ctypes.Structure):
         ("lead_org", c_int64),
         ("process_status", c_int32),
         ("process_day", c_int32),
+        # since 1.2.0
+        ("failed", c_uint32),
+        ("vacancy_kind", c_int32),
+        ("travel_limit", ctypes.c_float),
+        ("travel_limit_own", c_int32),
+        ("hours_gap", ctypes.c_float),
+        ("loonwaarde_gap", ctypes.c_float),
     ]
 
 

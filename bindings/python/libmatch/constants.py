@@ -14,6 +14,7 @@ from .errors import RangeError
 __all__ = [
     "Status", "Group", "Readiness", "Mode", "Scope", "Constraint", "Direction", "Side",
     "Kernel", "PolicyKey", "TravelParam", "Stat", "AssignStat", "CompetenceModel", "PoolStat",
+    "Need", "VacancyKind", "GROUP_KNOWN", "NEED_STANDARD_MASK",
     "MAX_DIM", "MAX_K", "MAX_ROWS", "MAX_BATCH", "MODES_ALL",
 ]
 
@@ -54,7 +55,38 @@ class Group(enum.IntFlag):
     WSW = 1 << 3             #: old sheltered employment (Wsw)
     NUG = 1 << 4             #: no benefit, registered job seeker
     STATUSHOUDER = 1 << 5    #: recognised refugee
-    ALL = (1 << 6) - 1
+    ALL = (1 << 6) - 1       #: the six groups of 1.0 (docs/abi.md, "Target groups"; not WW and later)
+    # since 1.2.0
+    WW = 1 << 6              #: unemployment benefit (WW, UWV client)
+    WAJONG = 1 << 7          #: Wajong (young disabled, UWV client)
+    JONGERE = 1 << 8         #: youth under 27
+    KNOWN = (1 << 9) - 1     #: every group this version knows (LM_GROUP_KNOWN)
+
+
+GROUP_KNOWN = int(Group.KNOWN)   #: LM_GROUP_KNOWN (since 1.2.0)
+NEED_STANDARD_MASK = 0xFFFF      #: LM_NEED_STANDARD_MASK: bits 16..63 are host-defined (since 1.2.0)
+
+
+class Need(enum.IntFlag):
+    """Support needs (a candidate's ``needs``, a vacancy's ``offers``), a
+    bitmask: a pair is feasible only when every need is offered. Bits 0..15
+    standard, 16..63 host-defined. Since 1.2.0."""
+    JOB_COACH = 1 << 0     #: a job coach
+    SUPERVISION = 1 << 1   #: supervision on the job
+    ACCESSIBLE = 1 << 2    #: an accessible workplace
+    DAYTIME_ONLY = 1 << 3  #: daytime shifts only
+    NO_WEEKENDS = 1 << 4   #: no weekend shifts
+    PART_TIME = 1 << 5     #: part-time, under 20 hours a week
+
+
+class VacancyKind(enum.IntEnum):
+    """Kinds of places (vacancy column ``kind``; ``Match.vacancy_kind``). Since 1.2.0."""
+    REGULAR = 0
+    GARANTIEBAAN = 1
+    BESCHUT = 2
+    WERKERVARINGSPLEK = 3
+    PARTICIPATIEPLEK = 4
+    DETACHERING = 5
 
 
 class Readiness(enum.IntEnum):
@@ -105,6 +137,10 @@ class Constraint(enum.IntEnum):
     IN_PROGRESS = 12
     VACANCY_FULL = 13
     PLACED = 14
+    # since 1.2.0
+    NEEDS = 15            #: a support need of the person is not offered
+    MIN_COMPETENCE = 16   #: competence below the policy's min_competence
+    LOCAL_ONLY = 17       #: municipal-only run: the vacancy is outside the person's municipality
 
 
 class Direction(enum.IntEnum):
@@ -145,6 +181,9 @@ class PolicyKey(enum.IntEnum):
     EXCLUSIVE_PROGRESS = 12
     STABILITY_MARGIN = 13
     OVERQUALIFICATION = 14   #: weight of over-qualification in the coverage models, 0..1
+    # since 1.2.0
+    MIN_COMPETENCE = 15      #: 0..1: pairs whose competence is below are infeasible
+    LOCAL_ONLY = 16          #: 1: each person matched only within their own municipality
 
 
 class TravelParam(enum.IntEnum):

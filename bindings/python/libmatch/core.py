@@ -131,6 +131,8 @@ class Match:
     lead_org: int = 0
     process_status: int = -1
     process_day: int = 0
+    #: since 1.2.0: the vacancy's VacancyKind as an int (0 = regular)
+    vacancy_kind: int = 0
 
     @property
     def feasible(self) -> bool:
@@ -147,7 +149,8 @@ class Match:
         get = (lambda k: rec[k]) if not isinstance(rec, _ffi.Match_) else (lambda k: getattr(rec, k))
         names = rec.dtype.names if hasattr(rec, "dtype") and rec.dtype.names else dict(_ffi.Match_._fields_)
         mode = int(get("travel_mode"))
-        process = {k: int(get(k)) for k in ("lead_org", "process_status", "process_day") if k in names}
+        process = {k: int(get(k)) for k in ("lead_org", "process_status", "process_day", "vacancy_kind")
+                   if k in names}
         return cls(
             vacancy_id=int(get("vacancy_id")), candidate_id=int(get("candidate_id")),
             rank=int(get("rank")), constraint=Constraint(int(get("constraint"))),
@@ -180,6 +183,7 @@ CANDIDATE_COLUMNS: Dict[str, Any] = {
     "readiness": np.uint8, "loonwaarde": np.float32, "vectors": np.float32, "flags": np.uint64,
     "hours_min": np.float32, "hours_max": np.float32, "modes": np.uint8, "max_minutes": np.float32,
     "available_from": np.int32, "scope": np.uint8, "priority": np.float32,
+    "needs": np.uint64,  # since 1.2.0
 }
 CANDIDATE_REQUIRED = ("id", "owner_org", "municipality", "groups", "vectors")
 
@@ -190,6 +194,7 @@ VACANCY_COLUMNS: Dict[str, Any] = {
     "weights": np.float32, "required_flags": np.uint64, "hours_min": np.float32,
     "hours_max": np.float32, "slots": np.int32, "accepted_groups": np.uint32,
     "min_loonwaarde": np.float32, "max_readiness": np.uint8, "open_until": np.int32,
+    "offers": np.uint64, "kind": np.uint8,  # since 1.2.0
 }
 VACANCY_REQUIRED = ("id", "employer_id", "municipality", "vectors")
 _MATRIX_COLUMNS = ("vectors", "weights")
@@ -354,7 +359,9 @@ class Pool(Handle):
         (uint64) [0], hours_min [0], hours_max [80] (float32), modes (uint8
         bitmask of 1 << Mode) [all], max_minutes (float32, 0 = none) [0],
         available_from (int32 day number) [0], scope (uint8 Scope) [ORG],
-        priority (float32 0..1) [0].
+        priority (float32 0..1) [0], needs (uint64 bitmask of Need; bits 16..63
+        host-defined) [0] (since 1.2.0). groups may hold every Group up to
+        Group.KNOWN (WW, WAJONG, JONGERE since 1.2.0).
 
         `data` may be a mapping of columns, a structured array or a data frame;
         keyword columns override it.
@@ -381,7 +388,11 @@ class Pool(Handle):
         hours_max [80] (float32), slots (int32 >= 0) [1], accepted_groups
         (uint32 bitmask) [all], min_loonwaarde (float32) [0], max_readiness
         (uint8 1..5: accepts readiness 1..this) [E], open_until (int32 day
-        number) [open]. Errors as add_candidates().
+        number) [open], offers (uint64 bitmask of Need: support offered) [0],
+        kind (uint8 VacancyKind 0..5) [REGULAR] (both since 1.2.0).
+        accepted_groups: omitted = every group, later ones included; a mask is
+        exactly those groups (Group.ALL is 1.0's six, not WW). Errors as
+        add_candidates().
         """
         return self._update("lm_pool_add_vacancies", "add_vacancies", _ffi.VacancyCols,
                             VACANCY_COLUMNS, VACANCY_REQUIRED, data, columns)
@@ -563,7 +574,7 @@ class Snapshot(Handle):
 
 _POLICY_NAMES: Dict[str, PolicyKey] = {k.name.lower(): k for k in PolicyKey}
 _POLICY_INTEGER = {PolicyKey.VERSION, PolicyKey.AS_OF_DAY, PolicyKey.ALLOWED_MODES, PolicyKey.COMPETENCE_MODEL,
-                   PolicyKey.COOLDOWN_DAYS, PolicyKey.EXCLUSIVE_PROGRESS}
+                   PolicyKey.COOLDOWN_DAYS, PolicyKey.EXCLUSIVE_PROGRESS, PolicyKey.LOCAL_ONLY}
 _POLICY_WEIGHTS = {PolicyKey.W_COMPETENCE, PolicyKey.W_TRAVEL, PolicyKey.W_HOURS,
                    PolicyKey.W_READINESS, PolicyKey.W_PRIORITY}
 
@@ -615,6 +626,12 @@ class Policy(Handle):
                                           "1: a person introduced or in interview is proposed nowhere else [1]")
     stability_margin = _policy_property(PolicyKey.STABILITY_MARGIN,
                                         "score a change must gain to drop an open proposal, 0..1 [0.05]")
+    min_competence = _policy_property(
+        PolicyKey.MIN_COMPETENCE,
+        "0..1: pairs whose competence is below are infeasible (docs/scoring.md, 'Reliable proposals') (since 1.2.0)")
+    local_only = _policy_property(
+        PolicyKey.LOCAL_ONLY, "1: match each person only within their own municipality (the municipal-only run) [0] "
+        "(since 1.2.0)")
 
     KEYS: Tuple[str, ...] = tuple(_POLICY_NAMES)
 
