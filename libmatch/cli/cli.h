@@ -13,6 +13,7 @@ typedef struct cli_progress {
     bool tty;
     const char *label;
     int last_pct;
+    int width; /* terminal columns (TIOCGWINSZ), 80 when unknown */
 } cli_progress;
 void cli_progress_init(cli_progress *p, const char *label);
 int cli_progress_cb(void *user, uint64_t done, uint64_t total); /* lm_progress_fn */

@@ -140,7 +140,8 @@ static const demo_zone *random_zone(rng *r, const demo_municipality *m) {
 
 /* Split n rows over the municipalities in proportion to integer weights
  * (largest remainder, ties to the lower index), then give every municipality
- * at least one row when n allows, taking from the largest. Integer-only. */
+ * (every slot of non-zero weight) at least one row when n allows, taking from
+ * the largest. Integer-only. */
 static void apportion(size_t *count, const uint64_t *w, size_t nm, size_t n) {
     uint64_t total = 0, rem[64];
     unsigned char used[64] = {0};
@@ -158,9 +159,11 @@ static void apportion(size_t *count, const uint64_t *w, size_t nm, size_t n) {
         used[best] = 1;
         count[best]++;
     }
-    if (n < nm) return;
+    size_t nonzero = 0;
+    for (size_t i = 0; i < nm; i++) nonzero += w[i] != 0;
+    if (n < nonzero) return;
     for (size_t i = 0; i < nm; i++) {
-        if (count[i] > 0) continue;
+        if (count[i] > 0 || w[i] == 0) continue; /* a slot without weight stays empty */
         size_t big = 0;
         for (size_t j = 1; j < nm; j++)
             if (count[j] > count[big]) big = j;
@@ -169,7 +172,7 @@ static void apportion(size_t *count, const uint64_t *w, size_t nm, size_t n) {
     }
 }
 
-#define MAX_MUNI 64 /* capacity of apportion()'s scratch; the table has 31 */
+#define MAX_MUNI 64 /* capacity of apportion()'s scratch: 2 slots per municipality, the table has 31 */
 
 static int is_code(int32_t code, const int32_t *list, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -177,36 +180,58 @@ static int is_code(int32_t code, const int32_t *list, size_t n) {
     return 0;
 }
 
-/* Candidate weights, as people in a pool of 8000 (the default) times 1e6.
- * README figures per region, applied as the brief asks:
- * - IJmond (Beverwijk, Heemskerk, Velsen): 877 / 729 / 1312 people on
- *   Participatiewet benefits at the end of 2023, taken as is (~2,900).
- * - Noord-Holland Noord ("Alkmaar region", Alkmaar-region organisation about
- *   3,700 clients): 3,700 spread by population.
- * - The remainder (8000 - 2918 - 3700 = 1382; BBS alone reported 1,300-1,400)
- *   goes by population to the Amersfoort region and the four Zuid-Kennemerland
- *   municipalities outside IJmond, so every municipality has people. */
+/* Candidate weights, as people times 1e6, in 2 * nm slots: slot i is the
+ * Participatiewet clients of municipality i, slot nm + i its WW clients. With
+ * DEMO_DEFAULT_CANDIDATES (their sum, rounded) every figure below is met to
+ * within a person. Sources (issue 14, from the regional reports):
+ * - Alkmaar region (Halte Werk and BUCH: Alkmaar, Dijk en Waard, Bergen,
+ *   Castricum, Heiloo, Uitgeest): about 3,700 Participatiewet clients,
+ *   spread over these six by population.
+ * - IJmond: 877 / 729 / 1,312 Participatiewet clients in Beverwijk /
+ *   Heemskerk / Velsen at the end of 2023, and 1,118 WW clients next to
+ *   them (spread over the three by population).
+ * - Baarn, Bunschoten, Soest: 357, 171 and 793 benefits in 2017.
+ * - Every other municipality (no figure in the reports): its population
+ *   times the rate of the documented municipalities of its own region
+ *   (Noord-Holland Noord 3,700 / 304,129 inhabitants, Zuid-Kennemerland en
+ *   IJmond 2,918 / 149,671, Amersfoort 1,321 / 93,692; assumption).
+ * - WW clients only where a figure exists (IJmond): none invented elsewhere. */
+#define DOC_ALKMAAR 3700u
+static const int32_t alkmaar_six[6] = {361, 1980, 373, 383, 399, 450};
+static const struct {
+    int32_t code;
+    uint64_t people;
+} documented[6] = {{375, 877}, {396, 729}, {453, 1312}, {308, 357}, {313, 171}, {342, 793}};
+#define DOC_IJMOND_WW 1118u
+
+static uint64_t documented_people(int32_t code) {
+    for (size_t k = 0; k < 6; k++)
+        if (documented[k].code == code) return documented[k].people;
+    return 0;
+}
+
 static void candidate_weights(uint64_t *w) {
-    static const int32_t ijmond[3] = {375, 396, 453};
-    static const uint64_t ijmond_people[3] = {877, 729, 1312};
-    const uint64_t unit = 1000000, nhn_people = 3700;
-    const uint64_t rest_people = 8000 - (877 + 729 + 1312) - nhn_people;
-    uint64_t pop_nhn = 0, pop_rest = 0;
-    for (size_t i = 0; i < demo_n_municipalities; i++) {
+    const size_t nm = demo_n_municipalities;
+    const uint64_t unit = 1000000;
+    uint64_t pop_six = 0, pop_ijm = 0, doc_people[4] = {0}, doc_pop[4] = {0};
+    for (size_t i = 0; i < nm; i++) {
         const demo_municipality *m = &demo_municipalities[i];
-        if (is_code(m->code, ijmond, 3)) continue;
-        if (m->region == 1) pop_nhn += (uint64_t)m->population;
-        else pop_rest += (uint64_t)m->population;
+        uint64_t pop = (uint64_t)m->population, d = documented_people(m->code);
+        if (is_code(m->code, alkmaar_six, 6)) pop_six += pop;
+        if (m->code == 375 || m->code == 396 || m->code == 453) pop_ijm += pop;
+        if (is_code(m->code, alkmaar_six, 6)) d = 0; /* added as a block below */
+        if (d) doc_people[m->region] += d, doc_pop[m->region] += pop;
     }
-    for (size_t i = 0; i < demo_n_municipalities; i++) {
+    doc_people[1] += DOC_ALKMAAR;
+    doc_pop[1] += pop_six;
+    for (size_t i = 0; i < nm; i++) {
         const demo_municipality *m = &demo_municipalities[i];
-        uint64_t pop = (uint64_t)m->population;
-        w[i] = 0;
-        for (size_t k = 0; k < 3; k++)
-            if (m->code == ijmond[k]) w[i] = ijmond_people[k] * unit;
-        if (w[i]) continue;
-        if (m->region == 1) w[i] = nhn_people * unit * pop / pop_nhn;
-        else w[i] = rest_people * unit * pop / pop_rest;
+        uint64_t pop = (uint64_t)m->population, d = documented_people(m->code);
+        if (is_code(m->code, alkmaar_six, 6)) w[i] = DOC_ALKMAAR * unit * pop / pop_six;
+        else if (d) w[i] = d * unit;
+        else w[i] = doc_people[m->region] * unit * pop / doc_pop[m->region];
+        int ijm = m->code == 375 || m->code == 396 || m->code == 453;
+        w[nm + i] = ijm ? DOC_IJMOND_WW * unit * pop / pop_ijm : 0;
     }
 }
 
@@ -222,10 +247,10 @@ static void vacancy_weights(uint64_t *w) {
 
 /* Row -> municipality index: apportioned counts, shuffled so rows (and ids)
  * do not cluster by municipality. */
-static void assign_municipalities(uint16_t *row_muni, size_t n, const uint64_t *w, rng *r) {
+static void assign_municipalities(uint16_t *row_muni, size_t n, const uint64_t *w, size_t nslots, rng *r) {
     size_t count[MAX_MUNI], k = 0;
-    apportion(count, w, demo_n_municipalities, n);
-    for (size_t i = 0; i < demo_n_municipalities; i++)
+    apportion(count, w, nslots, n);
+    for (size_t i = 0; i < nslots; i++)
         for (size_t j = 0; j < count[i]; j++) row_muni[k++] = (uint16_t)i;
     for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
         size_t j = (size_t)rng_below(r, i);
@@ -262,13 +287,14 @@ static float to_unit(int64_t v, double scale) { return (float)((double)v / scale
     X(cand.zone, 1) X(cand.lat, 1) X(cand.lon, 1) X(cand.groups, 1) X(cand.readiness, 1)   \
     X(cand.loonwaarde, 1) X(cand.vectors, dim) X(cand.flags, 1) X(cand.hours_min, 1)       \
     X(cand.hours_max, 1) X(cand.modes, 1) X(cand.max_minutes, 1)                           \
-    X(cand.available_from, 1) X(cand.scope, 1) X(cand.priority, 1) X(cand.family, 1)
+    X(cand.available_from, 1) X(cand.scope, 1) X(cand.priority, 1) X(cand.family, 1)      \
+    X(cand.needs, 1)
 #define VAC_COLUMNS(X)                                                                     \
     X(vac.id, 1) X(vac.employer_id, 1) X(vac.municipality, 1) X(vac.region, 1)             \
     X(vac.zone, 1) X(vac.lat, 1) X(vac.lon, 1) X(vac.vectors, dim) X(vac.weights, dim)     \
     X(vac.required_flags, 1) X(vac.hours_min, 1) X(vac.hours_max, 1) X(vac.slots, 1)       \
     X(vac.accepted_groups, 1) X(vac.min_loonwaarde, 1) X(vac.max_readiness, 1)             \
-    X(vac.open_until, 1) X(vac.family, 1)
+    X(vac.open_until, 1) X(vac.family, 1) X(vac.offers, 1) X(vac.kind, 1)
 
 void demo_free(demo_data *d) {
     if (!d) return;
@@ -301,7 +327,9 @@ static void gen_candidates(demo_data *d, const int64_t *proto, const uint16_t *r
     const uint32_t dim = d->dim;
     const double scale = (double)GAUSS_ONE * sqrt((double)dim);
     for (size_t i = 0; i < d->n_candidates; i++) {
-        const demo_municipality *m = &demo_municipalities[row_muni[i]];
+        const size_t nm = demo_n_municipalities;
+        const int ww = row_muni[i] >= nm; /* a WW client (candidate_weights) */
+        const demo_municipality *m = &demo_municipalities[row_muni[i] % nm];
         const demo_zone *z = random_zone(r, m);
         c->id[i] = DEMO_CANDIDATE_ID_BASE + (int64_t)i + 1;
         c->municipality[i] = m->code;
@@ -314,6 +342,8 @@ static void gen_candidates(demo_data *d, const int64_t *proto, const uint16_t *r
         unsigned rd = (unsigned)rng_below(r, 100);
         uint8_t readiness = rd < 12 ? LM_READY_A : rd < 38 ? LM_READY_B
                           : rd < 68 ? LM_READY_C : rd < 88 ? LM_READY_D : LM_READY_E;
+        /* WW clients lost their job recently: 40% A, 40% B, 20% C (assumption). */
+        if (ww) readiness = rd < 40 ? LM_READY_A : rd < 80 ? LM_READY_B : LM_READY_C;
         int far = readiness >= LM_READY_C;
         c->readiness[i] = readiness;
 
@@ -328,11 +358,16 @@ static void gen_candidates(demo_data *d, const int64_t *proto, const uint16_t *r
         int wsw = reg && !beschut && readiness != LM_READY_A && rng_chance(r, 70);
         int nug = rng_chance(r, 60);
         int statushouder = rng_chance(r, 100);
+        /* Youth under 27: about 10% of the Participatiewet clients (assumption,
+         * CBS puts about one in ten bijstand recipients under 27). */
+        int young = rng_chance(r, 100);
         uint32_t g = nug ? LM_GROUP_NUG : LM_GROUP_BIJSTAND;
         if (reg) g |= LM_GROUP_BANENAFSPRAAK;
         if (beschut) g |= LM_GROUP_NIEUW_BESCHUT;
         if (wsw) g |= LM_GROUP_WSW;
         if (statushouder) g |= LM_GROUP_STATUSHOUDER;
+        if (young) g |= LM_GROUP_JONGERE;
+        if (ww) reg = beschut = wsw = nug = statushouder = 0, g = LM_GROUP_WW;
         c->groups[i] = g;
 
         /* Loonwaarde: register people 30-80% (the "30/80" practice band),
@@ -392,16 +427,30 @@ static void gen_candidates(demo_data *d, const int64_t *proto, const uint16_t *r
          * municipality's own organisation. */
         c->owner_org[i] = (m->exec_org && !statushouder && !nug) ? m->exec_org
                                                                 : demo_municipal_org(m->code);
+        /* Wsw and beschut people work for the sheltered company where there is
+         * one (WNK, IJmond Werkt); WW clients belong to UWV. */
+        if ((wsw || beschut) && demo_sheltered_org(m->code)) c->owner_org[i] = demo_sheltered_org(m->code);
+        if (ww) c->owner_org[i] = demo_uwv_org(m->region);
 
         /* Priority 1 for long-term bijstand, ~20% (likelier far from the
          * market: 26% of C-E, 13% of A/B, among bijstand). */
-        c->priority[i] = (!nug && rng_chance(r, far ? 260 : 130)) ? 1.0f : 0.0f;
+        c->priority[i] = (!nug && !ww && rng_chance(r, far ? 260 : 130)) ? 1.0f : 0.0f;
+
+        /* Support needs (assumptions): a job coach for 35% of the register
+         * and half of the Wsw/beschut people, 3% otherwise; supervision on
+         * the job for 70% of beschut, 50% of Wsw, 15% of D/E; an accessible
+         * workplace 3%; daytime only 8% and no weekends 10% (care duties). */
+        uint64_t need = 0;
+        if (rng_chance(r, (beschut || wsw) ? 500 : reg ? 350 : 30)) need |= LM_NEED_JOB_COACH;
+        if (rng_chance(r, beschut ? 700 : wsw ? 500 : readiness >= LM_READY_D ? 150 : 0)) need |= LM_NEED_SUPERVISION;
+        if (rng_chance(r, 30)) need |= LM_NEED_ACCESSIBLE;
+        if (rng_chance(r, 80)) need |= LM_NEED_DAYTIME_ONLY;
+        if (rng_chance(r, 100)) need |= LM_NEED_NO_WEEKENDS;
+        c->needs[i] = need;
     }
 }
 
 /* ---- vacancies -------------------------------------------------------- */
-
-enum { KIND_REGULAR = 0, KIND_GARANTIEBAAN = 1, KIND_BESCHUT = 2 };
 
 static void gen_vacancies(demo_data *d, const int64_t *proto, const uint16_t *row_muni, rng *r) {
     demo_vacancies *v = &d->vac;
@@ -425,11 +474,20 @@ static void gen_vacancies(demo_data *d, const int64_t *proto, const uint16_t *ro
         uint64_t e1 = rng_below(r, n_emp), e2 = rng_below(r, n_emp);
         v->employer_id[i] = DEMO_EMPLOYER_ID_BASE + (int64_t)m->code * 1000 + (int64_t)(e1 < e2 ? e1 : e2) + 1;
 
-        /* Kind (brief): 8% garantiebanen, 4% beschut places, the rest regular. */
+        /* Kind: 8% garantiebanen, 4% beschut places (brief); 5% work-experience
+         * places, 3% participation places, 3% secondments through the
+         * sheltered company (assumption); the rest regular. */
         unsigned kr = (unsigned)rng_below(r, 100);
-        int kind = kr < 8 ? KIND_GARANTIEBAAN : kr < 12 ? KIND_BESCHUT : KIND_REGULAR;
+        int kind = kr < 8 ? LM_KIND_GARANTIEBAAN : kr < 12 ? LM_KIND_BESCHUT : kr < 17 ? LM_KIND_WERKERVARINGSPLEK
+                 : kr < 20 ? LM_KIND_PARTICIPATIEPLEK : kr < 23 ? LM_KIND_DETACHERING : LM_KIND_REGULAR;
+        v->kind[i] = (uint8_t)kind;
+        /* Beschut places and secondments are posted by the sheltered company
+         * where the municipality has one (WNK, IJmond Werkt). */
+        int64_t shelter = demo_sheltered_org(m->code);
+        if ((kind == LM_KIND_BESCHUT || kind == LM_KIND_DETACHERING) && shelter)
+            v->employer_id[i] = DEMO_EMPLOYER_ID_BASE + shelter;
 
-        unsigned fam = kind == KIND_BESCHUT ? beschut_families[rng_below(r, 4)]
+        unsigned fam = kind == LM_KIND_BESCHUT ? beschut_families[rng_below(r, 4)]
                                             : rng_pick(r, family_demand, DEMO_N_FAMILIES);
         v->family[i] = (uint8_t)fam;
 
@@ -451,10 +509,10 @@ static void gen_vacancies(demo_data *d, const int64_t *proto, const uint16_t *ro
          * office, care, education and ICT work, VCA on building sites; fewer
          * demands for garantiebanen, none for beschut places. */
         uint64_t rf = 0;
-        if (kind != KIND_BESCHUT) {
+        if (kind != LM_KIND_BESCHUT) {
             if (rng_chance(r, fam == F_TRANSPORT ? 900 : 80)) rf |= DEMO_FLAG_LICENCE;
             int language = fam == F_ADMIN || fam == F_CARE || fam == F_EDUCATION || fam == F_ICT;
-            if (rng_chance(r, kind == KIND_GARANTIEBAAN ? 150 : language ? 700 : 250))
+            if (rng_chance(r, kind == LM_KIND_GARANTIEBAAN ? 150 : language ? 700 : 250))
                 rf |= DEMO_FLAG_DUTCH_B1;
             unsigned vca = fam == F_CONSTRUCTION ? 600 : (fam == F_PRODUCTION || fam == F_LOGISTICS) ? 250 : 0;
             if (rng_chance(r, vca)) rf |= DEMO_FLAG_VCA;
@@ -463,7 +521,7 @@ static void gen_vacancies(demo_data *d, const int64_t *proto, const uint16_t *ro
 
         /* Hours (brief): 16-24, 24-32, 32-40 (30% each) and 8-16 (10%);
          * beschut places 16-24 or 24-32. */
-        unsigned hr = kind == KIND_BESCHUT ? 1 + (unsigned)rng_below(r, 2)
+        unsigned hr = kind == LM_KIND_BESCHUT ? 1 + (unsigned)rng_below(r, 2)
                                            : (unsigned)rng_pick(r, (const unsigned[4]){10, 30, 30, 30}, 4);
         v->hours_min[i] = (float)(8 + 8 * hr);
         v->hours_max[i] = (float)(16 + 8 * hr);
@@ -477,20 +535,52 @@ static void gen_vacancies(demo_data *d, const int64_t *proto, const uint16_t *ro
          * regular jobs for bijstand, nug, statushouder and register people,
          * readiness B or C, minimum loonwaarde 0 (employer open to LKS, 30%)
          * or 40-80. */
-        if (kind == KIND_GARANTIEBAAN) {
+        if (kind == LM_KIND_GARANTIEBAAN) {
             v->accepted_groups[i] = LM_GROUP_BANENAFSPRAAK;
             v->max_readiness[i] = rng_chance(r, 600) ? LM_READY_C : LM_READY_D;
             v->min_loonwaarde[i] = rng_chance(r, 500) ? 0.0f : 30.0f;
-        } else if (kind == KIND_BESCHUT) {
+        } else if (kind == LM_KIND_BESCHUT) {
             v->accepted_groups[i] = LM_GROUP_NIEUW_BESCHUT;
             v->max_readiness[i] = LM_READY_E;
             v->min_loonwaarde[i] = 0.0f;
+        } else if (kind == LM_KIND_WERKERVARINGSPLEK) { /* assumption: a step for those further away */
+            v->accepted_groups[i] = LM_GROUP_BIJSTAND | LM_GROUP_NUG | LM_GROUP_STATUSHOUDER |
+                                    LM_GROUP_BANENAFSPRAAK | LM_GROUP_JONGERE;
+            v->max_readiness[i] = LM_READY_D;
+            v->min_loonwaarde[i] = 0.0f;
+        } else if (kind == LM_KIND_PARTICIPATIEPLEK) { /* activation, any readiness */
+            v->accepted_groups[i] = LM_GROUP_BIJSTAND | LM_GROUP_NUG | LM_GROUP_STATUSHOUDER;
+            v->max_readiness[i] = LM_READY_E;
+            v->min_loonwaarde[i] = 0.0f;
+        } else if (kind == LM_KIND_DETACHERING) { /* the sheltered company's people and the register */
+            v->accepted_groups[i] = LM_GROUP_WSW | LM_GROUP_NIEUW_BESCHUT | LM_GROUP_BANENAFSPRAAK |
+                                    LM_GROUP_BIJSTAND;
+            v->max_readiness[i] = LM_READY_D;
+            v->min_loonwaarde[i] = rng_chance(r, 500) ? 0.0f : 30.0f;
         } else {
             v->accepted_groups[i] = LM_GROUP_BIJSTAND | LM_GROUP_NUG | LM_GROUP_STATUSHOUDER |
-                                    LM_GROUP_BANENAFSPRAAK;
+                                    LM_GROUP_BANENAFSPRAAK | LM_GROUP_WW | LM_GROUP_JONGERE;
             v->max_readiness[i] = rng_chance(r, 550) ? LM_READY_B : LM_READY_C;
             v->min_loonwaarde[i] = rng_chance(r, 300) ? 0.0f : (float)(40 + 10 * rng_below(r, 5));
         }
+
+        /* Support offered, per mille per kind (assumption): job coach,
+         * supervision, accessible, daytime only, no weekends. A sheltered
+         * place offers all of it. */
+        static const unsigned offer_pm[LM_KIND_COUNT][5] = {
+            [LM_KIND_REGULAR] = {100, 100, 250, 600, 500},
+            [LM_KIND_GARANTIEBAAN] = {800, 400, 400, 700, 600},
+            [LM_KIND_BESCHUT] = {1000, 1000, 1000, 1000, 1000},
+            [LM_KIND_WERKERVARINGSPLEK] = {500, 800, 300, 800, 700},
+            [LM_KIND_PARTICIPATIEPLEK] = {300, 900, 500, 900, 800},
+            [LM_KIND_DETACHERING] = {700, 300, 300, 600, 500}};
+        static const uint64_t offer_bit[5] = {LM_NEED_JOB_COACH, LM_NEED_SUPERVISION, LM_NEED_ACCESSIBLE,
+                                              LM_NEED_DAYTIME_ONLY, LM_NEED_NO_WEEKENDS};
+        uint64_t off = 0;
+        for (int b = 0; b < 5; b++)
+            if (rng_chance(r, offer_pm[kind][b])) off |= offer_bit[b];
+        if (v->hours_max[i] <= 20.0f) off |= LM_NEED_PART_TIME; /* part-time under 20 hours */
+        v->offers[i] = off;
 
         /* Open for another 1-17 weeks (assumption): all open on DEMO_TODAY. */
         v->open_until[i] = DEMO_TODAY + 7 + (int32_t)rng_below(r, 114);
@@ -505,7 +595,7 @@ int demo_generate(demo_data *out, uint64_t seed, uint32_t dim, size_t n_candidat
     memset(out, 0, sizeof *out);
     if (dim == 0 || dim > LM_MAX_DIM || n_candidates == 0 || n_vacancies == 0 ||
         n_candidates > LM_MAX_ROWS || n_vacancies > LM_MAX_ROWS ||
-        demo_n_municipalities > MAX_MUNI)
+        2 * demo_n_municipalities > MAX_MUNI)
         return -2;
     /* n * dim * sizeof(float) must fit size_t (only a concern on 32-bit). */
     size_t nmax = n_candidates > n_vacancies ? n_candidates : n_vacancies;
@@ -533,10 +623,10 @@ int demo_generate(demo_data *out, uint64_t seed, uint32_t dim, size_t n_candidat
 
     make_prototypes(proto, dim, &rp);
     candidate_weights(w);
-    assign_municipalities(row_muni, n_candidates, w, &rc);
+    assign_municipalities(row_muni, n_candidates, w, 2 * demo_n_municipalities, &rc);
     gen_candidates(out, proto, row_muni, &rc);
     vacancy_weights(w);
-    assign_municipalities(row_muni, n_vacancies, w, &rv);
+    assign_municipalities(row_muni, n_vacancies, w, demo_n_municipalities, &rv);
     gen_vacancies(out, proto, row_muni, &rv);
 
     free(proto);
@@ -567,6 +657,7 @@ void demo_candidate_cols(const demo_data *d, lm_candidate_cols *c) {
     c->available_from = d->cand.available_from;
     c->scope = d->cand.scope;
     c->priority = d->cand.priority;
+    c->needs = d->cand.needs;
 }
 
 void demo_vacancy_cols(const demo_data *d, lm_vacancy_cols *v) {
@@ -590,4 +681,6 @@ void demo_vacancy_cols(const demo_data *d, lm_vacancy_cols *v) {
     v->min_loonwaarde = d->vac.min_loonwaarde;
     v->max_readiness = d->vac.max_readiness;
     v->open_until = d->vac.open_until;
+    v->offers = d->vac.offers;
+    v->kind = d->vac.kind;
 }

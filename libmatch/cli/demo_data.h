@@ -24,6 +24,7 @@ typedef struct demo_org {
     int64_t id; /* 200000 + region * 100 + k */
     int32_t region;
     const char *name;
+    int sheltered; /* 1 for a sheltered company (sociaal werkbedrijf: Wsw, beschut werk) */
 } demo_org;
 
 typedef struct demo_municipality {
@@ -63,15 +64,74 @@ const demo_org *demo_exec_org_find(int64_t id);
  * organisations are 2000xx (demo_exec_orgs). */
 #define DEMO_MUNICIPAL_ORG_BASE 100000
 int64_t demo_municipal_org(int32_t municipality);
+/* The sheltered company serving a municipality, 0 if the demo has none. */
+int64_t demo_sheltered_org(int32_t municipality);
+/* The region's UWV organisation (owner of the WW clients the WSP places). */
+int64_t demo_uwv_org(int32_t region);
 /* Name of an organisation: an executing organisation's name, or for a
  * municipal organisation the municipality's name; NULL if unknown. */
 const char *demo_org_name(int64_t org);
+
+/* ---- travel (demo_travel.c) ----------------------------------------- */
+
+/* A water crossing between an island municipality and the mainland. */
+typedef struct demo_crossing {
+    const char *name;
+    int32_t island;                 /* CBS code of the island municipality (448 Texel) */
+    double island_lat, island_lon;  /* the island's ferry terminal */
+    double main_lat, main_lon;      /* the mainland ferry terminal */
+    int crossing_min, wait_min, boarding_min;
+} demo_crossing;
+
+/* TESO ferry Den Helder - Texel (sources in demo_travel.c). */
+#define DEMO_FERRY_CROSSING_MIN 20
+#define DEMO_FERRY_WAIT_MIN 15
+#define DEMO_FERRY_BOARDING_MIN 10
+
+extern const demo_crossing demo_crossings[];
+extern const size_t demo_n_crossings;
+/* The crossing serving a zone on an island; NULL for mainland or unknown zones. */
+const demo_crossing *demo_zone_crossing(int32_t pc4);
+/* Crossing + waiting + boarding minutes: the least any trip over the water takes. */
+int demo_crossing_fixed_minutes(const demo_crossing *c);
+/* The demo's travel model: the default geometric estimate as zone matrices
+ * for all four modes over every demo zone, with trips to and from islands
+ * going by ferry. Returns LM_OK or an lm status; free with lm_travel_free(). */
+int demo_travel_create(lm_travel **out);
+
+/* ---- region-wide views (demo_views.c) -------------------------------- */
+
+/* The regions' employer service points (WSPs) view the pool as organisation
+ * DEMO_WSP_ORG_BASE + region. */
+#define DEMO_WSP_ORG_BASE 400000
+
+struct demo_data;
+/* What the views need from the demo's run. */
+typedef struct demo_view_ctx {
+    const struct demo_data *data;
+    const lm_snapshot *snap;
+    lm_travel *travel;   /* the demo's travel model (shared by the engines) */
+    int model;           /* competence model */
+    int64_t threads;
+    uint32_t k;
+    double feasible;     /* the demo's exact feasible pairs (default policy) */
+    double props, served; /* the demo's coordinated proposals and vacancies served */
+} demo_view_ctx;
+
+/* Exact feasible pairs of one region as its WSP sees them: every vacancy of
+ * the region queried on its own with k = LM_MAX_K, so its list holds every
+ * feasible candidate. Independent of threads and of the batch's score bound.
+ * Returns -1 on error (reported on stderr). */
+double demo_feasible_pairs(lm_engine *eng, const lm_snapshot *snap, const struct demo_data *d, int32_t region);
+/* Print the floors' effect, the municipal-only comparison, proposals per
+ * readiness under the presets and the unmatched view. LM_OK or a status. */
+int demo_views(const demo_view_ctx *ctx);
 
 /* ---- synthetic pool (demo_data.c) ------------------------------------- */
 
 #define DEMO_DEFAULT_SEED 20261123u
 #define DEMO_DEFAULT_DIM 32u
-#define DEMO_DEFAULT_CANDIDATES 8000u
+#define DEMO_DEFAULT_CANDIDATES 21570u /* the reports' pool sizes (demo_data.c, candidate_weights) */
 #define DEMO_DEFAULT_VACANCIES 3000u
 /* Reference day of the demo: 2026-11-23 as days since 1970-01-01. */
 #define DEMO_TODAY 20780
@@ -112,6 +172,7 @@ typedef struct demo_candidates {
     uint8_t *scope;
     float *priority;
     uint8_t *family; /* latent occupation family (ground truth, not an lm column) */
+    uint64_t *needs; /* support needs, lm_need bits */
 } demo_candidates;
 
 /* Vacancy columns, n values each (vectors and weights n * dim), as lm_vacancy_cols. */
@@ -134,6 +195,8 @@ typedef struct demo_vacancies {
     uint8_t *max_readiness;
     int32_t *open_until;
     uint8_t *family; /* latent occupation family (ground truth, not an lm column) */
+    uint64_t *offers; /* support offered, lm_need bits */
+    uint8_t *kind;    /* enum lm_vacancy_kind */
 } demo_vacancies;
 
 typedef struct demo_data {

@@ -26,27 +26,58 @@ const demo_region demo_regions[] = {
 const size_t demo_n_regions = sizeof demo_regions / sizeof demo_regions[0];
 
 /* Executing organisations (uitvoeringsorganisaties): id 200000 + region * 100 + k.
- * Municipalities without one (Amersfoort, Leusden, Nijkerk, Woudenberg) execute
- * the Participatiewet themselves. */
+ * Sources (issue 14, from the regional reports):
+ * - Alkmaar region: three executing bodies. Halte Werk executes the
+ *   Participatiewet for Alkmaar and Dijk en Waard (formerly Heerhugowaard and
+ *   Langedijk); BUCH werk en inkomen for Bergen, Uitgeest, Castricum and
+ *   Heiloo; WNK is the sheltered company (Wsw, beschut werk) of these six.
+ * - IJmond: Velsen, Beverwijk and Heemskerk each have their own municipal
+ *   service (so no executing organisation here: the municipal organisation
+ *   100000 + code owns their people), plus IJmond Werkt, the sheltered company.
+ * - Baarn, Bunschoten and Soest: the joint BBS organisation.
+ * Kop van Noord-Holland, West-Friesland and Zuid-Kennemerland are not
+ * described by the reports: one executing organisation each (assumption).
+ * Amersfoort, Leusden, Nijkerk and Woudenberg execute it themselves.
+ * UWV (k = 90) holds the WW clients that the region's WSP places. */
 const demo_org demo_exec_orgs[] = {
-    {200101, 1, "Alkmaar-region Participatiewet organisation"},
-    {200102, 1, "Kop van Noord-Holland executing organisation"},
-    {200103, 1, "West-Friesland executing organisation"},
-    {200201, 2, "IJmond shared service (Beverwijk, Heemskerk, Velsen)"},
-    {200202, 2, "Zuid-Kennemerland executing organisation"},
-    {200301, 3, "BBS (Baarn, Bunschoten, Soest)"},
+    {200101, 1, "Halte Werk", 0},
+    {200102, 1, "Kop van Noord-Holland executing organisation", 0},
+    {200103, 1, "West-Friesland executing organisation", 0},
+    {200104, 1, "BUCH werk en inkomen", 0},
+    {200105, 1, "WNK (sheltered company)", 1},
+    {200190, 1, "UWV Noord-Holland Noord", 0},
+    {200202, 2, "Zuid-Kennemerland executing organisation", 0},
+    {200203, 2, "IJmond Werkt (sheltered company)", 1},
+    {200290, 2, "UWV Zuid-Kennemerland en IJmond", 0},
+    {200301, 3, "BBS (Baarn, Bunschoten, Soest)", 0},
+    {200390, 3, "UWV Amersfoort", 0},
 };
 const size_t demo_n_exec_orgs = sizeof demo_exec_orgs / sizeof demo_exec_orgs[0];
+
+/* Sheltered companies and the municipalities they serve (sources above). */
+static const struct {
+    int32_t municipality;
+    int64_t org;
+} sheltered[] = {{361, 200105}, {373, 200105}, {383, 200105}, {1980, 200105}, {399, 200105},
+                 {450, 200105}, {375, 200203}, {396, 200203}, {453, 200203}};
+
+int64_t demo_sheltered_org(int32_t municipality) {
+    for (size_t i = 0; i < sizeof sheltered / sizeof sheltered[0]; i++)
+        if (sheltered[i].municipality == municipality) return sheltered[i].org;
+    return 0;
+}
+
+int64_t demo_uwv_org(int32_t region) { return 200000 + (int64_t)region * 100 + 90; }
 
 /* code, name, region, lat, lon, population 2024, executing org (0 = none),
  * zone_first, zone_count */
 const demo_municipality demo_municipalities[] = {
     {361, "Alkmaar", 1, 52.6289, 4.74403, 111766, 200101, 0, 31},
-    {373, "Bergen", 1, 52.65783, 4.6761, 29715, 200101, 31, 8},
-    {383, "Castricum", 1, 52.55577, 4.68945, 36086, 200101, 39, 5},
+    {373, "Bergen", 1, 52.65783, 4.6761, 29715, 200104, 31, 8},
+    {383, "Castricum", 1, 52.55577, 4.68945, 36086, 200104, 39, 5},
     {1980, "Dijk en Waard", 1, 52.68423, 4.81908, 88786, 200101, 44, 12},
-    {399, "Heiloo", 1, 52.60122, 4.70945, 24144, 200101, 56, 3},
-    {450, "Uitgeest", 1, 52.52855, 4.71176, 13632, 200101, 59, 1},
+    {399, "Heiloo", 1, 52.60122, 4.70945, 24144, 200104, 56, 3},
+    {450, "Uitgeest", 1, 52.52855, 4.71176, 13632, 200104, 59, 1},
     {400, "Den Helder", 1, 52.92366, 4.75793, 56369, 200102, 60, 9},
     {1911, "Hollands Kroon", 1, 52.84882, 4.90711, 47681, 200102, 69, 19},
     {441, "Schagen", 1, 52.78823, 4.79965, 46379, 200102, 88, 15},
@@ -58,9 +89,9 @@ const demo_municipality demo_municipalities[] = {
     {432, "Opmeer", 1, 52.71468, 4.95334, 12009, 200103, 154, 7},
     {498, "Drechterland", 1, 52.66454, 5.16569, 19838, 200103, 161, 8},
     {532, "Stede Broec", 1, 52.69617, 5.22389, 21743, 200103, 169, 3},
-    {375, "Beverwijk", 2, 52.48273, 4.65468, 41863, 200201, 172, 9},
-    {396, "Heemskerk", 2, 52.50945, 4.65386, 39191, 200201, 181, 9},
-    {453, "Velsen", 2, 52.45182, 4.63211, 68617, 200201, 190, 13},
+    {375, "Beverwijk", 2, 52.48273, 4.65468, 41863, 0, 172, 9},
+    {396, "Heemskerk", 2, 52.50945, 4.65386, 39191, 0, 181, 9},
+    {453, "Velsen", 2, 52.45182, 4.63211, 68617, 0, 190, 13},
     {377, "Bloemendaal", 2, 52.3623, 4.58968, 23478, 200202, 203, 7},
     {392, "Haarlem", 2, 52.38074, 4.644, 162543, 200202, 210, 18},
     {397, "Heemstede", 2, 52.34719, 4.61838, 27545, 200202, 228, 6},

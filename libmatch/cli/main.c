@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -73,20 +74,32 @@ int main(int argc, char **argv) {
 }
 
 /* ---- helpers ---- */
+/* Width of the terminal on stderr (TIOCGWINSZ), 80 when unknown. */
+static int term_width(void) {
+    struct winsize ws;
+    if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20) return ws.ws_col;
+    return 80;
+}
+
 void cli_progress_init(cli_progress *p, const char *label) {
     p->tty = isatty(2) != 0;
     p->label = label;
     p->last_pct = -1;
+    p->width = p->tty ? term_width() : 80;
 }
 
+/* "label [####....] 100%" filling the line: the label is never cut unless the
+ * terminal is narrower than the label plus a 10-cell bar. */
 int cli_progress_cb(void *user, uint64_t done, uint64_t total) {
     cli_progress *p = user;
     if (!p->tty || total == 0) return 0;
     int pct = (int)(done * 100 / total);
     if (pct == p->last_pct) return 0;
     p->last_pct = pct;
-    int w = 40, fill = pct * w / 100;
-    fprintf(stderr, "\r%-28.28s [", p->label);
+    int len = (int)strlen(p->label), room = p->width - 1 - 8; /* " [" "] 100%" and a free last column */
+    if (len > room - 10) len = room - 10 > 0 ? room - 10 : 0;
+    int w = room - len, fill = pct * w / 100;
+    fprintf(stderr, "\r%.*s [", len, p->label);
     for (int i = 0; i < w; i++) fputc(i < fill ? '#' : '.', stderr);
     fprintf(stderr, "] %3d%%", pct);
     fflush(stderr);
@@ -94,7 +107,7 @@ int cli_progress_cb(void *user, uint64_t done, uint64_t total) {
 }
 
 void cli_progress_done(cli_progress *p) {
-    if (p->tty && p->last_pct >= 0) fprintf(stderr, "\r%*s\r", 80, "");
+    if (p->tty && p->last_pct >= 0) fprintf(stderr, "\r%*s\r", p->width - 1, "");
 }
 
 int cli_mkdirs(const char *dir) {

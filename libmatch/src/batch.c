@@ -434,7 +434,7 @@ static void fill_cand(const gfill *f, size_t a, size_t b) {
             float limit = P->max_travel_min, own = LM_COLP(c, L, LM_COL_MAXMIN, float)[r];
             if (own > 0 && own < limit) limit = own;
             g->limit[i] = limit;
-            g->rdy[i] = (float)(5 - g->ready[i]) * 0.25f;
+            g->rdy[i] = lm__readiness_term(P, g->ready[i]);
             g->prio[i] = LM_COLP(c, L, LM_COL_PRIO, float)[r];
             g->sc[i] = P->w_hours + P->w_ready * g->rdy[i] + P->w_prio * g->prio[i];
             g->inv_limit[i] = 1.f / limit;

@@ -127,7 +127,7 @@ static int gather(gshared *S, const uint32_t *vslots, size_t nvl) {
         if (own > 0 && own < limit) limit = own;
         S->creach2[S->C.n] = lm__reach2(E->travel, LM_COLP(c, L, LM_COL_MODES, uint8_t)[r] & E->pol.allowed_modes, limit);
         const lm_policy_eval *P = &E->pol;
-        float rdy = (float)(5 - LM_COLP(c, L, LM_COL_READY, uint8_t)[r]) * 0.25f;
+        float rdy = lm__readiness_term(&E->pol, LM_COLP(c, L, LM_COL_READY, uint8_t)[r]);
         S->crest[S->C.n] = P->w_travel + P->w_hours + P->w_ready * rdy + P->w_prio * LM_COLP(c, L, LM_COL_PRIO, float)[r] +
                            1e-5f; /* the fast paths' LM_BOUND_EPS */
         S->C.id[S->C.n] = LM_COLP(c, L, LM_COL_ID, int64_t)[r];

@@ -14,6 +14,7 @@ struct lm_engine {
     int64_t threads;
     int64_t kernel;    /* requested: LM_KERNEL_AUTO or a specific one */
     int64_t quantize;  /* 0 or 1 */
+    int64_t count_feasible; /* 0 or 1 */
     lm_err err;
 };
 
@@ -89,6 +90,11 @@ int lm_engine_set_i64(lm_engine *e, int32_t option, int64_t value) {
         if (value != 0 && value != 1) return lm__fail(&e->err, LM_ERR_RANGE, "quantize %lld not 0 or 1", (long long)value);
         e->quantize = value;
         break;
+    case LM_ENGINE_COUNT_FEASIBLE:
+        if (value != 0 && value != 1)
+            return lm__fail(&e->err, LM_ERR_RANGE, "count_feasible %lld not 0 or 1", (long long)value);
+        e->count_feasible = value;
+        break;
     default: return lm__fail(&e->err, LM_ERR_RANGE, "engine option %d unknown", (int)option);
     }
     lm__clear(&e->err);
@@ -101,6 +107,7 @@ int lm_engine_get_i64(int64_t *out, const lm_engine *e, int32_t option) {
     case LM_ENGINE_THREADS: *out = e->threads; return LM_OK;
     case LM_ENGINE_KERNEL: *out = e->kernel == LM_KERNEL_AUTO ? lm__cpu_best_kernel() : e->kernel; return LM_OK;
     case LM_ENGINE_QUANTIZE: *out = e->quantize; return LM_OK;
+    case LM_ENGINE_COUNT_FEASIBLE: *out = e->count_feasible; return LM_OK;
     default: return LM_ERR_RANGE;
     }
 }
@@ -218,7 +225,7 @@ static inline bool fast_pair(const qctx *Q, lm_chunk *cc, uint32_t cr, lm_chunk 
     const double *cx = LM_COLP(cc, LC, LM_COL_XYZ, double) + 3 * cr, *vx = LM_COLP(vc, LV, LM_COL_XYZ, double) + 3 * vr;
     double dx = cx[0] - vx[0], dy = cx[1] - vx[1], dz = cx[2] - vx[2];
     if (dx * dx + dy * dy + dz * dz > Q->reach2) return false; /* before touching the vector */
-    float rdy = (float)(5 - ready) * 0.25f, prio = LM_COLP(cc, LC, LM_COL_PRIO, float)[cr];
+    float rdy = lm__readiness_term(P, ready), prio = LM_COLP(cc, LC, LM_COL_PRIO, float)[cr];
     float rest = P->w_travel + P->w_hours + P->w_ready * rdy + P->w_prio * prio + LM_BOUND_EPS;
     if (P->w_comp + rest < thr) return false; /* even a perfect competence match stays below the k-th best */
     float dot = Q->generic ? lm__competence(Q->E, cc, cr, vc, vr)
@@ -425,11 +432,14 @@ int lm_engine_explain(lm_match *out, size_t out_size, lm_engine *e, const lm_sna
         return lm__fail(&e->err, LM_ERR_UNKNOWN_ID, "explain: no candidate with id %lld", (long long)candidate_id);
     lm_match m;
     lm__pair_eval(&E, (uint32_t)cs, (uint32_t)vs, NAN, NULL, &m);
-    if (m.constraint == LM_CONSTRAINT_NONE && e->history) {
+    if (e->history) { /* the history's constraints join the bit set; the first is named only after the filters */
         int32_t slots = LM_COLP(lm__chunk_of(s->side[LM_SIDE_VACANCY], (uint32_t)vs), E.LV, LM_COL_SLOTS,
                                 int32_t)[(uint32_t)vs & (LM_CHUNK_ROWS - 1)];
-        m.constraint = lm__memory_check(e->history, &E.pol, vacancy_id, candidate_id, slots);
-        if (m.constraint != LM_CONSTRAINT_NONE) m.score = 0.f; /* like the other constraints */
+        m.failed |= lm__memory_failed(e->history, &E.pol, vacancy_id, candidate_id, slots);
+        if (m.constraint == LM_CONSTRAINT_NONE) {
+            m.constraint = lm__memory_check(e->history, &E.pol, vacancy_id, candidate_id, slots);
+            if (m.constraint != LM_CONSTRAINT_NONE) m.score = 0.f; /* like the other constraints */
+        }
     }
     lm__memory_annotate(e->history, &m);
     lm__match_store((unsigned char *)out, out_size, &m);
@@ -506,6 +516,9 @@ int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const 
     if (e->history) st = batch_history(r, e, &E, vslots, nv, &o);
     else st = run_batch(r, e, &E, vslots, nv, o.k_candidates, o.k_vacancies, &o);
     lm__free(vslots);
+    if (st == LM_OK && e->count_feasible &&
+        lm__feasible_counts(r, &E, e->history, o.vacancy_region, (int)e->threads))
+        st = lm__fail(&e->err, LM_ERR_NOMEM, "batch: out of memory counting feasible vacancies");
     if (st == LM_OK && o.progress && o.progress(o.progress_user, nv, nv))
         st = lm__fail(&e->err, LM_ERR_CANCELLED, "batch: cancelled by the progress callback at the end");
     if (st) {
@@ -514,6 +527,29 @@ int lm_engine_batch(lm_results **out, lm_engine *e, const lm_snapshot *s, const 
     }
     r->stat[LM_STAT_SECONDS] = now_s() - t0;
     *out = r;
+    lm__clear(&e->err);
+    return LM_OK;
+}
+
+/* ---- region-wide views (views.c) ------------------------------------------ */
+int lm_engine_unmatched(lm_unmatched **out, lm_engine *e, const lm_snapshot *s, const lm_viewer *v,
+                        const lm_batch_options *opts) {
+    if (!out) return e ? lm__fail(&e->err, LM_ERR_NULL, "unmatched: out is NULL") : LM_ERR_NULL;
+    *out = NULL;
+    if (!e) return LM_ERR_NULL;
+    int st = check_query(e, s, v, "unmatched");
+    if (st) return st;
+    lm_batch_options o = LM_BATCH_OPTIONS_INIT;
+    if (opts) {
+        if (opts->struct_size < sizeof o)
+            return lm__fail(&e->err, LM_ERR_INVALID, "unmatched: options struct_size %zu too small", opts->struct_size);
+        o = *opts;
+    }
+    if (o.vacancy_region < 0)
+        return lm__fail(&e->err, LM_ERR_RANGE, "unmatched: vacancy_region %d < 0", o.vacancy_region);
+    lm_eval_ctx E;
+    ctx_init(&E, e, s, v);
+    if ((st = lm__unmatched_run(out, &E, e->history, &o, (int)e->threads, &e->err))) return st;
     lm__clear(&e->err);
     return LM_OK;
 }

@@ -130,7 +130,13 @@ typedef struct lm_policy_eval {
     int32_t local_only;   /* 1: a pair only within the person's municipality (since 1.2) */
     int32_t as_of_day;
     uint32_t allowed_modes;
+    int32_t favour_furthest; /* LM_POLICY_FAVOUR_FURTHEST (since 1.2) */
 } lm_policy_eval;
+/* The readiness term of the score, 0..1: A = 1 .. E = 0, or reversed under
+ * LM_POLICY_FAVOUR_FURTHEST. One definition for every scoring path. */
+static inline float lm__readiness_term(const lm_policy_eval *P, uint8_t ready) {
+    return (float)(P->favour_furthest ? (int)ready - 1 : 5 - (int)ready) * 0.25f;
+}
 LM_HIDDEN void lm__policy_defaults(double v[LM__POLICY_NKEYS]);
 LM_HIDDEN void lm__policy_eval(lm_policy_eval *out, const double v[LM__POLICY_NKEYS]);
 
@@ -409,6 +415,7 @@ struct lm_results {
     lm_hit *hits[2];
     double stat[LM_STAT_HISTORY_EXCLUDED + 1];
     lm_history *hist;   /* referenced: the engine's history at query time, or NULL */
+    uint32_t *feasible; /* LM_ENGINE_COUNT_FEASIBLE: per candidate list, its feasible vacancies; else NULL */
 };
 LM_HIDDEN lm_snapshot *lm__snapshot_ref(const lm_snapshot *s);
 
@@ -431,6 +438,9 @@ LM_HIDDEN bool lm__memory_pair_out(const lm_history *h, const lm_policy_eval *P,
 /* The history's constraint on a pair that passes every hard filter (explain order). */
 LM_HIDDEN int lm__memory_check(const lm_history *h, const lm_policy_eval *P, int64_t vacancy_id, int64_t candidate_id,
                                int32_t slots);
+/* Every history constraint that fails for the pair, as bits (1u << constraint), whatever the filters say. */
+LM_HIDDEN uint32_t lm__memory_failed(const lm_history *h, const lm_policy_eval *P, int64_t vacancy_id,
+                                     int64_t candidate_id, int32_t slots);
 /* Fill m's lead_org, process_status (-1 none), process_day from the history. */
 LM_HIDDEN void lm__memory_annotate(const lm_history *h, lm_match *m);
 /* A batch under a history: which candidates and vacancies run, how much longer the lists must be. */
@@ -458,6 +468,14 @@ LM_HIDDEN int lm__batch_run(lm_results *r, const lm_eval_ctx *E, int kernel, int
  * products: every visible pair through lm__pair_eval_x(), same results format. */
 LM_HIDDEN int lm__batch_generic(lm_results *r, const lm_eval_ctx *E, int threads, const uint32_t *vslots, size_t nvl,
                                 uint32_t kc, uint32_t kv, lm_progress_fn progress, void *user, lm_err *err);
+
+/* ---- region-wide views (views.c) */
+/* Count each candidate list's feasible vacancies among those of the run (r->feasible). */
+LM_HIDDEN int lm__feasible_counts(lm_results *r, const lm_eval_ctx *E, const lm_history *h, int32_t region,
+                                  int threads);
+/* The unmatched view over the people and vacancies lm_engine_batch() would run. */
+LM_HIDDEN int lm__unmatched_run(lm_unmatched **out, const lm_eval_ctx *E, const lm_history *h,
+                                const lm_batch_options *o, int threads, lm_err *err);
 
 /* ---- CPU features (kernels.c) */
 LM_HIDDEN int lm__cpu_best_kernel(void);

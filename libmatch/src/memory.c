@@ -45,6 +45,19 @@ int lm__memory_check(const lm_history *h, const lm_policy_eval *P, int64_t vacan
     return LM_CONSTRAINT_NONE;
 }
 
+uint32_t lm__memory_failed(const lm_history *h, const lm_policy_eval *P, int64_t vacancy_id, int64_t candidate_id,
+                           int32_t slots) {
+    if (!h) return 0;
+    const lm_hist_person *p = lm__history_person(h, candidate_id);
+    const lm_hist_rec *r = lm__history_pair(h, vacancy_id, candidate_id);
+    uint32_t f = 0;
+    if (p && p->placed) f |= 1u << LM_CONSTRAINT_PLACED;
+    if ((p && p->open && P->exclusive_progress) || (r && st_open(r->status))) f |= 1u << LM_CONSTRAINT_IN_PROGRESS;
+    if (lm__memory_free_slots(h, vacancy_id, slots) <= 0) f |= 1u << LM_CONSTRAINT_VACANCY_FULL;
+    if (r && cooled(r, P, lm__memory_today(P))) f |= 1u << LM_CONSTRAINT_COOLDOWN;
+    return f;
+}
+
 void lm__memory_annotate(const lm_history *h, lm_match *m) {
     m->lead_org = 0;
     m->process_status = -1;

@@ -33,6 +33,7 @@ static const struct {
     /* since 1.2; the defaults of min_score and min_competence are measured on the demo (docs/scoring.md) */
     [LM_POLICY_MIN_COMPETENCE] = {"min_competence", LM__DEFAULT_MIN_COMPETENCE, 0, 1, false},
     [LM_POLICY_LOCAL_ONLY] = {"local_only", 0, 0, 1, true},
+    [LM_POLICY_FAVOUR_FURTHEST] = {"favour_furthest", 0, 0, 1, true},
 };
 
 void lm__policy_defaults(double v[LM__POLICY_NKEYS]) {
@@ -59,6 +60,7 @@ void lm__policy_eval(lm_policy_eval *o, const double v[LM__POLICY_NKEYS]) {
     o->overqualification = (float)v[LM_POLICY_OVERQUALIFICATION];
     o->min_competence = (float)v[LM_POLICY_MIN_COMPETENCE];
     o->local_only = (int32_t)v[LM_POLICY_LOCAL_ONLY];
+    o->favour_furthest = (int32_t)v[LM_POLICY_FAVOUR_FURTHEST];
 }
 
 int lm_policy_create(lm_policy **out) {
@@ -94,6 +96,22 @@ int lm_policy_set_f64(lm_policy *p, int32_t key, double value) {
             return lm__fail(&p->err, LM_ERR_RANGE, "policy %s: all weights would be 0", keys[key].name);
     }
     p->v[key] = value;
+    lm__clear(&p->err);
+    return LM_OK;
+}
+
+int lm_policy_preset(lm_policy *p, int32_t preset) {
+    /* w_competence, w_travel, w_hours, w_readiness, w_priority, favour_furthest */
+    static const double tab[LM_PRESET_COUNT][6] = {
+        [LM_PRESET_DEFAULT] = {0.6, 0.1, 0.025, 0.05, 0, 0},
+        [LM_PRESET_CLOSEST_FIRST] = {0.6, 0.1, 0.025, 0.2, 0, 0},
+        [LM_PRESET_FURTHEST_FIRST] = {0.6, 0.1, 0.025, 0.2, 0, 1},
+    };
+    if (!p) return LM_ERR_NULL;
+    if (preset < 0 || preset >= LM_PRESET_COUNT)
+        return lm__fail(&p->err, LM_ERR_RANGE, "policy preset %d unknown (0..%d)", (int)preset, LM_PRESET_COUNT - 1);
+    for (int k = LM_POLICY_W_COMPETENCE; k <= LM_POLICY_W_PRIORITY; k++) p->v[k] = tab[preset][k - LM_POLICY_W_COMPETENCE];
+    p->v[LM_POLICY_FAVOUR_FURTHEST] = tab[preset][5];
     lm__clear(&p->err);
     return LM_OK;
 }

@@ -11,6 +11,7 @@ void lm_results_free(lm_results *r) {
     }
     lm_travel_free(r->travel_ref);
     lm_history_free(r->hist);
+    lm__free(r->feasible);
     lm_snapshot_free(r->snap);
     lm__free(r);
 }

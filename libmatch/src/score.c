@@ -43,11 +43,13 @@ int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float 
     lm_chunk *cc = lm__chunk_of(cs, cslot), *vc = lm__chunk_of(vs, vslot);
     uint32_t cr = cslot & (LM_CHUNK_ROWS - 1), vr = vslot & (LM_CHUNK_ROWS - 1);
     int con = LM_CONSTRAINT_NONE;
+    uint32_t failed = 0; /* with m: every failing constraint, for explanations */
     if (m) memset(m, 0, sizeof *m); /* padding too: rows are copied out to callers */
 #define SET(c)                                                                     \
     do {                                                                           \
         if (!con) con = (c);                                                       \
         if (!m) return con;                                                        \
+        failed |= 1u << (c);                                                       \
     } while (0)
 
     if (!lm__visible(&E->viewer, LM_COLP(cc, LC, LM_COL_ORG, int64_t)[cr], LM_COLP(cc, LC, LM_COL_MUNI, int32_t)[cr],
@@ -100,11 +102,13 @@ int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float 
     float trav = best <= limit ? 1.f - (float)best / limit : 0.f;
     float clen = cmax - cmin, vlen = vmax - vmin, len = clen < vlen ? clen : vlen;
     float hours = lo > hi ? 0.f : (len > 0.f ? (hi - lo) / len : 1.f);
-    float rdy = (float)(5 - ready) * 0.25f;
+    float rdy = lm__readiness_term(&E->pol, ready);
     float prio = LM_COLP(cc, LC, LM_COL_PRIO, float)[cr];
     const lm_policy_eval *P = &E->pol;
     float score = lm__score_combine(P, comp, trav, hours, rdy, prio);
-    if (!con && score < P->min_score) SET(LM_CONSTRAINT_MIN_SCORE);
+    /* judged on the components as they stand (a failing travel or hours
+     * filter gives 0), so explanations list it next to the others */
+    if (score < P->min_score) SET(LM_CONSTRAINT_MIN_SCORE);
 #undef SET
     if (out_score) *out_score = con ? 0.f : score;
     if (m) {
@@ -125,6 +129,12 @@ int lm__pair_eval_x(const lm_eval_ctx *E, uint32_t cslot, uint32_t vslot, float 
         m->reserved = 0;
         m->process_status = -1;
         m->vacancy_kind = LM_COLP(vc, LV, LM_COL_KIND, uint8_t)[vr];
+        m->failed = failed;
+        m->travel_limit = limit;
+        m->travel_limit_own = own > 0 && own < E->pol.max_travel_min;
+        m->hours_gap = lo > hi ? lo - hi : 0.f;
+        float lw = LM_COLP(cc, LC, LM_COL_LW, float)[cr], lwmin = LM_COLP(vc, LV, LM_COL_LW, float)[vr];
+        m->loonwaarde_gap = lw < lwmin ? lwmin - lw : 0.f;
     }
     return con;
 }

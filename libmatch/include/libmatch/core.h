@@ -569,11 +569,23 @@ enum lm_policy_key {
     /* since 1.2.0 */
     LM_POLICY_MIN_COMPETENCE = 15,  /**< 0..1: pairs whose competence is below are infeasible
                                          (::LM_CONSTRAINT_MIN_COMPETENCE) [see docs/scoring.md] */
-    LM_POLICY_LOCAL_ONLY = 16       /**< 1: match each person only with vacancies in their own municipality of
+    LM_POLICY_LOCAL_ONLY = 16,      /**< 1: match each person only with vacancies in their own municipality of
                                          residence (the municipal-only run); 0: off [0] */
+    LM_POLICY_FAVOUR_FURTHEST = 17  /**< 1: the readiness term favours people further from the labour market
+                                         (E = 1 .. A = 0); 0: work-ready first (A = 1 .. E = 0) [0]
+                                         (docs/scoring.md, "Who comes first") */
 };
 /** Number of policy keys in this version of the header (0 .. LM_POLICY_KEYS - 1). */
-#define LM_POLICY_KEYS 17
+#define LM_POLICY_KEYS 18
+
+/** Policy presets for who comes first (lm_policy_preset(); docs/scoring.md, "Who comes first"). Since 1.2.0. */
+enum lm_preset {
+    LM_PRESET_DEFAULT = 0,        /**< the default weights (0.6 / 0.1 / 0.025 / 0.05 / 0), work-ready first */
+    LM_PRESET_CLOSEST_FIRST = 1,  /**< closest to work first: readiness weight 0.2, A = 1 .. E = 0 */
+    LM_PRESET_FURTHEST_FIRST = 2  /**< furthest from the market first: readiness weight 0.2, E = 1 .. A = 0 */
+};
+/** Number of ::lm_preset values in this version. Since 1.2.0. */
+#define LM_PRESET_COUNT 3
 
 /**
  * Competence models (::LM_POLICY_COMPETENCE_MODEL), defined in docs/scoring.md.
@@ -621,6 +633,23 @@ LM_API int lm_policy_set_f64(lm_policy *policy, int32_t key, double value);
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown key).
  */
 LM_API int lm_policy_get_f64(double *out, const lm_policy *policy, int32_t key);
+/**
+ * @brief Apply a preset for who comes first: sets the five weights
+ * (::LM_POLICY_W_COMPETENCE .. ::LM_POLICY_W_PRIORITY) and
+ * ::LM_POLICY_FAVOUR_FURTHEST; every other key keeps its value.
+ *
+ * | preset          | competence | travel | hours | readiness | priority | favour_furthest |
+ * |-----------------|-----------:|-------:|------:|----------:|---------:|----------------:|
+ * | DEFAULT         | 0.6        | 0.1    | 0.025 | 0.05      | 0        | 0               |
+ * | CLOSEST_FIRST   | 0.6        | 0.1    | 0.025 | 0.2       | 0        | 0               |
+ * | FURTHEST_FIRST  | 0.6        | 0.1    | 0.025 | 0.2       | 0        | 1               |
+ *
+ * @param policy the policy.
+ * @param preset an ::lm_preset.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown preset; the policy is unchanged).
+ * @since 1.2.0
+ */
+LM_API int lm_policy_preset(lm_policy *policy, int32_t preset);
 /**
  * @brief Detailed message of the last failing call on this policy.
  * @param policy the policy, or NULL.
@@ -805,9 +834,12 @@ typedef struct lm_match {
 enum lm_engine_option {
     LM_ENGINE_THREADS = 0, /**< worker threads for batches, 0 = online cores [0] */
     LM_ENGINE_KERNEL = 1,  /**< ::lm_kernel [LM_KERNEL_AUTO] */
-    LM_ENGINE_QUANTIZE = 2 /**< 1: batches bound competence with int8-quantised vectors (VNNI where the
+    LM_ENGINE_QUANTIZE = 2, /**< 1: batches bound competence with int8-quantised vectors (VNNI where the
                                 CPU has it) and score the pairs that pass in float: the same lists as
                                 float (docs/performance.md); 0: float [0] */
+    LM_ENGINE_COUNT_FEASIBLE = 3 /**< 1: batches also count, per candidate, the feasible vacancies
+                                      (lm_results_feasible_count()), an extra pass over every pair
+                                      (docs/performance.md, "Feasible counts"); 0: off [0]. Since 1.2.0. */
 };
 
 /** Scoring kernels. AUTO picks the best the CPU supports. */
@@ -930,6 +962,16 @@ LM_API int lm_engine_batch(lm_results **out, lm_engine *engine, const lm_snapsho
  * @brief Score and explain one pair. For an infeasible pair, @c constraint
  * names the first excluding constraint (in ::lm_constraint order) and the
  * score is 0; components are filled as far as they can be computed.
+ *
+ * Since 1.2.0 (callers passing the 1.2 element size) the explanation is
+ * full: @c failed has bit (1u << c) set for every constraint c that fails,
+ * the pair filters and the proposal history's alike (::LM_CONSTRAINT_MIN_SCORE
+ * judges the score from the components as they stand: a failing travel or
+ * hours filter contributes 0), and the distances to the limits are filled:
+ * @c travel_minutes against @c travel_limit (@c travel_limit_own says whose
+ * limit binds), @c hours_gap and @c loonwaarde_gap (docs/concepts.md,
+ * "Explanations"). Rows of results carry the same distances and
+ * @c failed = 0.
  * @param out receives the explained pair.
  * @param out_size sizeof(lm_match) as the caller knows it.
  * @param engine the engine.
@@ -943,6 +985,116 @@ LM_API int lm_engine_batch(lm_results **out, lm_engine *engine, const lm_snapsho
 LM_API int lm_engine_explain(lm_match *out, size_t out_size, lm_engine *engine,
                              const lm_snapshot *snap, const lm_viewer *viewer,
                              int64_t vacancy_id, int64_t candidate_id);
+/**@}*/
+
+/* ------------------------------------------------------------------------ */
+/** @name Region-wide views (since 1.2.0) */
+/**@{*/
+/** The people without any feasible vacancy (opaque; lm_engine_unmatched(), lm_unmatched_free()). Since 1.2.0. */
+typedef struct lm_unmatched lm_unmatched;
+
+/** Binding values that are not a constraint (lm_unmatched_person::binding). Since 1.2.0. */
+enum lm_binding {
+    LM_BINDING_SEVERAL = -1,    /**< every vacancy fails by two or more constraints */
+    LM_BINDING_NO_VACANCY = -2  /**< the run has no open vacancy at all */
+};
+
+/**
+ * One person with no feasible vacancy. The binding constraint: among the
+ * vacancies that fail for this person by exactly one constraint, the
+ * constraint that fails most often (ties: the lowest number), so lifting it
+ * alone would open the most vacancies; ::LM_BINDING_SEVERAL if every vacancy
+ * fails by two or more. Read with an element size; grows at the end.
+ */
+typedef struct lm_unmatched_person {
+    int64_t candidate_id; /**< the person */
+    uint32_t groups;      /**< the person's target-group bitmask */
+    int32_t binding;      /**< ::lm_constraint, or an ::lm_binding value */
+    uint32_t opened;      /**< vacancies that fail by the binding constraint alone (0 for the ::lm_binding values) */
+    uint32_t failed_all;  /**< bit c: constraint c fails for every vacancy of the run */
+    uint32_t failed_any;  /**< bit c: constraint c fails for at least one vacancy */
+    uint32_t reserved;    /**< 0 */
+} lm_unmatched_person;
+
+/** The unmatched counted by binding constraint and target group. Read with an element size. */
+typedef struct lm_unmatched_cell {
+    int32_t binding;  /**< ::lm_constraint, or an ::lm_binding value */
+    uint32_t group;   /**< one target-group bit (a person in several groups counts in each), or 0: everyone once */
+    uint64_t people;  /**< persons */
+} lm_unmatched_cell;
+
+/** Numbers about a view (lm_unmatched_stat()). */
+enum lm_unmatched_stat {
+    LM_UNMATCHED_STAT_PEOPLE = 0,    /**< persons examined: visible, not left out by the proposal history */
+    LM_UNMATCHED_STAT_VACANCIES = 1, /**< vacancies of the run: open, of the region, not full */
+    LM_UNMATCHED_STAT_UNMATCHED = 2, /**< persons without any feasible vacancy */
+    LM_UNMATCHED_STAT_SECONDS = 3,   /**< wall time */
+    LM_UNMATCHED_STAT_THREADS = 4    /**< worker threads used */
+};
+
+/**
+ * @brief The people with no feasible vacancy at all, each with the
+ * constraint that binds (see ::lm_unmatched_person), counted by binding
+ * constraint and target group (docs/concepts.md, "Region-wide views").
+ *
+ * The people and vacancies are those of lm_engine_batch() with the same
+ * options (visible to @p viewer; vacancies open, of
+ * lm_batch_options::vacancy_region, not full under the engine's history;
+ * people placed or in progress left out), and feasible means exactly what it
+ * means there, the history's exclusions of pairs included. Exact: every pair
+ * is examined, on the engine's threads. Vacancy-wide constraints (closed,
+ * no slots, full) therefore never bind; the history's pair constraints
+ * (::LM_CONSTRAINT_COOLDOWN, ::LM_CONSTRAINT_IN_PROGRESS) can.
+ * @param out receives the view; NULL on error. Free with lm_unmatched_free().
+ * @param engine the engine (policy, travel, history, threads).
+ * @param snap the snapshot.
+ * @param viewer who is asking.
+ * @param options NULL means ::LM_BATCH_OPTIONS_INIT (the k's do not apply).
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID (struct sizes), ::LM_ERR_RANGE,
+ * ::LM_ERR_CANCELLED (progress callback), ::LM_ERR_NOMEM; details in lm_engine_errmsg().
+ * @since 1.2.0
+ */
+LM_API int lm_engine_unmatched(lm_unmatched **out, lm_engine *engine, const lm_snapshot *snap,
+                               const lm_viewer *viewer, const lm_batch_options *options);
+/**
+ * @brief Free a view. NULL is accepted.
+ * @param view the view, or NULL.
+ * @since 1.2.0
+ */
+LM_API void lm_unmatched_free(lm_unmatched *view);
+/**
+ * @brief Copy the unmatched persons, ordered by candidate id.
+ * @param out caller buffer for up to @p capacity persons (may be NULL if 0).
+ * @param elem_size sizeof(lm_unmatched_person) as the caller knows it (>= its 1.2 size).
+ * @param capacity number of persons @p out can hold.
+ * @param out_needed receives the number of unmatched persons (may be NULL).
+ * @param view the view.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID (elem_size), ::LM_ERR_BUFFER
+ * (capacity too small: nothing copied, *out_needed set).
+ * @since 1.2.0
+ */
+LM_API int lm_unmatched_people(lm_unmatched_person *out, size_t elem_size, size_t capacity, size_t *out_needed,
+                               const lm_unmatched *view);
+/**
+ * @brief Copy the counts by binding constraint and target group: cells with
+ * at least one person, ordered by binding (ascending, the ::lm_binding values
+ * first), then group (0 first, then by bit).
+ * @param out caller buffer for up to @p capacity cells (may be NULL if 0).
+ * @param elem_size sizeof(lm_unmatched_cell) as the caller knows it.
+ * @param capacity number of cells @p out can hold.
+ * @param out_needed receives the number of cells (may be NULL).
+ * @param view the view.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_INVALID (elem_size), ::LM_ERR_BUFFER.
+ * @since 1.2.0
+ */
+LM_API int lm_unmatched_cells(lm_unmatched_cell *out, size_t elem_size, size_t capacity, size_t *out_needed,
+                              const lm_unmatched *view);
+/**
+ * @brief A number about the view (::lm_unmatched_stat).
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown stat).
+ * @since 1.2.0
+ */
+LM_API int lm_unmatched_stat(double *out, const lm_unmatched *view, int32_t stat);
 /**@}*/
 
 /* ------------------------------------------------------------------------ */
@@ -1025,6 +1177,20 @@ LM_API int lm_results_copy(lm_match *out, size_t elem_size, size_t capacity, siz
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown stat).
  */
 LM_API int lm_results_stat(double *out, const lm_results *results, int32_t stat);
+
+/**
+ * @brief The number of feasible vacancies of a candidate in a batch made
+ * with ::LM_ENGINE_COUNT_FEASIBLE on: the vacancies of the batch that pass
+ * every filter with this person, the history's pair exclusions included
+ * (not only those in the top-k).
+ * @param out receives the count.
+ * @param results results of lm_engine_batch().
+ * @param candidate_id a candidate with a list in the results.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_STATE (not a batch with the option
+ * on), ::LM_ERR_UNKNOWN_ID (no list for this candidate).
+ * @since 1.2.0
+ */
+LM_API int lm_results_feasible_count(uint32_t *out, const lm_results *results, int64_t candidate_id);
 /**@}*/
 
 #ifdef __cplusplus
