@@ -466,8 +466,9 @@ static void print_summary(const lm_effects *fx, const demo_nights_opts *o) {
     printf("  %-32s %9s %9s %9s %9s %9s %9s %9s %9s\n", "target group", "pool", "proposed", "introd.", "placed",
            "rate", "med.days", "6 months", "12 months");
     for (size_t i = 0, n = lm_effects_count(fx); i < n; i++) {
-        const lm_effect_row *r = lm_effects_row(fx, i);
+        lm_effect_row row = *lm_effects_row(fx, i), *r = &row;
         if (r->dim != LM_DIM_TOTAL && r->dim != LM_DIM_GROUP) continue;
+        cli_report_secondary(r, o->threshold); /* as the report shows it */
         const char *name = "all";
         if (r->dim == LM_DIM_GROUP)
             for (unsigned b = 0; b < CLI_REPORT_GROUPS; b++)

@@ -58,7 +58,7 @@ static void suppress(lm_effect_row *r, int fig) {
     r->value[fig] = NAN;
 }
 
-static void secondary(lm_effect_row *r, int32_t th) {
+void cli_report_secondary(lm_effect_row *r, int32_t th) {
     if (r->suppressed >> LM_FIG_PLACED & 1u) suppress(r, LM_FIG_PLACEMENT_RATE), suppress(r, LM_FIG_MEDIAN_DAYS);
     static const int ret[2][2] = {{LM_FIG_OBSERVED_6M, LM_FIG_RETAINED_6M}, {LM_FIG_OBSERVED_12M, LM_FIG_RETAINED_12M}};
     for (int q = 0; q < 2; q++) {
@@ -911,7 +911,7 @@ int cli_report_write(const char *dir, const lm_effects *fx, const lm_outcome_per
     }
     for (size_t i = 0; i < v.n; i++) {
         v.rows[i] = *lm_effects_row(fx, i);
-        secondary(&v.rows[i], info->threshold);
+        cli_report_secondary(&v.rows[i], info->threshold);
     }
     int rc = derive(dv, persons, npersons, recs, nrecs, info);
     if (!rc) rc = write_csvs(dir, &v, dv, info);

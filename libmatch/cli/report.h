@@ -44,6 +44,12 @@ typedef struct cli_report_info {
 int cli_report_write(const char *dir, const lm_effects *fx, const lm_outcome_person *persons, size_t npersons,
                      const lm_outcome_record *recs, size_t nrecs, const cli_report_info *info);
 
+/* The report's secondary suppression on a copy of a row: a rate or median is
+ * hidden when the count it is computed from is, a retention share when the
+ * number still placed or the number no longer placed is under th
+ * (docs/outcomes-demo.md). */
+void cli_report_secondary(lm_effect_row *r, int32_t th);
+
 /* Plain names of the target-group bits (bit index 0..8), "group" if unknown. */
 const char *cli_report_group_name(unsigned bit);
 
