@@ -192,7 +192,12 @@ for r in csv.DictReader(open(sys.argv[1])):
     grep -q "^placed,placed (started work),8," "$tmp/db/funnel.csv" || { cat "$tmp/db/funnel.csv"; return 1; }
     grep -q "^introduced,introduced to an employer,12," "$tmp/db/funnel.csv"
 }
+nights_bad() {
+    "$lm" demo --nights 0 --out "$tmp/x" 2>"$tmp/n.err"; [ $? -eq 2 ] && grep -q "'--nights'" "$tmp/n.err" || return 1
+    "$lm" demo --nights 366 --out "$tmp/x" 2>/dev/null; [ $? -eq 2 ] && [ ! -e "$tmp/x/report" ]
+}
 check "lmatch report: --help, bad values named, exit status 2" report_usage
+check "demo --nights outside 1..365 is refused with status 2" nights_bad
 if [ -x "$(command -v pg_ctl || ls /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | tail -1)" ] && [ -x scripts/pg-test-cluster.sh ]; then
     export -f db_report
     export lm tmp csvs py
