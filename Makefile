@@ -69,8 +69,11 @@ $(AR_LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# lmatch reads own-data CSV files with Debian's libcsv (libcsv-dev): RFC 4180
+# quoting (commas, quotes, line breaks in fields) done right, not hand-rolled.
+CLI_LIBS := -lcsv
 $(CLI): $(CLI_OBJ) $(AR_LIB)
-	$(CC) -o $@ $(CLI_OBJ) $(AR_LIB) $(LIBS) -pthread
+	$(CC) -o $@ $(CLI_OBJ) $(AR_LIB) $(CLI_LIBS) $(LIBS) -pthread
 
 $(BUILD)/libmatch.pc: libmatch/libmatch.pc.in Makefile FORCE
 	@mkdir -p $(BUILD)

@@ -3,7 +3,8 @@
 # Usage: scripts/install-deps.sh [build|test|bench|all]   (default: test)
 set -euo pipefail
 what=${1:-test}
-build=(build-essential pkg-config libpq-dev uthash-dev libxxhash-dev)
+# libcsv-dev: the CSV parser of lmatch batch --candidates and db import (RFC 4180 quoting done right)
+build=(build-essential pkg-config libpq-dev uthash-dev libxxhash-dev libcsv-dev)
 test=(libcriterion-dev postgresql valgrind clang libclang-rt-dev abigail-tools
       python3 python3-numpy python3-scipy python3-pytest python3-setuptools python3-venv python3-pip doxygen
       python3-matplotlib chromium)

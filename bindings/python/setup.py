@@ -36,6 +36,11 @@ class BuildPy(build_py):
         with open(target, "w", encoding="utf-8") as f:
             f.write('"""Written by setup.py at build time."""\n')
             f.write(f"BUILD_DIR = {os.path.abspath(build_dir)!r}\n")
+        # the O*NET skill profiles of libmatch.vectors (CC BY 4.0, attribution kept beside them)
+        data = os.path.join(os.path.dirname(os.path.dirname(HERE)), "libmatch", "data")
+        if os.path.isdir(data):
+            for name in ("onet_skills.csv", "ATTRIBUTION.md"):
+                self.copy_file(os.path.join(data, name), os.path.join(self.build_lib, "libmatch", "data", name))
 
 
 setup(cmdclass={"build_py": BuildPy})

@@ -59,6 +59,7 @@ int cli_parse_day(const char *s, int64_t *out);
 int cmd_demo(int argc, char **argv);
 int cmd_db(int argc, char **argv);    /* cmd_db.c: db init | db seed-demo */
 int cmd_batch(int argc, char **argv); /* cmd_db.c */
+int cmd_vectors(int argc, char **argv); /* cmd_vectors.c: lmatch vectors */
 int cmd_query(int argc, char **argv); /* cmd_db.c */
 int cmd_proposals(int argc, char **argv); /* cmd_process.c: proposals */
 int cmd_proposal(int argc, char **argv);  /* cmd_process.c: proposal set */

@@ -42,6 +42,8 @@ static void usage(FILE *f) {
             "                 the effect report (funnel, target groups, municipalities, flows, retention)\n"
             "                 as DIR/index.html and CSV files, from the outcomes in the database\n"
             "  (COMMAND --help prints the options of a command)\n"
+            "  vectors --occupations FILE --side candidates|vacancies [--out FILE] [--centre]\n"
+            "                 competence vectors (O*NET skill levels, importance weights) from occupation codes\n"
             "  --version      print the library version\n"
             "  --help         this text\n");
 }
@@ -68,6 +70,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "proposal")) return cmd_proposal(argc - 1, argv + 1);
     if (!strcmp(cmd, "news")) return cmd_news(argc - 1, argv + 1);
     if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "vectors")) return cmd_vectors(argc - 1, argv + 1);
     fprintf(stderr, "lmatch: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

@@ -3,6 +3,7 @@ docs/outcomes.md): the hand-built history of tests/unit/test_outcomes.c (its
 figures derived by hand there), input forms (columns, row dicts, structured
 arrays, dates), the small-numbers rule, errors with the library's message, and
 random histories against a recount written here from the docs."""
+import ctypes
 import datetime as dt
 import math
 
@@ -281,3 +282,31 @@ def test_random_against_recount():
             assert row["suppressed"] == hidden, (rnd, row)
             for f in lm.effects.FIG_NAMES:
                 assert same(row[f], fig[f]), (rnd, row["dim"], row["key"], f, row[f], fig[f])
+
+
+def test_struct_layouts_equal_the_compilers(tmp_path):
+    """sizeof and offsetof of the outcomes.h structs, printed by the C compiler, equal the binding's."""
+    from conftest import ROOT
+    import shutil
+    import subprocess
+    if not shutil.which("cc"):
+        pytest.skip("no C compiler")
+    fields = {"lm_outcome_person": _ffi.OutcomePerson, "lm_outcome_record": _ffi.OutcomeRecord,
+              "lm_effect_row": _ffi.EffectRow}
+    src = ["#include <stdio.h>", "#include <stddef.h>", "#include <libmatch/libmatch.h>", "int main(void) {"]
+    for cname, ct in fields.items():
+        src.append(f'printf("{cname} %zu\\n", sizeof({cname}));')
+        for f, _ in ct._fields_:
+            src.append(f'printf("{cname}.{f} %zu\\n", offsetof({cname}, {f}));')
+    src.append("return 0; }")
+    (tmp_path / "l.c").write_text("\n".join(src))
+    subprocess.run(["cc", "-std=c11", "-I", str(ROOT / "libmatch" / "include"), "-o", str(tmp_path / "l"),
+                    str(tmp_path / "l.c")], check=True)
+    out = dict(line.rsplit(" ", 1) for line in
+               subprocess.run([str(tmp_path / "l")], capture_output=True, text=True, check=True).stdout.splitlines())
+    for cname, ct in fields.items():
+        assert int(out[cname]) == ctypes.sizeof(ct), cname
+        for f, _ in ct._fields_:
+            assert int(out[f"{cname}.{f}"]) == getattr(ct, f).offset, f"{cname}.{f}"
+    assert lm.effects._PERSON_DTYPE.itemsize == int(out["lm_outcome_person"])
+    assert lm.effects._RECORD_DTYPE.itemsize == int(out["lm_outcome_record"])

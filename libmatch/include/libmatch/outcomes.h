@@ -48,20 +48,32 @@ enum lm_end_reason {
 #define LM_END_REASON_COUNT 6
 
 /**
- * @brief Names: "regular", "garantiebaan", "beschut", "detachering",
- * "werkervaringsplek", "other"; and "none", "contract_ended", "dismissed",
- * "person_left", "moved", "other".
+ * @brief Name of a contract kind: "regular", "garantiebaan", "beschut",
+ * "detachering", "werkervaringsplek", "other".
+ * @param contract an ::lm_contract value.
  * @return static string; NULL for an unknown value. Thread-safe.
  */
 LM_API const char *lm_contract_name(int32_t contract);
-/** @copydoc lm_contract_name */
+/**
+ * @brief Name of an end reason: "none", "contract_ended", "dismissed",
+ * "person_left", "moved", "other".
+ * @param reason an ::lm_end_reason value.
+ * @return static string; NULL for an unknown value. Thread-safe.
+ */
 LM_API const char *lm_end_reason_name(int32_t reason);
 /**
- * @brief Parse a name as the functions above write it (ASCII case-insensitive).
+ * @brief Parse a contract name as lm_contract_name() writes it (ASCII case-insensitive).
+ * @param out receives the ::lm_contract value; unchanged on error.
+ * @param name the name.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown name). Thread-safe.
  */
 LM_API int lm_contract_parse(int32_t *out, const char *name);
-/** @copydoc lm_contract_parse */
+/**
+ * @brief Parse an end reason as lm_end_reason_name() writes it (ASCII case-insensitive).
+ * @param out receives the ::lm_end_reason value; unchanged on error.
+ * @param name the name.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown name). Thread-safe.
+ */
 LM_API int lm_end_reason_parse(int32_t *out, const char *name);
 
 /**
@@ -162,8 +174,10 @@ typedef struct lm_effects lm_effects;
  * and so is every rate, share or median whose denominator is below it (bit in
  * lm_effect_row::suppressed, value NaN). Rows come ordered by dim, then key.
  * @param out receives the figures; NULL on error.
- * @param persons the pool's persons, @p npersons of them (ids unique).
- * @param records the proposals, @p nrecords of them (ids unique, candidate among the persons).
+ * @param persons the pool's persons (ids unique); NULL only if @p npersons is 0.
+ * @param npersons number of persons, at most ::LM_MAX_ROWS.
+ * @param records the proposals (ids unique, candidate among the persons); NULL only if @p nrecords is 0.
+ * @param nrecords number of records, at most ::LM_MAX_ROWS.
  * @param from_day first day of the period (>= 0).
  * @param to_day last day of the period (>= from_day).
  * @param as_of_day the day the figures are taken (>= to_day): retention is observed up to it.
@@ -190,29 +204,72 @@ LM_API int lm_effects_compute(lm_effects **out, const lm_outcome_person *persons
                               int32_t as_of_day, int32_t threshold);
 /**
  * @brief Validate the input of lm_effects_compute() without computing: the
- * same status it would return for the input, and in @p msg (capacity
- * @p msg_cap, may be 0) a message naming the first bad argument, row and id,
- * e.g. "effects: record 4 (proposal 17): placed_day 3 before proposed_day 9";
- * "" when the input is valid. Thread-safe.
+ * same status it would return for the input, and a message naming the first
+ * bad argument, row and id, e.g. "effects: record 4 (proposal 17):
+ * placed_day 3 before proposed_day 9"; "" when the input is valid.
+ * @param msg receives the message, cut to fit and always terminated; may be NULL.
+ * @param msg_cap capacity of @p msg in bytes (0: nothing written).
+ * @param persons as for lm_effects_compute().
+ * @param npersons as for lm_effects_compute().
+ * @param records as for lm_effects_compute().
+ * @param nrecords as for lm_effects_compute().
+ * @param from_day as for lm_effects_compute().
+ * @param to_day as for lm_effects_compute().
+ * @param as_of_day as for lm_effects_compute().
+ * @param threshold as for lm_effects_compute().
+ * @return the status lm_effects_compute() returns for this input (never
+ * ::LM_ERR_NOMEM from the computation itself). Thread-safe.
  */
 LM_API int lm_effects_check(char *msg, size_t msg_cap, const lm_outcome_person *persons, size_t npersons,
                             const lm_outcome_record *records, size_t nrecords, int32_t from_day, int32_t to_day,
                             int32_t as_of_day, int32_t threshold);
-/** @brief Number of rows (0 for NULL). */
+/**
+ * @brief Number of rows.
+ * @param fx the figures (NULL accepted).
+ * @return the number of rows; 0 for NULL. Thread-safe.
+ */
 LM_API size_t lm_effects_count(const lm_effects *fx);
-/** @brief Row @p i, or NULL when out of range. Valid until lm_effects_free(). */
+/**
+ * @brief One row of the figures.
+ * @param fx the figures.
+ * @param i row index, 0..lm_effects_count() - 1.
+ * @return the row, owned by @p fx and valid until lm_effects_free(); NULL when
+ * @p fx is NULL or @p i out of range. Thread-safe.
+ */
 LM_API const lm_effect_row *lm_effects_row(const lm_effects *fx, size_t i);
-/** @brief Free (NULL accepted). */
+/**
+ * @brief Free the figures.
+ * @param fx the figures (NULL accepted).
+ */
 LM_API void lm_effects_free(lm_effects *fx);
-/** @brief "total", "group", "readiness", "home_municipality", "work_municipality", "org", "kind", "cross_border", "flow"; NULL if unknown. */
+/**
+ * @brief Name of a dim: "total", "group", "readiness", "home_municipality",
+ * "work_municipality", "org", "kind", "cross_border", "flow".
+ * @param dim an ::lm_effect_dim value.
+ * @return static string; NULL for an unknown value. Thread-safe.
+ */
 LM_API const char *lm_effect_dim_name(int32_t dim);
-/** @brief "people", "proposed", "introduced", "placed", "placement_rate", "median_days", "observed_6m",
- * "retained_6m", "observed_12m", "retained_12m", "lks"; NULL if unknown. */
+/**
+ * @brief Name of a figure: "people", "proposed", "introduced", "placed",
+ * "placement_rate", "median_days", "observed_6m", "retained_6m",
+ * "observed_12m", "retained_12m", "lks".
+ * @param fig an ::lm_effect_fig value.
+ * @return static string; NULL for an unknown value. Thread-safe.
+ */
 LM_API const char *lm_effect_fig_name(int32_t fig);
-/** @brief Parse a dim name as lm_effect_dim_name() writes it (ASCII case-insensitive).
- * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown name). Thread-safe. */
+/**
+ * @brief Parse a dim name as lm_effect_dim_name() writes it (ASCII case-insensitive).
+ * @param out receives the ::lm_effect_dim value; unchanged on error.
+ * @param name the name.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown name). Thread-safe.
+ */
 LM_API int lm_effect_dim_parse(int32_t *out, const char *name);
-/** @brief Parse a figure name as lm_effect_fig_name() writes it. @copydetails lm_effect_dim_parse */
+/**
+ * @brief Parse a figure name as lm_effect_fig_name() writes it (ASCII case-insensitive).
+ * @param out receives the ::lm_effect_fig value; unchanged on error.
+ * @param name the name.
+ * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown name). Thread-safe.
+ */
 LM_API int lm_effect_fig_parse(int32_t *out, const char *name);
 
 #ifdef __cplusplus
