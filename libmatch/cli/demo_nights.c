@@ -545,7 +545,7 @@ int demo_nights(const demo_nights_opts *o) {
         info.cf.kind = CLI_CF_SIMULATED;
         count_placed(&reg, &info.cf.placed_regional, &info.cf.filled_regional, info.cf.group_regional);
         count_placed(&loc, &info.cf.placed_local, &info.cf.filled_local, info.cf.group_local);
-        snprintf(note, sizeof note, "Counted over the nights and the 12 months of follow-up: distinct persons with a "
+        snprintf(note, sizeof note, "Counted over the nights and the 15 months of follow-up: distinct persons with a "
                  "placement and distinct vacancies with at least one placement. Both runs use the same data, the "
                  "same seed and the same outcome draws per pair and day.");
         info.cf.note = note;
