@@ -498,9 +498,9 @@ static void svg_funnel(FILE *f, const step *s, size_t ns) {
                 y + bh / 2 + 5, s[i].label);
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n", left, y, w < 1 ? 1 : w,
                 bh, i < 4 ? "#3a7dc9" : "#2e9b57");
-        if (s[i].suppressed)
-            fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"14\" fill=\"#777\">suppressed (small number)</text>\n",
-                    left + 8.0, y + bh / 2 + 5);
+        if (s[i].suppressed || isnan(s[i].value))
+            fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"14\" fill=\"#777\">%s</text>\n", left + 8.0,
+                    y + bh / 2 + 5, s[i].suppressed ? "suppressed (small number)" : "not yet observed");
         else
             fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"14\">%.0f (%.1f%% of pool)</text>\n", left + w + 8,
                     y + bh / 2 + 5, s[i].value, s[0].value > 0 ? 100.0 * s[i].value / s[0].value : 0.0);
@@ -814,11 +814,16 @@ static int write_html(const char *dir, const fxview *fx, const derived *dv, cons
             cli_report_date(d3, info->as_of_day));
     esc(f, info->source);
     fprintf(f, ". libmatch %s.</p>\n", lm_version_string());
-    fprintf(f, "<div class=\"box\"><b>Small numbers are hidden.</b> These are personal data: every count of "
-               "persons from 1 to %d is not shown (&bull;), and neither is a rate or share computed over fewer "
-               "than %d persons. A dash (&ndash;) means the figure is not defined yet (for example retention "
-               "before 6 months have passed). The CSV files leave these cells empty and name them in the "
-               "column <code>suppressed</code>.</div>\n", th - 1 > 0 ? th - 1 : 0, th);
+    if (th <= 1)
+        fputs("<div class=\"box\"><b>Nothing is hidden in this report</b> (threshold 1). These are personal "
+              "data: publish it only with the small-numbers rule on (the default threshold is 5). A dash "
+              "(&ndash;) means the figure is not defined yet.</div>\n", f);
+    else
+        fprintf(f, "<div class=\"box\"><b>Small numbers are hidden.</b> These are personal data: every count of "
+                   "persons from 1 to %d is not shown (&bull;), and neither is a rate or share computed over fewer "
+                   "than %d persons. A dash (&ndash;) means the figure is not defined yet (for example retention "
+                   "before 6 months have passed). The CSV files leave these cells empty and name them in the "
+                   "column <code>suppressed</code>.</div>\n", th - 1 > 0 ? th - 1 : 0, th);
 
     const lm_effect_row *t = find_row(fx, LM_DIM_TOTAL, 0);
     step s[8];
@@ -885,12 +890,12 @@ static int write_html(const char *dir, const fxview *fx, const derived *dv, cons
                "<dt>still placed at 6 / 12 months</dt><dd>of the first placements that started at least 182 / 365 "
                "days before the report date, the share that had not ended by then (duurzame uitstroom).</dd>"
                "<dt>loonkostensubsidie</dt><dd>placed persons whose first placement has wage-cost subsidy.</dd>"
-               "<dt>small-numbers rule</dt><dd>counts 1..%d and rates over fewer than %d persons are hidden "
-               "(&bull;).</dd></dl>\n"
+               "<dt>small-numbers rule</dt><dd>counts of persons under %d (other than 0) and rates over fewer "
+               "than %d persons are hidden (&bull;).</dd></dl>\n"
                "<p class=\"note\">Files next to this page: funnel.csv, by_group.csv, by_municipality.csv, "
                "by_work_municipality.csv, by_readiness.csv, by_kind.csv, flows.csv, retention.csv, figures.csv "
                "(all rows). Definitions in docs/outcomes.md.</p>\n</main></body></html>\n",
-            th - 1 > 0 ? th - 1 : 0, th);
+            th, th);
     return cli_out_commit(&o) ? 1 : 0;
 }
 
