@@ -158,7 +158,8 @@ static void csv_fig(FILE *f, const lm_effect_row *r, int fig) {
 /* HTML cell text: the bullet marks a suppressed cell, the dash an undefined one. */
 static void html_fig(FILE *f, const lm_effect_row *r, int fig) {
     double v = r->value[fig];
-    if (r->suppressed >> fig & 1u) fputs("<td class=\"sup\" title=\"suppressed: fewer than the threshold\">&bull;</td>", f);
+    if (r->suppressed >> fig & 1u)
+        fputs("<td class=\"sup\" title=\"suppressed: fewer than the threshold\">&bull;</td>", f);
     else if (isnan(v)) fputs("<td class=\"na\">&ndash;</td>", f);
     else if (is_rate(fig)) fprintf(f, "<td>%.1f%%</td>", 100.0 * v);
     else if (fig == LM_FIG_MEDIAN_DAYS) fprintf(f, "<td>%.0f</td>", v);
@@ -443,7 +444,8 @@ static const char *css =
     ".kpi span{color:#555;font-size:13px}"
     "table{border-collapse:collapse;background:#fff;font-size:12.5px;margin:6px 0 4px}"
     "th,td{border:1px solid #ddd;padding:3px 6px;text-align:right;white-space:nowrap}"
-    "th{background:#f0f0f0;font-weight:600;white-space:normal;vertical-align:bottom;min-width:50px;max-width:92px}td:first-child,th:first-child{text-align:left}"
+    "th{background:#f0f0f0;font-weight:600;white-space:normal;vertical-align:bottom;min-width:50px;max-width:92px}"
+    "td:first-child,th:first-child{text-align:left}"
     "td.sup{color:#888;text-align:center}td.na{color:#aaa;text-align:center}"
     ".scroll{overflow-x:auto}svg{background:#fff;border:1px solid #ddd;border-radius:6px;max-width:100%;height:auto}"
     "svg text{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif}"
