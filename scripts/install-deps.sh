@@ -7,7 +7,7 @@ what=${1:-test}
 build=(build-essential pkg-config libpq-dev uthash-dev libxxhash-dev libcsv-dev)
 test=(libcriterion-dev postgresql valgrind clang libclang-rt-dev abigail-tools
       python3 python3-numpy python3-scipy python3-pytest python3-setuptools python3-venv python3-pip doxygen
-      python3-matplotlib)
+      python3-matplotlib chromium)
 bench=(libfaiss-dev libopenblas-dev gnuplot-nox python3-matplotlib)
 case "$what" in
   build) want=("${build[@]}") ;;

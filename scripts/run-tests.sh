@@ -56,6 +56,7 @@ STEPS=(
     'assign   | tests/assign/run.sh   | tests/assign/run.sh "$BUILD"'
     'python   | tests/python/run.sh   | tests/python/run.sh "$BUILD"'
     'examples | tests/examples/run.sh | tests/examples/run.sh "$BUILD"'
+    'report   | tests/report/run.sh   | tests/report/run.sh "$BUILD"'
     'docs     | scripts/check-docs.sh | scripts/check-docs.sh "$BUILD"'
     'abi      | abi/                  | mk abi-check'
     'fuzz     | tests/fuzz/run.sh     | tests/fuzz/run.sh "$BUILD"'

@@ -65,4 +65,5 @@ int cmd_proposals(int argc, char **argv); /* cmd_process.c: proposals */
 int cmd_proposal(int argc, char **argv);  /* cmd_process.c: proposal set */
 int cmd_news(int argc, char **argv);      /* cmd_process.c: news */
 int cmd_placement(int argc, char **argv); /* cmd_process.c: placement end */
+int cmd_report(int argc, char **argv);    /* cmd_report.c: report */
 #endif

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "demo_data.h"
 #include "owndata.h"
+#include "demo_nights.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,7 @@ int cmd_demo(int argc, char **argv) {
     int model = -1; /* the library's default (docs/scoring.md, "Choosing the default") */
     bool centre = false;
     cli_policy_opts po = {0};
+    int64_t nights_o = 0; /* 0: --nights not given, the one-night demo */
     const cli_opt opts[] = {
         {.name = "--out", .kind = CLI_STRING, .metavar = "DIR", .dst = &outdir,
          .help = "directory of the result CSVs (default out/demo)"},
@@ -244,6 +246,8 @@ int cmd_demo(int argc, char **argv) {
          .help = "competence model (default cosine_coverage; docs/scoring.md)"},
         {.name = "--centre", .kind = CLI_FLAG, .dst = &centre,
          .help = "centre the competence vectors on the pool mean"},
+        {.name = "--nights", .kind = CLI_INT, .metavar = "N", .lo = 1, .hi = 365, .dst = &nights_o,
+         .help = "simulate N nights with an outcome model; effect report in DIR/report (docs/outcomes-demo.md)"},
         CLI_OPTS_POLICY(&po),
     };
     const cli_cmd cmd = {"demo", NULL,
@@ -252,9 +256,11 @@ int cmd_demo(int argc, char **argv) {
                          opts, sizeof opts / sizeof opts[0], 0};
     int parsed_rc = cli_opts_parse(&cmd, argc, argv, 1, NULL);
     if (parsed_rc >= 0) return parsed_rc;
-    unsigned long seed = (unsigned long)seed_o, k = (unsigned long)k_o, threads = (unsigned long)threads_o;
+    unsigned long nights = (unsigned long)nights_o, seed = (unsigned long)seed_o, k = (unsigned long)k_o, threads = (unsigned long)threads_o;
     if (model < 0) model = cli_policy_model(&po, -1);
     if (model < 0) model = cli_default_model();
+    if (nights) /* simulated nights and the effect report (demo_nights.c) */
+        return demo_nights(&(demo_nights_opts){(unsigned)nights, seed, (unsigned)k, (unsigned)threads, model, outdir, 5});
     double t_start = cli_now();
     demo_data d;
     if (demo_generate(&d, seed, DEMO_DEFAULT_DIM, DEMO_DEFAULT_CANDIDATES, DEMO_DEFAULT_VACANCIES) != 0) {

@@ -13,9 +13,10 @@ static void usage(FILE *f) {
             "usage: lmatch COMMAND [options]      (lmatch COMMAND --help lists every option of a command)\n"
             "\n"
             "commands:\n"
-            "  demo [--out DIR] [--seed N] [--k N] [--threads N] [--model NAME] [--centre] [POLICY]\n"
+            "  demo [--out DIR] [--seed N] [--k N] [--threads N] [--model NAME] [--centre] [--nights N] [POLICY]\n"
             "                 generate the embedded demo pools of three labour-market regions, run the nightly\n"
-            "                 batch and print a summary; CSV results in DIR (default out/demo)\n"
+            "                 batch and print a summary; CSV results in DIR (default out/demo); --nights N: simulate\n"
+            "                 N nights and write the effect report to DIR/report (docs/outcomes-demo.md)\n"
             "  batch --candidates FILE --vacancies FILE [--travel FILE] --out DIR [--k N] [--region R]\n"
             "        [--as-of DAY] [--threads N] [--model NAME] [--centre] [POLICY]\n"
             "                 the nightly batch and the coordinated proposals over your own CSV files, no\n"
@@ -46,6 +47,9 @@ static void usage(FILE *f) {
             "                 the placement ended (contract_ended, dismissed, person_left, moved, other)\n"
             "  news [--db CONNINFO] [--schema NAME] [--run ID] [--limit N] [--viewer ORG]\n"
             "                 what changed in a run against the previous complete run\n"
+            "  report --out DIR [--db CONNINFO] [--from D] [--to D] [--as-of D] [--threshold N]\n"
+            "                 the effect report (funnel, target groups, municipalities, flows, retention)\n"
+            "                 as DIR/index.html and CSV files, from the outcomes in the database\n"
             "  vectors --occupations FILE --side candidates|vacancies [--out FILE] [--centre]\n"
             "                 competence vectors (O*NET skill levels, importance weights) from occupation codes\n"
             "  --version      print the library version\n"
@@ -88,6 +92,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "proposal")) return cmd_proposal(argc - 1, argv + 1);
     if (!strcmp(cmd, "news")) return cmd_news(argc - 1, argv + 1);
     if (!strcmp(cmd, "placement")) return cmd_placement(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report")) return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "vectors")) return cmd_vectors(argc - 1, argv + 1);
     fprintf(stderr, "lmatch: unknown command '%s'\n", cmd);
     usage(stderr);

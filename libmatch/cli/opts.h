@@ -84,7 +84,7 @@ int cli_parse_min_score(void *dst, const char *val, char *err, size_t cap);
     {.name = "--max-travel", .kind = CLI_CUSTOM, .metavar = "MIN", .parse = cli_parse_max_travel, .dst = (p),         \
      .help = "policy one-way travel limit in minutes, 0.001..1440 (max_travel_min; default 90)"},                     \
     {.name = "--min-score", .kind = CLI_CUSTOM, .metavar = "X", .parse = cli_parse_min_score, .dst = (p),             \
-     .help = "drop pairs scoring below X, 0..1 (min_score; default 0)"},                                              \
+     .help = "drop pairs scoring below X, 0..1 (min_score; default 0.25)"},                                              \
     {.name = "--weights", .kind = CLI_CUSTOM, .metavar = "NAME=W,...", .parse = cli_parse_weights, .dst = (p),        \
      .help = "score weights >= 0, any of competence, travel, hours, readiness, priority (normalised to sum 1)"},      \
     {.name = "--policy", .kind = CLI_CUSTOM, .metavar = "FILE", .parse = cli_parse_policy_file, .dst = (p),           \

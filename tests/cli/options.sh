@@ -2,8 +2,8 @@
 # --help exits 0 and names every option of its parser table (lmatch
 # __options CMD dumps the table), the top-level help names them too, and
 # every bad value, unknown option and missing value is named.
-cmds=("demo" "batch" "query" "db init" "db seed-demo" "db import" "proposals" "proposal set" "news")
-pre() { [ "$1" = "proposal set" ] && echo "1 placed"; true; } # positionals before the options
+cmds=("demo" "batch" "query" "db init" "db seed-demo" "db import" "proposals" "proposal set" "placement end" "news")
+pre() { [ "$1" = "proposal set" ] && echo "1 placed"; [ "$1" = "placement end" ] && echo "1"; true; } # positionals before the options
 opt_table() { # CMD: the option names of its table
     # shellcheck disable=SC2086
     "$lm" __options $1 | awk '{print $1}'
