@@ -40,7 +40,7 @@ step "one proposal_state row per proposal" eq "$(q "SELECT count(*) FROM $S.prop
 step "csv header" sh -c "'$lmatch' proposals --db 'dbname=$PGDATABASE' --schema $S --run 1 --format csv | head -n 1 | grep -q '^proposal_id,run_id,vacancy_id,candidate_id,owner_org,status,lead_org'"
 step "csv rows" eq "$("$lmatch" proposals "${db[@]}" --run 1 --format csv | tail -n +2 | wc -l)" "$nprop"
 for c in proposals proposal news placement; do step "$c --help" "$lmatch" $c --help; done
-step "placement end --help" sh -c "'$lmatch' placement end --help | grep -q 'usage: lmatch placement end PROPOSAL_ID --date'"
+step "placement end --help" sh -c "'$lmatch' placement end --help | grep -q 'usage: lmatch placement end PROPOSAL_ID'"
 today=$(q "SELECT current_date::text")
 start=$(q "SELECT (current_date + 3)::text")
 
@@ -60,8 +60,8 @@ for id in "${plc[@]}"; do
     step "introduce $id" set_ok "$id" introduced --by 300002
     if [ $k -eq 0 ]; then
         step "placed without --start: usage" sh -c "'$lmatch' proposal set $id placed --by 300002 --db 'dbname=$PGDATABASE' --schema $S 2>'$logs/lc-err.txt'; [ \$? -eq 2 ] && grep -q 'placed needs the start' '$logs/lc-err.txt'"
-        for bad in "--hours abc|--hours: 'abc' is not a number" "--hours 90|--hours: 90 is not in 0..80" \
-                   "--contract freelance|--contract: unknown kind 'freelance'" "--lks maybe|--lks: 'maybe' is not yes or no" \
+        for bad in "--hours abc|--hours: 'abc' is not a number" "--hours 90|--hours: 90 is out of range" \
+                   "--contract freelance|unknown contract kind 'freelance'" "--lks maybe|--lks: 'maybe'" \
                    "--start 2026-13-01|--start: '2026-13-01' is not a date"; do
             opt=${bad%%|*} msg=${bad#*|}
             step "placed $opt: named, exit 2" sh -c "'$lmatch' proposal set $id placed --by 300002 --start $start $opt --db 'dbname=$PGDATABASE' --schema $S 2>'$logs/lc-err.txt'; [ \$? -eq 2 ] && grep -qF -e \"$msg\" '$logs/lc-err.txt'"

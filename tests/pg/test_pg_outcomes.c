@@ -597,6 +597,7 @@ Test(pg_outcomes, sql_equals_library_after_runs) {
     lm_db *db = pt_db("t_out_runs");
     tu_data d;
     tu_generate(&d, 13, 400, 150, 8, 0.9);
+    for (size_t j = 0; j < d.nv; j++) d.v_kind[j] = (uint8_t)(j % LM_KIND_COUNT); /* every kind of place */
     pt_seed(db, &d);
     lm_pool *pool = pt_load(db, d.dim, NULL);
     lm_snapshot *snap = NULL;

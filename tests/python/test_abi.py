@@ -101,7 +101,8 @@ def test_every_public_function_is_declared_exactly():
     ("lm_status_change", "StatusChange"), ("lm_proposal_filter", "ProposalFilter"),
     ("lm_proposal_row", "ProposalRow"), ("lm_run_change", "RunChange"),
     ("lm_outcome_person", "OutcomePerson"), ("lm_outcome_record", "OutcomeRecord"), ("lm_effect_row", "EffectRow"),
-    ("lm_placement_start", "PlacementStart")])
+    ("lm_placement_start", "PlacementStart"), ("lm_unmatched_person", "UnmatchedPerson_"),
+    ("lm_unmatched_cell", "UnmatchedCell_")])
 def test_struct_fields_match_the_headers(cname, pyname):
     structs = c_structs()
     assert cname in structs, f"{cname} is not in the headers any more"
@@ -112,5 +113,6 @@ def test_every_public_struct_is_mirrored():
     mirrored = {"lm_candidate_cols", "lm_vacancy_cols", "lm_viewer", "lm_match", "lm_batch_options",
                 "lm_assign_options", "lm_assign_graph", "lm_group_report", "lm_run_info", "lm_run_part",
                 "lm_history_cols", "lm_status_change", "lm_proposal_filter", "lm_proposal_row", "lm_run_change",
-                "lm_outcome_person", "lm_outcome_record", "lm_effect_row", "lm_placement_start"}
+                "lm_outcome_person", "lm_outcome_record", "lm_effect_row", "lm_placement_start",
+                "lm_unmatched_person", "lm_unmatched_cell"}
     assert set(c_structs()) <= mirrored, f"new public structs: {set(c_structs()) - mirrored}"

@@ -175,7 +175,7 @@ db_report() {
     while IFS=, read -r id org; do
         n=$((n + 1))
         "$lm" proposal set "$id" introduced --by "$org" >/dev/null || return 1
-        [ $n -le 8 ] && { "$lm" proposal set "$id" placed --by "$org" >/dev/null || return 1; }
+        [ $n -le 8 ] && { "$lm" proposal set "$id" placed --by "$org" --start today >/dev/null || return 1; }
         [ $n -ge 12 ] && break
     done < <("$py" -c "
 import csv, sys
@@ -193,7 +193,7 @@ for r in csv.DictReader(open(sys.argv[1])):
     grep -q "^introduced,introduced to an employer,12," "$tmp/db/funnel.csv"
 }
 nights_bad() {
-    "$lm" demo --nights 0 --out "$tmp/x" 2>"$tmp/n.err"; [ $? -eq 2 ] && grep -q "'--nights'" "$tmp/n.err" || return 1
+    "$lm" demo --nights 0 --out "$tmp/x" 2>"$tmp/n.err"; [ $? -eq 2 ] && grep -q -- "--nights" "$tmp/n.err" || return 1
     "$lm" demo --nights 366 --out "$tmp/x" 2>/dev/null; [ $? -eq 2 ] && [ ! -e "$tmp/x/report" ]
 }
 check "lmatch report: --help, bad values named, exit status 2" report_usage

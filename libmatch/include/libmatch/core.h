@@ -1094,6 +1094,9 @@ LM_API int lm_unmatched_cells(lm_unmatched_cell *out, size_t elem_size, size_t c
                               const lm_unmatched *view);
 /**
  * @brief A number about the view (::lm_unmatched_stat).
+ * @param out receives the number.
+ * @param view the view.
+ * @param stat an ::lm_unmatched_stat.
  * @return ::LM_OK, ::LM_ERR_NULL, ::LM_ERR_RANGE (unknown stat).
  * @since 1.2.0
  */

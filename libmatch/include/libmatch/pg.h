@@ -505,7 +505,12 @@ LM_API int lm_db_placement_end(lm_db *db, int64_t proposal_id, int32_t end_day, 
  */
 LM_API int lm_db_outcomes(lm_db *db, lm_outcome_person **persons, size_t *npersons, lm_outcome_record **records,
                           size_t *nrecords);
-/** @brief Free what lm_db_outcomes() returned (NULLs accepted). @since 1.2.0 */
+/**
+ * @brief Free what lm_db_outcomes() returned (NULLs accepted).
+ * @param persons the persons array, or NULL.
+ * @param records the records array, or NULL.
+ * @since 1.2.0
+ */
 LM_API void lm_db_outcomes_free(lm_outcome_person *persons, lm_outcome_record *records);
 
 /**
@@ -525,7 +530,11 @@ LM_API void lm_db_outcomes_free(lm_outcome_person *persons, lm_outcome_record *r
  */
 LM_API int lm_db_effects(lm_effect_row **out, size_t *nrows, lm_db *db, int32_t from_day, int32_t to_day,
                          int32_t as_of_day, int32_t threshold);
-/** @brief Free what lm_db_effects() returned (NULL accepted). @since 1.2.0 */
+/**
+ * @brief Free what lm_db_effects() returned (NULL accepted).
+ * @param rows the rows, or NULL.
+ * @since 1.2.0
+ */
 LM_API void lm_db_effects_free(lm_effect_row *rows);
 /**@}*/
 
